@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs';
+import { SemiganError, UsageError } from './errors.js';
+
+export const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow', 'webgl', 'webgpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+
+export function parseBackend(name: string): BackendName {
+  if ((BACKENDS as readonly string[]).includes(name)) return name as BackendName;
+  throw new UsageError(`unknown backend '${name}' (choose one of: ${BACKENDS.join(', ')})`);
+}
+
+/** Imports a package that may be absent, hidden from bundlers and the type checker. */
+function importOptional(name: string): Promise<unknown> {
+  return import(/* @vite-ignore */ name);
+}
+
+async function loadWasm(): Promise<void> {
+  await import('@tensorflow/tfjs-backend-wasm');
+}
+
+/** tfjs-node is optional: its install downloads native binaries, so semigan never depends on it. */
+async function loadTensorflow(): Promise<void> {
+  const name = '@tensorflow/tfjs-node';
+  try {
+    await importOptional(name);
+  } catch (e) {
+    throw new SemiganError(
+      `backend 'tensorflow' needs the optional package @tensorflow/tfjs-node (npm install @tensorflow/tfjs-node): ${
+        (e as Error).message.split('\n')[0]
+      }`,
+    );
+  }
+}
+
+async function activate(name: Exclude<BackendName, 'auto'>): Promise<void> {
+  if (isNode && (name === 'webgl' || name === 'webgpu')) {
+    throw new SemiganError(`backend '${name}' runs only in a browser; in Node use wasm, cpu or tensorflow`);
+  }
+  if (name === 'wasm') await loadWasm();
+  if (name === 'tensorflow') await loadTensorflow();
+  if (name === 'webgpu') await importOptional('@tensorflow/tfjs-backend-webgpu');
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend(name);
+    await tf.ready();
+  } catch (e) {
+    throw new SemiganError(`backend '${name}' could not start: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (!ok || tf.getBackend() !== name) throw new SemiganError(`backend '${name}' could not start here`);
+}
+
+/**
+ * Selects the tensor backend. `auto`: in Node, tfjs-node when the user installed it, else wasm (SIMD),
+ * else cpu; in a browser, webgl, else wasm, else cpu. Returns the backend actually in use.
+ */
+export async function useBackend(name: BackendName = 'auto'): Promise<string> {
+  if (name !== 'auto') {
+    if (tf.getBackend() !== name) await activate(name);
+    return tf.getBackend();
+  }
+  const order: Exclude<BackendName, 'auto'>[] = isNode
+    ? ['tensorflow', 'wasm', 'cpu']
+    : ['webgl', 'wasm', 'cpu'];
+  for (const candidate of order) {
+    try {
+      await activate(candidate);
+      return candidate;
+    } catch {
+      // try the next one: auto never fails while cpu exists
+    }
+  }
+  throw new SemiganError('no tensor backend could start');
+}

@@ -1,0 +1,56 @@
+import { Command, CommanderError } from 'commander';
+import { isSemiganError } from '../errors.js';
+import { registerDemo } from './demo-command.js';
+
+export const VERSION = '0.1.0';
+
+function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('semigan')
+    .description('Semi-supervised learning with GANs: a few labels, many unlabeled examples, one classifier.')
+    .version(VERSION)
+    .option('--debug', 'print stack traces for errors')
+    .exitOverride()
+    .configureOutput({
+      // commander's own usage errors, reduced to the one-line form every semigan error has
+      outputError: (s, write) => write(`semigan: ${s.trim()} (see semigan --help)\n`),
+    });
+  registerDemo(program);
+  for (const c of program.commands) {
+    c.exitOverride().configureOutput({
+      outputError: (s, write) => write(`semigan: ${s.trim()} (see semigan ${c.name()} --help)\n`),
+    });
+  }
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. User mistakes print one line, never a stack trace (unless --debug). */
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander already printed its message; help and version are successes
+      if (
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        e.code === 'commander.help'
+      )
+        return 0;
+      return 2;
+    }
+    if (isSemiganError(e)) {
+      process.stderr.write(`semigan: error: ${e.message}\n`);
+      if (debug) process.stderr.write(`${e.stack}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`semigan: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    process.stderr.write(
+      debug ? `${(e as Error)?.stack}\n` : 'run again with --debug for details, and report it\n',
+    );
+    return 1;
+  }
+}

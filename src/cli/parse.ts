@@ -1,0 +1,33 @@
+import { InvalidArgumentError } from 'commander';
+
+/** Option parsers for commander: a bad value becomes one clear usage error, never NaN downstream. */
+export function intOption(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}, got '${value}'`);
+    }
+    return n;
+  };
+}
+
+export function floatOption(name: string, min = -Infinity, max = Infinity) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${name} must be a number from ${min} to ${max}, got '${value}'`);
+    }
+    return n;
+  };
+}
+
+export function choiceOption<T extends string>(name: string, choices: readonly T[]) {
+  return (value: string): T => {
+    if ((choices as readonly string[]).includes(value)) return value as T;
+    throw new InvalidArgumentError(`unknown ${name} '${value}' (choose one of: ${choices.join(', ')})`);
+  };
+}
+
+export function listOption<T extends string>(name: string, choices: readonly T[]) {
+  return (value: string): T[] => value.split(',').map((v) => choiceOption(name, choices)(v.trim()));
+}

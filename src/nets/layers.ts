@@ -1,0 +1,114 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../random.js';
+import { matMulFast } from './fast-matmul.js';
+import type { ParamStore } from './params.js';
+
+export type Activation = 'relu' | 'lrelu' | 'softplus' | 'tanh' | 'linear' | 'sigmoid';
+
+export function activate(x: tf.Tensor2D, a: Activation): tf.Tensor2D {
+  switch (a) {
+    case 'relu':
+      return tf.relu(x);
+    case 'lrelu':
+      return tf.leakyRelu(x, 0.2);
+    case 'softplus':
+      return tf.softplus(x);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'linear':
+      return x;
+  }
+}
+
+export interface DenseOptions {
+  weightNorm?: boolean;
+  /** With weight norm: whether the per-unit scale g is trained (Improved GAN trains it only at the output). */
+  trainableScale?: boolean;
+  /** Std of the initial weights; defaults to He-style sqrt(2/fanIn), or 0.05 with weight norm. */
+  initStd?: number;
+}
+
+/**
+ * Fully connected layer, optionally weight-normalised (Salimans & Kingma 2016): w = g · v/‖v‖ per unit,
+ * which decouples a unit's scale from its direction and makes GAN discriminators train stably.
+ */
+export class Dense {
+  readonly v: tf.Variable;
+  readonly g?: tf.Variable;
+  readonly b: tf.Variable;
+
+  constructor(
+    store: ParamStore,
+    name: string,
+    inputs: number,
+    units: number,
+    rng: Rng,
+    opts: DenseOptions = {},
+  ) {
+    const std = opts.initStd ?? (opts.weightNorm ? 0.05 : Math.sqrt(2 / inputs));
+    this.v = store.create(
+      `${name}/v`,
+      [inputs, units],
+      rng.fillNormal(new Float32Array(inputs * units), std),
+    );
+    if (opts.weightNorm) {
+      this.g = store.create(
+        `${name}/g`,
+        [units],
+        new Float32Array(units).fill(1),
+        opts.trainableScale ?? true,
+      );
+    }
+    this.b = store.create(`${name}/b`, [units], new Float32Array(units));
+  }
+
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    let y = matMulFast(x, this.v as tf.Tensor2D);
+    if (this.g) {
+      const norm = tf.sqrt(tf.add(tf.sum(tf.square(this.v), 0), 1e-12));
+      y = tf.mul(y, tf.div(this.g, norm));
+    }
+    return tf.add(y, this.b);
+  }
+
+  /**
+   * Data-dependent init for weight norm (Salimans & Kingma): scale and shift so that the pre-activations on
+   * `x` have zero mean and unit variance per unit.
+   */
+  initFromData(x: tf.Tensor2D): tf.Tensor2D {
+    if (!this.g) return this.apply(x);
+    return tf.tidy(() => {
+      const pre = tf.sub(this.apply(x), this.b);
+      const { mean, variance } = tf.moments(pre, 0);
+      const scale = tf.div(1, tf.sqrt(tf.add(variance, 1e-8)));
+      this.g!.assign(tf.mul(this.g!, scale));
+      this.b.assign(tf.neg(tf.mul(mean, scale)));
+      return this.apply(x);
+    });
+  }
+}
+
+/** Batch normalisation with batch statistics (generators sample in training mode, as in Improved GAN). */
+export class BatchNorm {
+  readonly gamma: tf.Variable;
+  readonly beta: tf.Variable;
+
+  constructor(store: ParamStore, name: string, units: number) {
+    this.gamma = store.create(`${name}/gamma`, [units], new Float32Array(units).fill(1));
+    this.beta = store.create(`${name}/beta`, [units], new Float32Array(units));
+  }
+
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    const { mean, variance } = tf.moments(x, 0);
+    return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), this.gamma), this.beta);
+  }
+}
+
+/** Additive Gaussian noise during training only; the noise comes from the run's seeded Rng. */
+export function gaussianNoise(x: tf.Tensor2D, std: number, rng: Rng | undefined): tf.Tensor2D {
+  if (!rng || std <= 0) return x;
+  const noise = tf.tensor(rng.fillNormal(new Float32Array(x.size), std), x.shape, 'float32');
+  return tf.add(x, noise);
+}

@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../random.js';
+import { activate, Dense, gaussianNoise, type Activation } from './layers.js';
+import type { Discriminator, DiscriminatorOutput } from './net.js';
+import { ParamStore } from './params.js';
+
+export interface MlpDiscriminatorConfig {
+  inputShape: number[];
+  hidden: number[];
+  numLogits: number;
+  activation?: Activation;
+  /** Std of Gaussian noise added to the input during training (Improved GAN MNIST: 0.3). */
+  inputNoise?: number;
+  /** Std of Gaussian noise added after each hidden layer during training (Improved GAN MNIST: 0.5). */
+  hiddenNoise?: number;
+  weightNorm?: boolean;
+}
+
+export class MlpDiscriminator implements Discriminator {
+  readonly params = new ParamStore('d');
+  readonly inputShape: number[];
+  readonly numLogits: number;
+  private readonly layers: Dense[] = [];
+  private readonly out: Dense;
+
+  constructor(
+    readonly config: MlpDiscriminatorConfig,
+    rng: Rng,
+  ) {
+    this.inputShape = config.inputShape.slice();
+    this.numLogits = config.numLogits;
+    let width = config.inputShape.reduce((a, b) => a * b, 1);
+    const wn = { weightNorm: config.weightNorm, trainableScale: true };
+    config.hidden.forEach((units, i) => {
+      this.layers.push(new Dense(this.params, `dense${i + 1}`, width, units, rng, wn));
+      width = units;
+    });
+    this.out = new Dense(this.params, 'logits', width, config.numLogits, rng, wn);
+  }
+
+  forward(x: tf.Tensor, rng?: Rng): DiscriminatorOutput {
+    const act = this.config.activation ?? 'lrelu';
+    let h = gaussianNoise(tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D, this.config.inputNoise ?? 0, rng);
+    for (const layer of this.layers) {
+      h = gaussianNoise(activate(layer.apply(h), act), this.config.hiddenNoise ?? 0, rng);
+    }
+    return { logits: this.out.apply(h), features: h };
+  }
+
+  initFromData(x: tf.Tensor): void {
+    const act = this.config.activation ?? 'lrelu';
+    tf.tidy(() => {
+      let h = tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D;
+      for (const layer of this.layers) h = activate(layer.initFromData(h), act);
+      this.out.initFromData(h);
+    });
+  }
+}

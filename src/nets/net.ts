@@ -1,0 +1,29 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../random.js';
+import type { ParamStore } from './params.js';
+
+export interface DiscriminatorOutput {
+  /** One logit per class (plus one for "fake" with the naive K+1 head). */
+  logits: tf.Tensor2D;
+  /** The last hidden layer, the features that feature matching and Bad GAN's pull-away term use. */
+  features: tf.Tensor2D;
+}
+
+/** A classifier that is also the GAN's discriminator. */
+export interface Discriminator {
+  readonly params: ParamStore;
+  readonly inputShape: number[];
+  readonly numLogits: number;
+  /** Passing an Rng means training mode: noise layers are on and draw from it. */
+  forward(x: tf.Tensor, rng?: Rng): DiscriminatorOutput;
+  /** Optional data-dependent initialisation on a batch of real examples. */
+  initFromData?(x: tf.Tensor): void;
+}
+
+export interface Generator {
+  readonly params: ParamStore;
+  readonly latentSize: number;
+  readonly outputShape: number[];
+  sampleLatent(n: number, rng: Rng): tf.Tensor2D;
+  forward(z: tf.Tensor2D): tf.Tensor;
+}

@@ -1,0 +1,42 @@
+import type * as tf from '@tensorflow/tfjs';
+
+export interface DiscriminatorLossInputs {
+  /** Logits on the labeled batch and its class indices (int32). */
+  labeledLogits: tf.Tensor2D;
+  labels: tf.Tensor1D;
+  /** Logits on real unlabeled examples; absent for supervised training. */
+  unlabeledLogits?: tf.Tensor2D;
+  /** Logits on generated examples; absent for supervised training. */
+  fakeLogits?: tf.Tensor2D;
+  /** Hidden features of the unlabeled batch (Bad GAN uses them). */
+  unlabeledFeatures?: tf.Tensor2D;
+}
+
+export interface GeneratorLossInputs {
+  fakeLogits: tf.Tensor2D;
+  /** Discriminator features of a real unlabeled batch and of the generated batch (feature matching). */
+  realFeatures: tf.Tensor2D;
+  fakeFeatures: tf.Tensor2D;
+}
+
+/**
+ * A semi-supervised (or plain GAN) training objective: everything a trainer step needs. Every SSL
+ * algorithm in semigan is one of these, so the trainer never branches on the method.
+ */
+export interface Objective {
+  readonly name: string;
+  /** Whether unlabeled data and a generator take part (false: supervised baseline). */
+  readonly usesGenerator: boolean;
+  /** Whether the labeled batch is used (false: an unconditional GAN). */
+  readonly usesLabels: boolean;
+  /** Number of discriminator outputs for K classes. */
+  numLogits(numClasses: number): number;
+  discriminatorLoss(inputs: DiscriminatorLossInputs): tf.Scalar;
+  generatorLoss(inputs: GeneratorLossInputs): tf.Scalar;
+  /** The K class logits used for prediction, from the discriminator's outputs. */
+  classLogits(logits: tf.Tensor2D): tf.Tensor2D;
+}
+
+export function identityClassLogits(logits: tf.Tensor2D): tf.Tensor2D {
+  return logits;
+}

@@ -1,0 +1,189 @@
+import * as tf from '@tensorflow/tfjs';
+import type { LabeledSet, UnlabeledSet } from '../data/split.js';
+import { accuracy, argmaxRows, predictProbabilities } from '../eval/predict.js';
+import type { Discriminator, Generator } from '../nets/net.js';
+import type { Objective } from '../objectives/objective.js';
+import { Rng } from '../random.js';
+import { Adam } from './adam.js';
+import { IndexStream } from './batches.js';
+
+export interface TrainConfig {
+  /** Unlabeled and generated examples per step. */
+  batchSize: number;
+  /** Labeled examples per step (the labeled set is cycled to fill it); defaults to batchSize. */
+  labeledBatchSize?: number;
+  learningRate: number;
+  /** Generator learning rate; defaults to learningRate. */
+  generatorLearningRate?: number;
+  beta1?: number;
+  seed: number;
+  /** Data-dependent weight-norm init on this many unlabeled examples before the first step (0: off). */
+  initExamples?: number;
+}
+
+/**
+ * What the trainer may see. Note what is absent: the unlabeled set has no labels, so no code path can
+ * read them (label honesty by construction).
+ */
+export interface TrainData {
+  featureShape: number[];
+  numClasses: number;
+  labeled: LabeledSet;
+  unlabeled: UnlabeledSet;
+}
+
+export interface StepLosses {
+  step: number;
+  d: number;
+  g: number;
+}
+
+/** One semi-supervised GAN training run: owns the nets' optimizers, the data on the backend, the RNG. */
+export class Trainer {
+  readonly rng: Rng;
+  stepCount = 0;
+  private readonly optD: Adam;
+  private readonly optG?: Adam;
+  private readonly labeledX: tf.Tensor;
+  private readonly labeledY: tf.Tensor1D;
+  private readonly unlabeledX?: tf.Tensor;
+  private readonly labeledStream: IndexStream;
+  private readonly unlabeledStream?: IndexStream;
+  private readonly generatorStream?: IndexStream;
+  private lastLosses: tf.Tensor | null = null;
+
+  constructor(
+    readonly objective: Objective,
+    readonly discriminator: Discriminator,
+    readonly generator: Generator | undefined,
+    readonly data: TrainData,
+    readonly config: TrainConfig,
+  ) {
+    if (objective.usesGenerator && !generator) throw new Error(`method ${objective.name} needs a generator`);
+    this.rng = new Rng(config.seed);
+    const shape = data.featureShape;
+    this.labeledX = tf.tensor(data.labeled.x, [data.labeled.y.length, ...shape]);
+    this.labeledY = tf.tensor1d(data.labeled.y, 'int32');
+    this.labeledStream = new IndexStream(data.labeled.y.length);
+    const nUnl = data.unlabeled.ids.length;
+    if (objective.usesGenerator) {
+      this.unlabeledX = tf.tensor(data.unlabeled.x, [nUnl, ...shape]);
+      this.unlabeledStream = new IndexStream(nUnl);
+      this.generatorStream = new IndexStream(nUnl);
+    }
+    const keyed = (vars: tf.Variable[], names: string[]) =>
+      vars.map((variable, i) => ({ key: names[i], variable }));
+    const beta1 = config.beta1 ?? 0.5;
+    this.optD = new Adam(
+      keyed(discriminator.params.all(), discriminator.params.names()).filter((e) => e.variable.trainable),
+      {
+        learningRate: config.learningRate,
+        beta1,
+      },
+    );
+    if (objective.usesGenerator && generator) {
+      this.optG = new Adam(
+        keyed(generator.params.all(), generator.params.names()).filter((e) => e.variable.trainable),
+        {
+          learningRate: config.generatorLearningRate ?? config.learningRate,
+          beta1,
+        },
+      );
+    }
+    if (config.initExamples && discriminator.initFromData && this.unlabeledX) {
+      const n = Math.min(config.initExamples, nUnl);
+      const rows = this.rng.permutation(nUnl).slice(0, n);
+      tf.tidy(() => discriminator.initFromData!(tf.gather(this.unlabeledX!, tf.tensor1d(rows, 'int32'))));
+    }
+  }
+
+  private gatherRows(x: tf.Tensor, rows: Int32Array): tf.Tensor {
+    return tf.gather(x, tf.tensor1d(rows, 'int32'));
+  }
+
+  /** One discriminator update, then (for GAN methods) one generator update. */
+  step(): void {
+    const { objective, discriminator: d, generator: g, config, rng } = this;
+    const nl = config.labeledBatchSize ?? config.batchSize;
+    const nb = config.batchSize;
+    const losses = tf.tidy(() => {
+      const li = this.labeledStream.next(nl, rng);
+      const xl = this.gatherRows(this.labeledX, li);
+      const yl = tf.gather(this.labeledY, tf.tensor1d(li, 'int32')) as tf.Tensor1D;
+      if (!objective.usesGenerator || !g) {
+        const { value, grads } = tf.variableGrads(
+          () => objective.discriminatorLoss({ labeledLogits: d.forward(xl, rng).logits, labels: yl }),
+          d.params.trainable(),
+        );
+        this.optD.apply(grads);
+        return tf.stack([value, tf.scalar(0)]);
+      }
+      const xu = this.gatherRows(this.unlabeledX!, this.unlabeledStream!.next(nb, rng));
+      const fake = g.forward(g.sampleLatent(nb, rng));
+      const dStep = tf.variableGrads(() => {
+        // one forward over labeled ‖ unlabeled ‖ fake: D has no batch statistics, so this equals three calls
+        const out = d.forward(tf.concat([xl, xu, fake]), rng);
+        const part = (t: tf.Tensor2D, i: number, n: number) =>
+          tf.slice(t, [i, 0], [n, t.shape[1]]) as tf.Tensor2D;
+        return objective.discriminatorLoss({
+          labeledLogits: part(out.logits, 0, nl),
+          labels: yl,
+          unlabeledLogits: part(out.logits, nl, nb),
+          fakeLogits: part(out.logits, nl + nb, nb),
+          unlabeledFeatures: part(out.features, nl, nb),
+        });
+      }, d.params.trainable());
+      this.optD.apply(dStep.grads);
+
+      const xr = this.gatherRows(this.unlabeledX!, this.generatorStream!.next(nb, rng));
+      const gStep = tf.variableGrads(() => {
+        const out = d.forward(tf.concat([xr, g.forward(g.sampleLatent(nb, rng))]), rng);
+        const feats = out.features;
+        const w = feats.shape[1];
+        return objective.generatorLoss({
+          fakeLogits: tf.slice(out.logits, [nb, 0], [nb, out.logits.shape[1]]) as tf.Tensor2D,
+          realFeatures: tf.slice(feats, [0, 0], [nb, w]) as tf.Tensor2D,
+          fakeFeatures: tf.slice(feats, [nb, 0], [nb, w]) as tf.Tensor2D,
+        });
+      }, g.params.trainable());
+      this.optG!.apply(gStep.grads);
+      return tf.stack([dStep.value, gStep.value]);
+    });
+    this.lastLosses?.dispose();
+    this.lastLosses = losses;
+    this.stepCount++;
+  }
+
+  /** Losses of the last step (reads from the backend: call it when you log, not every step). */
+  readLosses(): StepLosses {
+    const [dl, gl] = this.lastLosses ? Array.from(this.lastLosses.dataSync()) : [NaN, NaN];
+    return { step: this.stepCount, d: dl, g: gl };
+  }
+
+  /** Epochs completed over the unlabeled set (or the labeled set for supervised training). */
+  get epoch(): number {
+    return (this.unlabeledStream ?? this.labeledStream).epoch;
+  }
+
+  evaluate(x: Float32Array, y: Int32Array): number {
+    const { probs, numClasses } = predictProbabilities(this.discriminator, this.objective, x);
+    return accuracy(argmaxRows(probs, numClasses), y);
+  }
+
+  /** Generated examples as a flat array (e.g. for plotting). */
+  sample(n: number, rng = new Rng(this.config.seed + 1)): Float32Array {
+    const g = this.generator;
+    if (!g) return new Float32Array(0);
+    const x = tf.tidy(() => g.forward(g.sampleLatent(n, rng)));
+    const values = x.dataSync() as Float32Array;
+    x.dispose();
+    return values;
+  }
+
+  dispose(): void {
+    this.lastLosses?.dispose();
+    for (const t of [this.labeledX, this.labeledY, this.unlabeledX]) t?.dispose();
+    this.optD.dispose();
+    this.optG?.dispose();
+  }
+}

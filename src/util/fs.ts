@@ -1,0 +1,54 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { SemiganError, UsageError } from '../errors.js';
+
+/**
+ * Writes via a temp file, fsync and rename: a crash mid-write leaves the old file (or none), never a
+ * truncated one that looks complete.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = join(dirname(path), `.${Date.now()}-${process.pid}.tmp`);
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new SemiganError(`cannot write ${path}: ${describeFsError(e)}`);
+  }
+}
+
+/** Creates the output directory and proves it is writable before any long work starts. */
+export function ensureWritableDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const probe = join(dir, `.semigan-write-test-${process.pid}`);
+    const fd = openSync(probe, 'w');
+    closeSync(fd);
+    rmSync(probe);
+  } catch (e) {
+    throw new UsageError(`output directory ${dir} is not writable: ${describeFsError(e)}`);
+  }
+}
+
+export function describeFsError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const byCode: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    ENOTDIR: 'a part of the path is a file, not a directory',
+    ENOENT: 'no such file or directory',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on device',
+    EEXIST: 'already exists',
+    EISDIR: 'is a directory',
+  };
+  return (err.code && byCode[err.code]) || err.message?.split('\n')[0] || String(e);
+}

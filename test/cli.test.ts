@@ -1,0 +1,96 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { describe, expect, it } from 'vitest';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'semigan.js');
+
+function semigan(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('semigan CLI: user mistakes get one clear line, no stack trace', () => {
+  const cases: [string[], number, RegExp][] = [
+    [['demo', '--seed', 'abc'], 2, /--seed must be an integer.*'abc'/],
+    [['demo', '--seed', '1.5'], 2, /--seed must be an integer/],
+    [['demo', '--backend', 'nope'], 2, /unknown backend 'nope'/],
+    [['demo', '--steps', '0'], 2, /--steps must be an integer from 1/],
+    [['demo', '--labels', '-3'], 2, /--labels/],
+    [['demo', '--methods', 'supervised,magic'], 2, /unknown method 'magic'/],
+    [['demo', '--dataset', 'mnist'], 2, /unknown dataset 'mnist'/],
+    [['demo', '--backend', 'webgl'], 1, /runs only in a browser/],
+    [['frobnicate'], 2, /unknown command 'frobnicate'/],
+  ];
+  for (const [args, code, message] of cases) {
+    it(`${args.join(' ')} → exit ${code}`, () => {
+      const r = semigan(...args);
+      expect(r.code).toBe(code);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^semigan: error: /);
+      expect(lines[0]).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    });
+  }
+
+  it('an unwritable --out is refused before any training', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'semigan-cli-'));
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    const r = semigan('demo', '--out', join(file, 'sub'));
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^semigan: error: output directory .* is not writable/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('--help and --version succeed', () => {
+    expect(semigan('--version').stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const help = semigan('demo', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--seed/);
+  });
+});
+
+describe('semigan demo', () => {
+  it('writes result.json and one valid boundary PNG per method', () => {
+    const out = mkdtempSync(join(tmpdir(), 'semigan-demo-'));
+    const r = semigan(
+      'demo',
+      '--out',
+      out,
+      '--seed',
+      '1',
+      '--steps',
+      '60',
+      '--methods',
+      'supervised,klogit-fm',
+    );
+    expect(r.stderr).toMatch(/klogit-fm\s+test accuracy/);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    expect(result.dataset).toBe('rings');
+    expect(result.labeledPerClass).toBe(4);
+    expect(result.labeledSubset.perClass).toEqual({ inner: 4, outer: 4 });
+    expect(result.labeledSubset.idsSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(Object.keys(result.methods)).toEqual(['supervised', 'klogit-fm']);
+    for (const m of ['supervised', 'klogit-fm']) {
+      const acc = result.methods[m].testAccuracy;
+      expect(acc).toBeGreaterThan(0.3);
+      expect(acc).toBeLessThanOrEqual(1);
+      const png = PNG.sync.read(readFileSync(join(out, `boundary-${m}.png`)));
+      expect([png.width, png.height]).toEqual([560, 640]);
+      // the heat map has both class colours: the picture is not blank
+      const blueish = png.data.some((_, i) => i % 4 === 0 && png.data[i + 2] > png.data[i] + 60);
+      const orangeish = png.data.some((_, i) => i % 4 === 0 && png.data[i] > png.data[i + 2] + 60);
+      expect(blueish && orangeish).toBe(true);
+    }
+    expect(r.stdout).toMatch(/supervised\s+\d+\.\d%/);
+    expect(existsSync(join(out, 'boundary-kplus1.png'))).toBe(false);
+  });
+});

@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { exampleCount } from '../src/data/dataset.js';
+import { LabelOracle } from '../src/data/label-oracle.js';
+import { splitDataset } from '../src/data/split.js';
+import { makeToyDataset, TOY_DATASETS } from '../src/data/toy2d.js';
+import { UsageError } from '../src/errors.js';
+import { Rng } from '../src/random.js';
+import { sha256 } from '../src/util/sha256.js';
+
+describe('Rng', () => {
+  it('is reproducible from a seed and resumable from its state', () => {
+    const a = new Rng(42);
+    const first = Array.from({ length: 5 }, () => a.uniform());
+    expect(Array.from({ length: 5 }, () => new Rng(42).uniform())[0]).toBe(first[0]);
+    const state = a.getState();
+    const next = Array.from({ length: 5 }, () => a.normal());
+    const b = new Rng(state);
+    expect(Array.from({ length: 5 }, () => b.normal())).toEqual(next);
+    expect(new Rng(1).uniform()).not.toBe(new Rng(2).uniform());
+  });
+
+  it('draws normals with mean 0 and std 1', () => {
+    const x = new Rng(3).fillNormal(new Float32Array(20000));
+    const mean = x.reduce((s, v) => s + v, 0) / x.length;
+    const sd = Math.sqrt(x.reduce((s, v) => s + (v - mean) ** 2, 0) / x.length);
+    expect(Math.abs(mean)).toBeLessThan(0.03);
+    expect(Math.abs(sd - 1)).toBeLessThan(0.03);
+  });
+});
+
+describe('sha256', () => {
+  it('matches node:crypto on several lengths', () => {
+    for (const s of ['', 'abc', 'a'.repeat(55), 'a'.repeat(56), 'a'.repeat(64), 'x'.repeat(1000)]) {
+      expect(sha256(s)).toBe(createHash('sha256').update(s).digest('hex'));
+    }
+  });
+});
+
+describe('toy datasets', () => {
+  it('rings: two classes at radius ≈1 and ≈2, seeded', () => {
+    const d = makeToyDataset('rings', { perClass: 300, seed: 5 });
+    expect(exampleCount(d)).toBe(600);
+    const radius = (i: number) => Math.hypot(d.x[2 * i], d.x[2 * i + 1]);
+    const mean = (c: number) => {
+      const r = [...d.y.keys()].filter((i) => d.y[i] === c).map(radius);
+      return r.reduce((a, b) => a + b) / r.length;
+    };
+    expect(mean(0)).toBeCloseTo(1, 1);
+    expect(mean(1)).toBeCloseTo(2, 1);
+    expect(makeToyDataset('rings', { perClass: 300, seed: 5 }).x).toEqual(d.x);
+  });
+
+  it('every toy dataset is finite and balanced', () => {
+    for (const name of TOY_DATASETS) {
+      const d = makeToyDataset(name, { perClass: 50, seed: 1 });
+      expect(d.x.every(Number.isFinite)).toBe(true);
+      expect(d.y.filter((c) => c === 0).length).toBe(50);
+    }
+  });
+});
+
+describe('splitDataset', () => {
+  const d = makeToyDataset('rings', { perClass: 200, seed: 9 });
+
+  it('draws balanced labeled and validation sets and records them', () => {
+    const s = splitDataset(d, { labeledPerClass: 4, validationPerClass: 10, seed: 1 });
+    expect(s.labeled.y.length).toBe(8);
+    expect(s.record.perClass).toEqual({ inner: 4, outer: 4 });
+    expect(s.record.count).toBe(8);
+    expect(s.validation.y.length).toBe(20);
+    // validation is held out of everything else; labeled examples stay in the unlabeled pool (Improved GAN)
+    const val = new Set(s.validation.ids);
+    expect(s.unlabeled.ids.some((id) => val.has(id))).toBe(false);
+    expect(s.unlabeled.ids.length).toBe(400 - 20);
+    expect(s.labeled.ids.every((id) => s.unlabeled.ids.includes(id))).toBe(true);
+    expect(s.record.idsSha256).toBe(sha256([...s.labeled.ids].sort().join('\n')));
+    // the labeled features are the rows the ids name
+    const row = Number(s.labeled.ids[0]);
+    expect(Array.from(s.labeled.x.subarray(0, 2))).toEqual(Array.from(d.x.subarray(2 * row, 2 * row + 2)));
+    expect(s.labeled.y[0]).toBe(d.y[row]);
+  });
+
+  it('is reproducible per seed and differs across seeds', () => {
+    const a = splitDataset(d, { labeledPerClass: 4, seed: 1 }).record.idsSha256;
+    expect(splitDataset(d, { labeledPerClass: 4, seed: 1 }).record.idsSha256).toBe(a);
+    expect(splitDataset(d, { labeledPerClass: 4, seed: 2 }).record.idsSha256).not.toBe(a);
+  });
+
+  it('reads labels only until each class is filled', () => {
+    const oracle = new LabelOracle(d.y);
+    const s = splitDataset(d, { labeledPerClass: 2, seed: 3 }, oracle);
+    const reads = oracle.readIndices();
+    expect(reads.length).toBeLessThan(40);
+    expect(s.labeled.ids.every((id) => reads.includes(Number(id)))).toBe(true);
+  });
+
+  it('can exclude labeled examples from the unlabeled pool', () => {
+    const s = splitDataset(d, { labeledPerClass: 4, seed: 1, unlabeledIncludesLabeled: false });
+    expect(s.unlabeled.ids.length).toBe(392);
+  });
+
+  it('refuses impossible requests with a usage error', () => {
+    expect(() => splitDataset(d, { labeledPerClass: 201, seed: 1 })).toThrow(UsageError);
+    expect(() => splitDataset(d, { labeledPerClass: 201, seed: 1 })).toThrow(
+      /class 'inner' has 200 examples but 201/,
+    );
+    expect(() => splitDataset(d, { labeledPerClass: 0, seed: 1 })).toThrow(UsageError);
+    expect(() => splitDataset(d, { labeledPerClass: 150, validationPerClass: 60, seed: 1 })).toThrow(
+      UsageError,
+    );
+  });
+});
