@@ -1,0 +1,27 @@
+import { execSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+
+/** What every benchmark result records about where and from what it ran. */
+export function benchContext(): {
+  commit: string;
+  dirty: boolean;
+  machine: string;
+  node: string;
+  date: string;
+} {
+  const git = (cmd: string) => {
+    try {
+      return execSync(`git ${cmd}`, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return 'unknown';
+    }
+  };
+  const cpu = cpus();
+  return {
+    commit: git('rev-parse HEAD'),
+    dirty: git('status --porcelain --untracked-files=no') !== '',
+    machine: `${cpu.length}x ${cpu[0]?.model ?? 'unknown cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+    node: process.version,
+    date: new Date().toISOString(),
+  };
+}
