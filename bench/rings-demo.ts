@@ -11,7 +11,12 @@ import { benchContext } from './machine.js';
 
 const seeds = [1, 2, 3];
 const backend = await useBackend((process.env.SEMIGAN_BACKEND as 'wasm') ?? 'wasm');
-const runs = [];
+const runs: {
+  seed: number;
+  wallSeconds: number;
+  testAccuracy: Record<string, number>;
+  labeledSubset: unknown;
+}[] = [];
 for (const seed of seeds) {
   const t0 = performance.now();
   const r = await runDemo({ out: mkdtempSync(join(tmpdir(), 'semigan-bench-')), seed });

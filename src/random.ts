@@ -3,7 +3,11 @@
  * One generator with a four-word state, so a checkpoint can store it and a resume continues the exact
  * sequence; tfjs's own seeded ops keep hidden state that cannot be saved.
  */
-export type RngState = [number, number, number, number];
+export interface RngState {
+  s: [number, number, number, number];
+  /** Box–Muller makes normals in pairs; the unused one is part of the state. */
+  spare: number | null;
+}
 
 export class Rng {
   private s: Uint32Array;
@@ -11,8 +15,9 @@ export class Rng {
 
   constructor(seed: number | RngState) {
     this.s = new Uint32Array(4);
-    if (Array.isArray(seed)) {
-      this.s.set(seed);
+    if (typeof seed === 'object') {
+      this.s.set(seed.s);
+      this.spareNormal = seed.spare;
     } else {
       // splitmix32 expands one integer into a well-mixed state; sfc32 is poor on all-zero states.
       let x = seed >>> 0;
@@ -28,8 +33,12 @@ export class Rng {
   }
 
   getState(): RngState {
-    this.spareNormal = null;
-    return [this.s[0], this.s[1], this.s[2], this.s[3]];
+    return { s: [this.s[0], this.s[1], this.s[2], this.s[3]], spare: this.spareNormal };
+  }
+
+  setState(state: RngState): void {
+    this.s.set(state.s);
+    this.spareNormal = state.spare;
   }
 
   /** sfc32: small, fast, passes PractRand to 2^40 bytes. */

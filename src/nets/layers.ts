@@ -92,17 +92,19 @@ export class Dense {
 
 /** Batch normalisation with batch statistics (generators sample in training mode, as in Improved GAN). */
 export class BatchNorm {
-  readonly gamma: tf.Variable;
+  readonly gamma?: tf.Variable;
   readonly beta: tf.Variable;
 
-  constructor(store: ParamStore, name: string, units: number) {
-    this.gamma = store.create(`${name}/gamma`, [units], new Float32Array(units).fill(1));
+  /** `scale: false` drops gamma, as Improved GAN's generator does (its batch_norm with g=None). */
+  constructor(store: ParamStore, name: string, units: number, scale = true) {
+    if (scale) this.gamma = store.create(`${name}/gamma`, [units], new Float32Array(units).fill(1));
     this.beta = store.create(`${name}/beta`, [units], new Float32Array(units));
   }
 
   apply(x: tf.Tensor2D): tf.Tensor2D {
     const { mean, variance } = tf.moments(x, 0);
-    return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), this.gamma), this.beta);
+    const normed = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
+    return tf.add(this.gamma ? tf.mul(normed, this.gamma) : normed, this.beta);
   }
 }
 

@@ -14,6 +14,11 @@ export interface MlpDiscriminatorConfig {
   /** Std of Gaussian noise added after each hidden layer during training (Improved GAN MNIST: 0.5). */
   hiddenNoise?: number;
   weightNorm?: boolean;
+  /**
+   * With weight norm: train the hidden layers' scales g too. Improved GAN fixes them after the data-dependent
+   * init and trains only the output layer's scale.
+   */
+  trainHiddenScale?: boolean;
 }
 
 export class MlpDiscriminator implements Discriminator {
@@ -31,8 +36,9 @@ export class MlpDiscriminator implements Discriminator {
     this.numLogits = config.numLogits;
     let width = config.inputShape.reduce((a, b) => a * b, 1);
     const wn = { weightNorm: config.weightNorm, trainableScale: true };
+    const hiddenWn = { ...wn, trainableScale: config.trainHiddenScale ?? true };
     config.hidden.forEach((units, i) => {
-      this.layers.push(new Dense(this.params, `dense${i + 1}`, width, units, rng, wn));
+      this.layers.push(new Dense(this.params, `dense${i + 1}`, width, units, rng, hiddenWn));
       width = units;
     });
     this.out = new Dense(this.params, 'logits', width, config.numLogits, rng, wn);
@@ -41,10 +47,13 @@ export class MlpDiscriminator implements Discriminator {
   forward(x: tf.Tensor, rng?: Rng): DiscriminatorOutput {
     const act = this.config.activation ?? 'lrelu';
     let h = gaussianNoise(tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D, this.config.inputNoise ?? 0, rng);
+    let features = h;
     for (const layer of this.layers) {
-      h = gaussianNoise(activate(layer.apply(h), act), this.config.hiddenNoise ?? 0, rng);
+      // feature matching reads the last hidden layer before its noise, as the reference does
+      features = activate(layer.apply(h), act);
+      h = gaussianNoise(features, this.config.hiddenNoise ?? 0, rng);
     }
-    return { logits: this.out.apply(h), features: h };
+    return { logits: this.out.apply(h), features };
   }
 
   initFromData(x: tf.Tensor): void {

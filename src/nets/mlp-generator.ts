@@ -11,6 +11,8 @@ export interface MlpGeneratorConfig {
   activation?: Activation;
   outputActivation?: Activation;
   batchNorm?: boolean;
+  /** Learn a per-unit scale in batch norm (default true; Improved GAN MNIST: false). */
+  batchNormScale?: boolean;
   /** Weight-normalise the output layer (Improved GAN MNIST does). */
   outputWeightNorm?: boolean;
   /** z ~ Uniform(0,1) as in Improved GAN, or N(0,1). */
@@ -33,7 +35,9 @@ export class MlpGenerator implements Generator {
     let width = config.latentSize;
     config.hidden.forEach((units, i) => {
       const dense = new Dense(this.params, `dense${i + 1}`, width, units, rng);
-      const bn = config.batchNorm ? new BatchNorm(this.params, `bn${i + 1}`, units) : undefined;
+      const bn = config.batchNorm
+        ? new BatchNorm(this.params, `bn${i + 1}`, units, config.batchNormScale ?? true)
+        : undefined;
       this.layers.push({ dense, bn });
       width = units;
     });

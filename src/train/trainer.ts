@@ -6,6 +6,7 @@ import type { Objective } from '../objectives/objective.js';
 import { Rng } from '../random.js';
 import { Adam } from './adam.js';
 import { IndexStream } from './batches.js';
+import { WeightAverage } from './weight-average.js';
 
 export interface TrainConfig {
   /** Unlabeled and generated examples per step. */
@@ -19,6 +20,8 @@ export interface TrainConfig {
   seed: number;
   /** Data-dependent weight-norm init on this many unlabeled examples before the first step (0: off). */
   initExamples?: number;
+  /** Evaluate with an exponential moving average of D's weights at this rate (Improved GAN: 1e-4); 0: off. */
+  weightAverageRate?: number;
 }
 
 /**
@@ -42,14 +45,16 @@ export interface StepLosses {
 export class Trainer {
   readonly rng: Rng;
   stepCount = 0;
-  private readonly optD: Adam;
-  private readonly optG?: Adam;
+  // public for checkpointing (trainer-state.ts); not part of the API
+  readonly optD: Adam;
+  readonly optG?: Adam;
+  readonly average?: WeightAverage;
+  readonly labeledStream: IndexStream;
+  readonly unlabeledStream?: IndexStream;
+  readonly generatorStream?: IndexStream;
   private readonly labeledX: tf.Tensor;
   private readonly labeledY: tf.Tensor1D;
   private readonly unlabeledX?: tf.Tensor;
-  private readonly labeledStream: IndexStream;
-  private readonly unlabeledStream?: IndexStream;
-  private readonly generatorStream?: IndexStream;
   private lastLosses: tf.Tensor | null = null;
 
   constructor(
@@ -74,13 +79,11 @@ export class Trainer {
     const keyed = (vars: tf.Variable[], names: string[]) =>
       vars.map((variable, i) => ({ key: names[i], variable }));
     const beta1 = config.beta1 ?? 0.5;
-    this.optD = new Adam(
-      keyed(discriminator.params.all(), discriminator.params.names()).filter((e) => e.variable.trainable),
-      {
-        learningRate: config.learningRate,
-        beta1,
-      },
+    const dVars = keyed(discriminator.params.all(), discriminator.params.names()).filter(
+      (e) => e.variable.trainable,
     );
+    this.optD = new Adam(dVars, { learningRate: config.learningRate, beta1 });
+    if (config.weightAverageRate) this.average = new WeightAverage(dVars, config.weightAverageRate);
     if (objective.usesGenerator && generator) {
       this.optG = new Adam(
         keyed(generator.params.all(), generator.params.names()).filter((e) => e.variable.trainable),
@@ -116,6 +119,7 @@ export class Trainer {
           d.params.trainable(),
         );
         this.optD.apply(grads);
+        this.average?.update();
         return tf.stack([value, tf.scalar(0)]);
       }
       const xu = this.gatherRows(this.unlabeledX!, this.unlabeledStream!.next(nb, rng));
@@ -134,6 +138,7 @@ export class Trainer {
         });
       }, d.params.trainable());
       this.optD.apply(dStep.grads);
+      this.average?.update();
 
       const xr = this.gatherRows(this.unlabeledX!, this.generatorStream!.next(nb, rng));
       const gStep = tf.variableGrads(() => {
@@ -165,8 +170,14 @@ export class Trainer {
     return (this.unlabeledStream ?? this.labeledStream).epoch;
   }
 
+  /** Class probabilities with the evaluation weights (the weight average when enabled). */
+  predict(x: Float32Array): { probs: Float32Array; numClasses: number } {
+    const run = () => predictProbabilities(this.discriminator, this.objective, x);
+    return this.average ? this.average.withAveraged(run) : run();
+  }
+
   evaluate(x: Float32Array, y: Int32Array): number {
-    const { probs, numClasses } = predictProbabilities(this.discriminator, this.objective, x);
+    const { probs, numClasses } = this.predict(x);
     return accuracy(argmaxRows(probs, numClasses), y);
   }
 
@@ -185,5 +196,6 @@ export class Trainer {
     for (const t of [this.labeledX, this.labeledY, this.unlabeledX]) t?.dispose();
     this.optD.dispose();
     this.optG?.dispose();
+    this.average?.dispose();
   }
 }

@@ -1,0 +1,85 @@
+import { MlpDiscriminator } from '../nets/mlp-discriminator.js';
+import { MlpGenerator } from '../nets/mlp-generator.js';
+import type { Discriminator, Generator } from '../nets/net.js';
+import type { Objective } from '../objectives/objective.js';
+import type { Rng } from '../random.js';
+import type { TrainConfig } from '../train/trainer.js';
+
+/** Nets and optimiser settings for one kind of data; the method only changes the objective. */
+export interface Preset {
+  name: string;
+  makeDiscriminator(objective: Objective, numClasses: number, inputShape: number[], rng: Rng): Discriminator;
+  makeGenerator(outputShape: number[], rng: Rng): Generator;
+  train: Omit<TrainConfig, 'seed'>;
+}
+
+/** Small nets for 2-D points: trains in seconds, enough to show the boundary. */
+export const TOY_PRESET: Preset = {
+  name: 'toy-mlp',
+  makeDiscriminator: (o, k, inputShape, rng) =>
+    new MlpDiscriminator(
+      { inputShape, hidden: [64, 64], numLogits: o.numLogits(k), activation: 'lrelu', weightNorm: true },
+      rng,
+    ),
+  makeGenerator: (outputShape, rng) =>
+    new MlpGenerator(
+      {
+        latentSize: 8,
+        hidden: [64, 64],
+        outputShape,
+        batchNorm: true,
+        activation: 'relu',
+        latent: 'uniform',
+      },
+      rng,
+    ),
+  train: { batchSize: 100, labeledBatchSize: 100, learningRate: 0.003, beta1: 0.5, initExamples: 500 },
+};
+
+/**
+ * Improved GAN's MNIST model (Salimans et al. 2016, train_mnist_feature_matching.py): D 784-1000-500-250-
+ * 250-250-10, ReLU, Gaussian noise 0.3 on the input and 0.5 after each hidden layer, weight norm everywhere
+ * with data-dependent init on 500 images and only the output scale trained; G 100-500-500-784, z ~ U(0,1),
+ * batch norm without scale, softplus, sigmoid output, weight-normalised output layer. Adam lr 0.003, β1 0.5,
+ * batches of 100 labeled + 100 unlabeled, D evaluated with a 1e-4 weight average.
+ */
+export const MNIST_PRESET: Preset = {
+  name: 'improved-gan-mnist',
+  makeDiscriminator: (o, k, inputShape, rng) =>
+    new MlpDiscriminator(
+      {
+        inputShape,
+        hidden: [1000, 500, 250, 250, 250],
+        numLogits: o.numLogits(k),
+        activation: 'relu',
+        inputNoise: 0.3,
+        hiddenNoise: 0.5,
+        weightNorm: true,
+        trainHiddenScale: false,
+      },
+      rng,
+    ),
+  makeGenerator: (outputShape, rng) =>
+    new MlpGenerator(
+      {
+        latentSize: 100,
+        hidden: [500, 500],
+        outputShape,
+        activation: 'softplus',
+        outputActivation: 'sigmoid',
+        batchNorm: true,
+        batchNormScale: false,
+        outputWeightNorm: true,
+        latent: 'uniform',
+      },
+      rng,
+    ),
+  train: {
+    batchSize: 100,
+    labeledBatchSize: 100,
+    learningRate: 0.003,
+    beta1: 0.5,
+    initExamples: 500,
+    weightAverageRate: 1e-4,
+  },
+};
