@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/', 'semigan-demo/', 'web/dist/'] },
+  { ignores: ['scratch/', 'bench/runs/', 'node_modules/', 'coverage/', 'bench/results/', 'semigan-demo/', 'web/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { isSemiganError } from '../errors.js';
 import { registerDemo } from './demo-command.js';
+import { registerEval } from './eval-command.js';
+import { registerTrain } from './train-command.js';
 
 export const VERSION = '0.1.0';
 
@@ -17,6 +19,8 @@ function buildProgram(): Command {
       outputError: (s, write) => write(`semigan: ${s.trim()} (see semigan --help)\n`),
     });
   registerDemo(program);
+  registerTrain(program);
+  registerEval(program);
   for (const c of program.commands) {
     c.exitOverride().configureOutput({
       outputError: (s, write) => write(`semigan: ${s.trim()} (see semigan ${c.name()} --help)\n`),
@@ -30,7 +34,8 @@ export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
-    return 0;
+    // a command may set its own code (an interrupted run exits 130)
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
       // commander already printed its message; help and version are successes

@@ -8,6 +8,7 @@ import { MNIST_PRESET, TOY_PRESET, type Preset } from '../experiments/presets.js
 import { Rng } from '../random.js';
 import { writeFileAtomic, ensureWritableDir } from '../util/fs.js';
 import { sha256 } from '../util/sha256.js';
+import { sampleGridPng } from '../report/sample-grid.js';
 import { readCheckpointFile, writeCheckpointFile } from './checkpoint-file.js';
 import { makeObjective, parseMethod, type MethodName } from './methods.js';
 import { Trainer } from './trainer.js';
@@ -45,6 +46,8 @@ export interface RunMetrics {
   preset: string;
   backend: string;
   labeledSubset: LabeledSubsetRecord;
+  featureShape: number[];
+  classNames: string[];
   epochs: EpochMetrics[];
   complete: boolean;
   step: number;
@@ -53,6 +56,8 @@ export interface RunMetrics {
 }
 
 export interface RunHooks {
+  /** Called once the data is loaded and split, before the first step. */
+  onStart?(info: { totalSteps: number; stepsPerEpoch: number; labeled: number; unlabeled: number }): void;
   onEpoch?(m: EpochMetrics, total: number): void;
   onStep?(step: number, totalSteps: number): void;
   /** Polled every step; true stops the run after a checkpoint. */
@@ -61,7 +66,7 @@ export interface RunHooks {
 
 export const CHECKPOINT_FILE = 'checkpoint.bin';
 
-function presetFor(data: string): Preset {
+export function presetFor(data: string): Preset {
   return parseDataSpec(data).kind === 'mnist' ? MNIST_PRESET : TOY_PRESET;
 }
 
@@ -135,6 +140,8 @@ export async function runTraining(
     preset: preset.name,
     backend: tf.getBackend(),
     labeledSubset: split.record,
+    featureShape: split.featureShape,
+    classNames: split.classNames,
     epochs: [],
     complete: false,
     step: 0,
@@ -147,6 +154,12 @@ export async function runTraining(
     restoreTrainerState(trainer, ck.meta.trainer, ck.blobs);
     metrics = { ...ck.meta.metrics, config, backend: tf.getBackend() };
   }
+  hooks.onStart?.({
+    totalSteps,
+    stepsPerEpoch,
+    labeled: split.labeled.y.length,
+    unlabeled: split.unlabeled.ids.length,
+  });
   const save = () => {
     metrics.step = trainer.stepCount;
     const { meta, blobs } = captureTrainerState(trainer);
@@ -159,6 +172,8 @@ export async function runTraining(
     let n = 0;
     let epochStart = performance.now();
     while (trainer.stepCount < totalSteps) {
+      // let signal handlers (Ctrl-C → checkpoint) run between steps
+      await new Promise((resolve) => setImmediate(resolve));
       trainer.step();
       const l = trainer.readLosses();
       if (!Number.isFinite(l.d) || !Number.isFinite(l.g)) {
@@ -183,6 +198,10 @@ export async function runTraining(
           seconds: Number(((performance.now() - epochStart) / 1000).toFixed(1)),
         };
         metrics.epochs.push(m);
+        if (trainer.generator && split.featureShape.length === 3) {
+          const grid = sampleGridPng(trainer.sample(100), split.featureShape);
+          writeFileAtomic(join(out, `samples-${m.epoch}.png`), grid);
+        }
         hooks.onEpoch?.(m, config.epochs);
         [dSum, gSum, n, epochStart] = [0, 0, 0, performance.now()];
         metrics.step = s;

@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { SemiganError, UsageError } from '../errors.js';
+import { predictProbabilities } from '../eval/predict.js';
+import type { Discriminator } from '../nets/net.js';
+import type { Objective } from '../objectives/objective.js';
+import { Rng } from '../random.js';
+import { readCheckpointFile } from './checkpoint-file.js';
+import { makeObjective } from './methods.js';
+import { CHECKPOINT_FILE, presetFor, type RunMetrics } from './run.js';
+import type { TrainerStateMeta } from './trainer-state.js';
+
+export interface LoadedModel {
+  metrics: RunMetrics;
+  discriminator: Discriminator;
+  objective: Objective;
+  classNames: string[];
+  featureShape: number[];
+  predict(x: Float32Array): { probs: Float32Array; numClasses: number };
+  dispose(): void;
+}
+
+/**
+ * The classifier of a run directory, with the weights it is evaluated with: the bias-corrected weight
+ * average when the run kept one, else the live weights. Shapes are checked against the stored config.
+ */
+export function loadModel(dir: string): LoadedModel {
+  const path = join(dir, CHECKPOINT_FILE);
+  if (!existsSync(path))
+    throw new UsageError(`${dir} is not a semigan model directory (no ${CHECKPOINT_FILE})`);
+  const ck = readCheckpointFile<{ trainer: TrainerStateMeta; metrics: RunMetrics }>(path);
+  const metrics = ck.meta.metrics;
+  if (!metrics?.config || !metrics.featureShape || !metrics.classNames) {
+    throw new SemiganError(`checkpoint ${path} has no model description (written by another version?)`);
+  }
+  const objective = makeObjective(metrics.config.method);
+  const preset = presetFor(metrics.config.data);
+  const d = preset.makeDiscriminator(objective, metrics.classNames.length, metrics.featureShape, new Rng(0));
+  const rate = preset.train.weightAverageRate ?? 0;
+  const steps = ck.meta.trainer.averageSteps;
+  const debias = rate && steps ? 1 / (1 - (1 - rate) ** steps) : 1;
+  try {
+    d.params.load(
+      d.params.names().map((name) => {
+        const avg = steps ? ck.blobs.get(`average:${name}`) : undefined;
+        const live = ck.blobs.get(`param:${name}`);
+        if (!live) throw new Error(`it has no parameter ${name}`);
+        const data = avg ? avg.data.map((v) => v * debias) : live.data;
+        return { name, shape: live.shape, trainable: true, data };
+      }),
+    );
+  } catch (e) {
+    d.params.dispose();
+    throw new SemiganError(`checkpoint ${path} does not match its model: ${(e as Error).message}`);
+  }
+  return {
+    metrics,
+    discriminator: d,
+    objective,
+    classNames: metrics.classNames,
+    featureShape: metrics.featureShape,
+    predict: (x) => predictProbabilities(d, objective, x),
+    dispose: () => d.params.dispose(),
+  };
+}

@@ -1,0 +1,50 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+export const BIN = join(import.meta.dirname, '..', 'bin', 'semigan.js');
+export const SHARED_MNIST = join(import.meta.dirname, '..', '..', 'shared', 'data', 'mnist');
+
+export function semigan(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function semiganAsync(...args: string[]) {
+  return spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: 'true' } });
+}
+
+export function tempDir(prefix = 'semigan-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Expects the one-line error form: `semigan: error: …`, no stack trace. */
+export function oneLineError(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  if (lines.length !== 1 || !lines[0].startsWith('semigan: error: ') || /\n\s+at /.test(stderr)) {
+    throw new Error(`expected one error line, got:\n${stderr}`);
+  }
+  return lines[0];
+}
+
+/** A tiny valid IDX pair (n images of h×w, labels cycling 0–9). */
+export function idxFiles(n: number, h = 28, w = 28): { images: Buffer; labels: Buffer } {
+  const images = Buffer.alloc(16 + n * h * w);
+  images.writeUInt32BE(0x00000803, 0);
+  images.writeUInt32BE(n, 4);
+  images.writeUInt32BE(h, 8);
+  images.writeUInt32BE(w, 12);
+  for (let i = 16; i < images.length; i++) images[i] = (i * 37) % 256;
+  const labels = Buffer.alloc(8 + n);
+  labels.writeUInt32BE(0x00000801, 0);
+  labels.writeUInt32BE(n, 4);
+  for (let i = 0; i < n; i++) labels[8 + i] = i % 10;
+  return { images, labels };
+}
+
+export { gzipSync };

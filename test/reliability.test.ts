@@ -1,0 +1,183 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { gzipSync, idxFiles, oneLineError, semigan, semiganAsync, tempDir } from './helpers.js';
+
+const metrics = (dir: string) => JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
+
+describe('exact resume', () => {
+  it('train 200 steps == train 100 steps, then --resume to 200 (same weights sha256)', () => {
+    const root = tempDir();
+    const [a, b] = [join(root, 'A'), join(root, 'B')];
+    expect(semigan('train', '--data', 'rings', '--steps', '200', '--seed', '3', '--out', a).code).toBe(0);
+    expect(semigan('train', '--data', 'rings', '--steps', '100', '--seed', '3', '--out', b).code).toBe(0);
+    const resumed = semigan('train', '--resume', b, '--steps', '200');
+    expect(resumed.code).toBe(0);
+    const [ma, mb] = [metrics(a), metrics(b)];
+    expect(ma.complete && mb.complete).toBe(true);
+    expect(mb.step).toBe(200);
+    expect(mb.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(mb.weightsSha256).toBe(ma.weightsSha256);
+    expect(mb.labeledSubset).toEqual(ma.labeledSubset);
+    // and a different seed really is different
+    const c = join(root, 'C');
+    semigan('train', '--data', 'rings', '--steps', '200', '--seed', '4', '--out', c);
+    expect(metrics(c).weightsSha256).not.toBe(ma.weightsSha256);
+  });
+
+  it('--resume of a directory without a checkpoint is a clear usage error', () => {
+    const r = semigan('train', '--resume', tempDir());
+    expect(r.code).toBe(2);
+    expect(oneLineError(r.stderr)).toMatch(/nothing to resume/);
+  });
+});
+
+describe('interruption', () => {
+  it('SIGINT saves a checkpoint, says how to resume, and the resume continues', async () => {
+    const dir = join(tempDir(), 'run');
+    const child = semiganAsync(
+      'train',
+      '--data',
+      'rings',
+      '--steps',
+      '1000000',
+      '--out',
+      dir,
+      '--checkpoint-every',
+      '1000000',
+    );
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    // wait for the first epoch line, so training is under way
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (/epoch 1\//.test(stderr)) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 50);
+    });
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/SIGINT: saving a checkpoint/);
+    expect(stderr).toMatch(/continue with: semigan train --resume /);
+    expect(existsSync(join(dir, 'checkpoint.bin'))).toBe(true);
+    const stopped = metrics(dir).step;
+    expect(stopped).toBeGreaterThanOrEqual(10);
+    const r = semigan('train', '--resume', dir, '--steps', String(stopped + 20));
+    expect(r.code).toBe(0);
+    expect(metrics(dir).step).toBe(stopped + 20);
+  });
+});
+
+describe('models and checkpoints are validated', () => {
+  it('a tampered checkpoint is refused with one line', () => {
+    const dir = join(tempDir(), 'm');
+    expect(semigan('train', '--data', 'rings', '--steps', '20', '--out', dir).code).toBe(0);
+    expect(semigan('eval', '--model', dir).stdout).toMatch(/test accuracy \d+\.\d+%/);
+    const path = join(dir, 'checkpoint.bin');
+    const bytes = readFileSync(path);
+    bytes[bytes.length - 5] ^= 0xff;
+    writeFileSync(path, bytes);
+    const r = semigan('eval', '--model', dir);
+    expect(r.code).toBe(1);
+    expect(oneLineError(r.stderr)).toMatch(/checkpoint .* is unusable: data does not match its checksum/);
+    writeFileSync(path, bytes.subarray(0, 1000));
+    expect(oneLineError(semigan('eval', '--model', dir).stderr)).toMatch(/unusable/);
+    writeFileSync(path, 'hello');
+    expect(oneLineError(semigan('eval', '--model', dir).stderr)).toMatch(/not a semigan checkpoint/);
+  });
+
+  it('eval of a directory that holds no model is a usage error', () => {
+    const r = semigan('eval', '--model', tempDir());
+    expect(r.code).toBe(2);
+    expect(oneLineError(r.stderr)).toMatch(/not a semigan model directory/);
+  });
+});
+
+describe('corrupt MNIST-format data gives one clear line naming the file', () => {
+  function mnistDir(mutate?: (files: Record<string, Buffer>) => void): string {
+    const dir = tempDir('semigan-idx-');
+    const tr = idxFiles(40);
+    const te = idxFiles(20);
+    const files: Record<string, Buffer> = {
+      'train-images-idx3-ubyte.gz': gzipSync(tr.images),
+      'train-labels-idx1-ubyte.gz': gzipSync(tr.labels),
+      't10k-images-idx3-ubyte': te.images,
+      't10k-labels-idx1-ubyte': te.labels,
+    };
+    mutate?.(files);
+    for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
+    return dir;
+  }
+  const train = (dir: string) =>
+    semigan('train', '--data', `mnist:${dir}`, '--labels', '2', '--steps', '2', '--out', join(dir, 'out'));
+
+  it('a valid tiny set (gz and raw) trains', () => {
+    const r = train(mnistDir());
+    expect(r.stderr).toMatch(/klogit-fm on mnist:/);
+    expect(r.code).toBe(0);
+  });
+
+  const cases: [string, (f: Record<string, Buffer>) => void, RegExp][] = [
+    ['missing file', (f) => delete f['t10k-labels-idx1-ubyte'], /has no t10k-labels-idx1-ubyte/],
+    [
+      'truncated gzip',
+      (f) => (f['train-images-idx3-ubyte.gz'] = f['train-images-idx3-ubyte.gz'].subarray(0, 200)),
+      /train-images-idx3-ubyte.gz is a corrupt or truncated gzip file/,
+    ],
+    [
+      'truncated data',
+      (f) => (f['t10k-images-idx3-ubyte'] = f['t10k-images-idx3-ubyte'].subarray(0, 5000)),
+      /t10k-images-idx3-ubyte is truncated: its header promises 20×28×28/,
+    ],
+    [
+      'wrong magic',
+      (f) => (f['t10k-labels-idx1-ubyte'] = idxFiles(20).images),
+      /t10k-labels-idx1-ubyte has magic number 0x00000803, expected 0x00000801/,
+    ],
+    [
+      'count mismatch',
+      (f) => (f['t10k-labels-idx1-ubyte'] = idxFiles(19).labels),
+      /has 19 labels but .* has 20 images/,
+    ],
+    [
+      'bad label',
+      (f) => {
+        const l = idxFiles(20).labels;
+        l[8] = 12;
+        f['t10k-labels-idx1-ubyte'] = l;
+      },
+      /label 12 at index 0/,
+    ],
+  ];
+  for (const [name, mutate, message] of cases) {
+    it(name, () => {
+      const r = train(mnistDir(mutate));
+      expect(r.code).toBe(1);
+      expect(oneLineError(r.stderr)).toMatch(message);
+    });
+  }
+
+  it('more labels than a class has', () => {
+    const r = semigan(
+      'train',
+      '--data',
+      `mnist:${mnistDir()}`,
+      '--labels',
+      '5',
+      '--steps',
+      '2',
+      '--out',
+      join(tempDir(), 'o'),
+    );
+    expect(r.code).toBe(2);
+    expect(oneLineError(r.stderr)).toMatch(/class '\d' has 4 examples but 5 are needed/);
+  });
+
+  it('a directory that does not exist', () => {
+    const r = semigan('train', '--data', 'mnist:/nonexistent/mnist', '--out', join(tempDir(), 'o'));
+    expect(oneLineError(r.stderr)).toMatch(/MNIST directory \/nonexistent\/mnist does not exist/);
+  });
+});
