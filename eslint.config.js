@@ -2,7 +2,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['scratch/', 'bench/runs/', 'node_modules/', 'coverage/', 'bench/results/', 'semigan-demo/', 'web/dist/'] },
+  {
+    ignores: [
+      'dist/',
+      'scratch/',
+      'bench/runs/',
+      'node_modules/',
+      'coverage/',
+      'bench/results/',
+      'semigan-demo/',
+      'web/dist/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
