@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { badGan, conditionalEntropy, pullAway } from '../src/objectives/bad-gan.js';
+import { kernelDensity } from '../src/objectives/density.js';
 import { featureMatchingLoss, withFeatureMatching } from '../src/objectives/feature-matching.js';
 import { kLogit } from '../src/objectives/klogit.js';
 import { kPlusOne } from '../src/objectives/kplus1.js';
@@ -196,5 +198,84 @@ describe('objectives against hand-computed values', () => {
       });
       for (const v of res) expect(Number.isFinite(v), `${o.name}: ${res}`).toBe(true);
     }
+  });
+});
+
+describe('Bad GAN terms', () => {
+  it('conditional entropy: log K for uniform logits, ≈0 for confident ones', () => {
+    expect(val(() => conditionalEntropy(t2([[0, 0, 0, 0]])))).toBeCloseTo(Math.log(4), 5);
+    expect(val(() => conditionalEntropy(t2([[100, -100]])))).toBeCloseTo(0, 5);
+  });
+
+  it('pull-away term: 1 for parallel features, 0 for orthogonal ones', () => {
+    expect(
+      val(() =>
+        pullAway(
+          t2([
+            [1, 0],
+            [2, 0],
+            [3, 0],
+          ]),
+        ),
+      ),
+    ).toBeCloseTo(1, 5);
+    expect(
+      val(() =>
+        pullAway(
+          t2([
+            [1, 0, 0],
+            [0, 2, 0],
+            [0, 0, 3],
+          ]),
+        ),
+      ),
+    ).toBeCloseTo(0, 5);
+    // two vectors at 60°: cos² = 0.25
+    expect(
+      val(() =>
+        pullAway(
+          t2([
+            [1, 0],
+            [0.5, Math.sqrt(3) / 2],
+          ]),
+        ),
+      ),
+    ).toBeCloseTo(0.25, 5);
+  });
+
+  it('kernel density is higher on the data than in the gap, with a threshold between', () => {
+    const pts = new Float32Array(400);
+    for (let i = 0; i < 200; i++) [pts[2 * i], pts[2 * i + 1]] = [Math.cos(i), Math.sin(i)];
+    const kde = kernelDensity(pts, 2);
+    const [onRing, center] = tf.tidy(() =>
+      Array.from(
+        kde
+          .logDensity(
+            t2([
+              [1, 0],
+              [0, 0],
+            ]),
+          )
+          .dataSync(),
+      ),
+    );
+    expect(onRing).toBeGreaterThan(center);
+    expect(kde.threshold).toBeLessThan(onRing);
+    kde.dispose();
+  });
+
+  it('badgan adds the entropy term to the K-logit loss', () => {
+    const inputs = () => ({
+      labeledLogits: t2([[2, -1]]),
+      labels: labels([0]),
+      unlabeledLogits: t2([[0, 0]]),
+      fakeLogits: t2([[1, 1]]),
+    });
+    const plain = val(() => kLogit().discriminatorLoss(inputs()));
+    expect(val(() => badGan({ entropyWeight: 0.5 }).discriminatorLoss(inputs()))).toBeCloseTo(
+      plain + 0.5 * Math.log(2),
+      5,
+    );
+    expect(val(() => badGan({ entropyWeight: 0 }).discriminatorLoss(inputs()))).toBeCloseTo(plain, 6);
   });
 });

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gzipSync, idxFiles, oneLineError, semigan, semiganAsync, tempDir } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, gzipSync, idxFiles, oneLineError, semigan, semiganAsync, tempDir } from './helpers.js';
 
 const metrics = (dir: string) => JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
 
@@ -179,5 +180,35 @@ describe('corrupt MNIST-format data gives one clear line naming the file', () =>
   it('a directory that does not exist', () => {
     const r = semigan('train', '--data', 'mnist:/nonexistent/mnist', '--out', join(tempDir(), 'o'));
     expect(oneLineError(r.stderr)).toMatch(/MNIST directory \/nonexistent\/mnist does not exist/);
+  });
+});
+
+describe('divergence', () => {
+  const forced = (step: number, ...args: string[]) => {
+    const r = spawnSync(process.execPath, [BIN, 'train', '--data', 'rings', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true', SEMIGAN_FAULT_NAN_AT_STEP: String(step) },
+    });
+    return { code: r.status, stderr: r.stderr };
+  };
+
+  it('a NaN rolls back to the last checkpoint with a halved learning rate, and the run completes', () => {
+    const dir = join(tempDir(), 'nan');
+    const r = forced(57, '--steps', '100', '--checkpoint-every', '50', '--out', dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/diverged at step 57: rolled back to step 50, learning rate now 0.0015/);
+    const m = metrics(dir);
+    expect(m.complete).toBe(true);
+    expect(m.rollbacks).toEqual([{ atStep: 57, toStep: 50, learningRate: 0.0015 }]);
+  });
+
+  it('with no rollbacks left it stops with one clear line', () => {
+    const dir = join(tempDir(), 'nan0');
+    const r = forced(30, '--steps', '100', '--max-rollbacks', '0', '--out', dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(
+      /^semigan: error: training diverged at step 30 .* try a smaller --lr/,
+    );
+    expect(metrics(dir).complete).toBe(false);
   });
 });

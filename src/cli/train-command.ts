@@ -31,6 +31,12 @@ export function registerTrain(program: Command): void {
       intOption('--checkpoint-every', 1, 1e9),
       500,
     )
+    .option(
+      '--max-rollbacks <n>',
+      'on NaN/Inf, roll back with a halved lr at most N times',
+      intOption('--max-rollbacks', 0, 100),
+      3,
+    )
     .option('--out <dir>', 'run directory', './semigan-run')
     .option('--resume <dir>', 'continue the run in DIR exactly where its checkpoint left off')
     .option(
@@ -60,6 +66,7 @@ export function registerTrain(program: Command): void {
           steps: o.steps,
           checkpointEverySteps: o.checkpointEvery,
           learningRate: o.lr,
+          maxRollbacks: o.maxRollbacks,
         };
       }
       ensureWritableDir(out);
@@ -100,6 +107,12 @@ export function registerTrain(program: Command): void {
               started = false;
             },
             shouldStop: () => interrupts > 0,
+            onRollback: (r) => {
+              progress.stop(
+                `diverged at step ${r.atStep}: rolled back to step ${r.toStep}, learning rate now ${r.learningRate}`,
+              );
+              started = false;
+            },
           },
           !!o.resume,
         );

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { loadMnistDir } from './mnist.js';
-import { isToyName, makeToyDataset, TOY_DATASETS, type ToyName } from './toy2d.js';
+import { isToyName, makeToyDataset, TOY_DATASETS, toyClassNames, type ToyName } from './toy2d.js';
 
 export type DataSpec = { kind: 'toy'; name: ToyName } | { kind: 'mnist'; dir: string };
 
@@ -15,6 +15,13 @@ export function parseDataSpec(spec: string): DataSpec {
 
 export function describeDataSpec(s: DataSpec): string {
   return s.kind === 'toy' ? s.name : `mnist:${s.dir}`;
+}
+
+/** Example shape and class names of a data spec, without loading it. */
+export function shapeOf(spec: DataSpec): { featureShape: number[]; classNames: string[] } {
+  return spec.kind === 'mnist'
+    ? { featureShape: [28, 28, 1], classNames: Array.from({ length: 10 }, (_, i) => String(i)) }
+    : { featureShape: [2], classNames: toyClassNames(spec.name) };
 }
 
 export interface LoadedData {

@@ -8,7 +8,7 @@ import type { Trainer } from '../train/trainer.js';
 import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
 import { makeToyData, makeToyTrainer, TOY_DEFAULTS, type ToyData, type ToyExperimentOptions } from './toy.js';
 
-export const DEMO_METHODS: MethodName[] = ['supervised', 'kplus1', 'klogit-fm'];
+export const DEMO_METHODS: MethodName[] = ['supervised', 'kplus1', 'klogit-fm', 'badgan'];
 
 export interface DemoOptions extends ToyExperimentOptions {
   out: string;

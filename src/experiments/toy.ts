@@ -54,7 +54,10 @@ export function makeToyData(opts: ToyExperimentOptions = {}): ToyData {
 /** The nets and trainer for one method on 2-D data. The caller owns (and disposes) the trainer. */
 export function makeToyTrainer(method: MethodName, data: ToyData, opts: ToyExperimentOptions = {}): Trainer {
   const o = { ...TOY_DEFAULTS, ...opts };
-  const objective = makeObjective(method);
+  const objective = makeObjective(method, {
+    unlabeledX: data.split.unlabeled.x,
+    featureShape: data.split.featureShape,
+  });
   const k = data.split.classNames.length;
   const rng = new Rng(o.seed * 7919 + 17);
   const d = new MlpDiscriminator(

@@ -56,11 +56,14 @@ export class MlpDiscriminator implements Discriminator {
     return { logits: this.out.apply(h), features };
   }
 
-  initFromData(x: tf.Tensor): void {
+  /** With an Rng the noise layers are on, as in the reference (its init pass is not deterministic). */
+  initFromData(x: tf.Tensor, rng?: Rng): void {
     const act = this.config.activation ?? 'lrelu';
     tf.tidy(() => {
-      let h = tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D;
-      for (const layer of this.layers) h = activate(layer.initFromData(h), act);
+      let h = gaussianNoise(tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D, this.config.inputNoise ?? 0, rng);
+      for (const layer of this.layers) {
+        h = gaussianNoise(activate(layer.initFromData(h), act), this.config.hiddenNoise ?? 0, rng);
+      }
       this.out.initFromData(h);
     });
   }

@@ -17,7 +17,7 @@ export interface Discriminator {
   /** Passing an Rng means training mode: noise layers are on and draw from it. */
   forward(x: tf.Tensor, rng?: Rng): DiscriminatorOutput;
   /** Optional data-dependent initialisation on a batch of real examples. */
-  initFromData?(x: tf.Tensor): void;
+  initFromData?(x: tf.Tensor, rng?: Rng): void;
 }
 
 export interface Generator {

@@ -17,6 +17,8 @@ export interface GeneratorLossInputs {
   /** Discriminator features of a real unlabeled batch and of the generated batch (feature matching). */
   realFeatures: tf.Tensor2D;
   fakeFeatures: tf.Tensor2D;
+  /** The generated examples themselves (Bad GAN's density penalty looks at them). */
+  fakeInputs?: tf.Tensor;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
+import { parseDataSpec, shapeOf } from '../data/spec.js';
 import { SemiganError, UsageError } from '../errors.js';
 import { predictProbabilities } from '../eval/predict.js';
 import type { Discriminator } from '../nets/net.js';
@@ -24,15 +25,18 @@ export interface LoadedModel {
  * The classifier of a run directory, with the weights it is evaluated with: the bias-corrected weight
  * average when the run kept one, else the live weights. Shapes are checked against the stored config.
  */
-export function loadModel(dir: string): LoadedModel {
+export function loadModel(dir: string, opts: { averaged?: boolean } = {}): LoadedModel {
   const path = join(dir, CHECKPOINT_FILE);
   if (!existsSync(path))
     throw new UsageError(`${dir} is not a semigan model directory (no ${CHECKPOINT_FILE})`);
   const ck = readCheckpointFile<{ trainer: TrainerStateMeta; metrics: RunMetrics }>(path);
   const metrics = ck.meta.metrics;
-  if (!metrics?.config || !metrics.featureShape || !metrics.classNames) {
+  if (!metrics?.config)
     throw new SemiganError(`checkpoint ${path} has no model description (written by another version?)`);
-  }
+  // checkpoints from before the shape was recorded: derive it from the data spec
+  const shape = shapeOf(parseDataSpec(metrics.config.data));
+  metrics.featureShape ??= shape.featureShape;
+  metrics.classNames ??= shape.classNames;
   const objective = makeObjective(metrics.config.method);
   const preset = presetFor(metrics.config.data);
   const d = preset.makeDiscriminator(objective, metrics.classNames.length, metrics.featureShape, new Rng(0));
@@ -42,7 +46,7 @@ export function loadModel(dir: string): LoadedModel {
   try {
     d.params.load(
       d.params.names().map((name) => {
-        const avg = steps ? ck.blobs.get(`average:${name}`) : undefined;
+        const avg = steps && opts.averaged !== false ? ck.blobs.get(`average:${name}`) : undefined;
         const live = ck.blobs.get(`param:${name}`);
         if (!live) throw new Error(`it has no parameter ${name}`);
         const data = avg ? avg.data.map((v) => v * debias) : live.data;

@@ -29,6 +29,14 @@ export interface RunConfig {
   learningRate?: number;
   /** Evaluate on at most this many test examples per epoch (0: all). */
   testLimit?: number;
+  /** On NaN/Inf: roll back to the last checkpoint with halved learning rates, at most this often (default 3). */
+  maxRollbacks?: number;
+}
+
+export interface Rollback {
+  atStep: number;
+  toStep: number;
+  learningRate: number;
 }
 
 export interface EpochMetrics {
@@ -49,6 +57,7 @@ export interface RunMetrics {
   featureShape: number[];
   classNames: string[];
   epochs: EpochMetrics[];
+  rollbacks?: Rollback[];
   complete: boolean;
   step: number;
   testAccuracy?: number;
@@ -62,6 +71,7 @@ export interface RunHooks {
   onStep?(step: number, totalSteps: number): void;
   /** Polled every step; true stops the run after a checkpoint. */
   shouldStop?(): boolean;
+  onRollback?(r: Rollback): void;
 }
 
 export const CHECKPOINT_FILE = 'checkpoint.bin';
@@ -115,7 +125,10 @@ export async function runTraining(
   const preset = presetFor(config.data);
   const { train, test } = loadData(spec, config.seed);
   const split = splitDataset(train, { labeledPerClass: config.labelsPerClass, seed: config.seed });
-  const objective = makeObjective(config.method);
+  const objective = makeObjective(config.method, {
+    unlabeledX: split.unlabeled.x,
+    featureShape: split.featureShape,
+  });
   const k = split.classNames.length;
   const rng = new Rng(config.seed * 7919 + 17);
   const d = preset.makeDiscriminator(objective, k, split.featureShape, rng);
@@ -165,6 +178,29 @@ export async function runTraining(
     const { meta, blobs } = captureTrainerState(trainer);
     writeCheckpointFile(ckptPath, { version: 1, trainer: meta, metrics }, blobs);
   };
+  // a rollback target exists from the first step on
+  if (!resume) save();
+  const faultStep = Number(process.env.SEMIGAN_FAULT_NAN_AT_STEP ?? 0);
+  let faultInjected = false;
+  const rollBack = (atStep: number, what: string) => {
+    const done = metrics.rollbacks?.length ?? 0;
+    const allowed = config.maxRollbacks ?? 3;
+    if (done >= allowed) {
+      throw new SemiganError(
+        `training diverged at step ${atStep} (${what}) after ${done} rollback${done === 1 ? '' : 's'} with lowered learning rates; ` +
+          `try a smaller --lr; the last good checkpoint is ${ckptPath}`,
+      );
+    }
+    const rollbacks = metrics.rollbacks ?? [];
+    const ck = readCheckpointFile<{ trainer: TrainerStateMeta; metrics: RunMetrics }>(ckptPath);
+    restoreTrainerState(trainer, ck.meta.trainer, ck.blobs);
+    metrics = { ...ck.meta.metrics, config, backend: tf.getBackend() };
+    for (const opt of [trainer.optD, trainer.optG])
+      if (opt) opt.learningRate *= 0.5 ** (rollbacks.length + 1);
+    const r = { atStep, toStep: trainer.stepCount, learningRate: trainer.optD.learningRate };
+    metrics.rollbacks = [...rollbacks, r];
+    hooks.onRollback?.(r);
+  };
 
   try {
     let dSum = 0;
@@ -176,10 +212,16 @@ export async function runTraining(
       await new Promise((resolve) => setImmediate(resolve));
       trainer.step();
       const l = trainer.readLosses();
+      if (faultStep && !faultInjected && trainer.stepCount === faultStep) {
+        // fault injection for tests and drills: this step's loss reads as NaN once per process
+        faultInjected = true;
+        l.d = NaN;
+      }
       if (!Number.isFinite(l.d) || !Number.isFinite(l.g)) {
-        throw new SemiganError(
-          `training diverged at step ${trainer.stepCount}: loss is ${l.d}/${l.g} (last good checkpoint: ${ckptPath})`,
-        );
+        // NaN weights show up here too: the next loss is NaN
+        rollBack(trainer.stepCount, `loss D ${l.d}, G ${l.g}`);
+        [dSum, gSum, n] = [0, 0, 0];
+        continue;
       }
       dSum += l.d;
       gSum += l.g;

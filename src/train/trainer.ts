@@ -96,7 +96,9 @@ export class Trainer {
     if (config.initExamples && discriminator.initFromData && this.unlabeledX) {
       const n = Math.min(config.initExamples, nUnl);
       const rows = this.rng.permutation(nUnl).slice(0, n);
-      tf.tidy(() => discriminator.initFromData!(tf.gather(this.unlabeledX!, tf.tensor1d(rows, 'int32'))));
+      tf.tidy(() =>
+        discriminator.initFromData!(tf.gather(this.unlabeledX!, tf.tensor1d(rows, 'int32')), this.rng),
+      );
     }
   }
 
@@ -142,13 +144,15 @@ export class Trainer {
 
       const xr = this.gatherRows(this.unlabeledX!, this.generatorStream!.next(nb, rng));
       const gStep = tf.variableGrads(() => {
-        const out = d.forward(tf.concat([xr, g.forward(g.sampleLatent(nb, rng))]), rng);
+        const fakeInputs = g.forward(g.sampleLatent(nb, rng));
+        const out = d.forward(tf.concat([xr, fakeInputs]), rng);
         const feats = out.features;
         const w = feats.shape[1];
         return objective.generatorLoss({
           fakeLogits: tf.slice(out.logits, [nb, 0], [nb, out.logits.shape[1]]) as tf.Tensor2D,
           realFeatures: tf.slice(feats, [0, 0], [nb, w]) as tf.Tensor2D,
           fakeFeatures: tf.slice(feats, [nb, 0], [nb, w]) as tf.Tensor2D,
+          fakeInputs,
         });
       }, g.params.trainable());
       this.optG!.apply(gStep.grads);
