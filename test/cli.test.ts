@@ -94,3 +94,37 @@ describe('semigan demo', () => {
     expect(existsSync(join(out, 'boundary-kplus1.png'))).toBe(false);
   });
 });
+
+describe('--config file.json', () => {
+  const write = (obj: unknown) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'semigan-cfg-')), 'c.json');
+    writeFileSync(file, typeof obj === 'string' ? obj : JSON.stringify(obj));
+    return file;
+  };
+  const cases: [unknown, RegExp][] = [
+    [{ seed: 1, bogus: 2 }, /unknown key 'bogus' \(allowed: .*seed/],
+    [{ seed: 'abc' }, /key 'seed': --seed must be an integer/],
+    [{ seed: { deep: 1 } }, /key 'seed' must be a string, number, boolean or list/],
+    ['{not json', /not valid JSON/],
+    [[1, 2], /the file must be a JSON object/],
+  ];
+  for (const [content, message] of cases) {
+    it(`refuses ${JSON.stringify(content)}`, () => {
+      const r = semigan('demo', '--config', write(content));
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    });
+  }
+
+  it('applies its values, and command-line flags win', () => {
+    const out = mkdtempSync(join(tmpdir(), 'semigan-cfg-out-'));
+    const file = write({ seed: 2, steps: 20, methods: ['supervised'], out, labels: 3 });
+    const r = semigan('demo', '--config', file, '--seed', '5');
+    expect(r.code).toBe(0);
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    expect(result.seed).toBe(5);
+    expect(result.labeledPerClass).toBe(3);
+    expect(Object.keys(result.methods)).toEqual(['supervised']);
+  });
+});

@@ -279,3 +279,29 @@ describe('Bad GAN terms', () => {
     expect(val(() => badGan({ entropyWeight: 0 }).discriminatorLoss(inputs()))).toBeCloseTo(plain, 6);
   });
 });
+
+describe('Adam', () => {
+  it("matches the textbook update, and the reference's ε-inside form damps tiny gradients", async () => {
+    const { Adam } = await import('../src/train/adam.js');
+    const run = (placement: 'outside' | 'inside', grad: number) => {
+      const v = tf.variable(tf.scalar(1));
+      const opt = new Adam([{ key: 'w', variable: v }], {
+        learningRate: 0.1,
+        beta1: 0.5,
+        epsilonPlacement: placement,
+      });
+      const g = tf.scalar(grad);
+      opt.apply({ [v.name]: g });
+      const out = v.dataSync()[0];
+      tf.dispose([v, g]);
+      opt.dispose();
+      return out;
+    };
+    // first step: m̂ = g, v̂ = g², so the textbook step is lr·sign(g)
+    expect(run('outside', 0.3)).toBeCloseTo(0.9, 5);
+    expect(run('outside', 1e-6)).toBeCloseTo(1 - (0.1 * 1e-6) / (1e-6 + 1e-8), 5);
+    // inside: lr·g/√(g² + 1e-8): full step for large g, ≈ lr·g/1e-4 for tiny g
+    expect(run('inside', 0.3)).toBeCloseTo(0.9, 5);
+    expect(run('inside', 1e-6)).toBeCloseTo(1 - (0.1 * 1e-6) / Math.sqrt(1e-12 + 1e-8), 5);
+  });
+});

@@ -179,6 +179,7 @@ describe('corrupt MNIST-format data gives one clear line naming the file', () =>
 
   it('a directory that does not exist', () => {
     const r = semigan('train', '--data', 'mnist:/nonexistent/mnist', '--out', join(tempDir(), 'o'));
+    expect(r.code).toBe(2);
     expect(oneLineError(r.stderr)).toMatch(/MNIST directory \/nonexistent\/mnist does not exist/);
   });
 });

@@ -7,13 +7,9 @@ import { makeToyData, makeToyTrainer } from '../src/experiments/toy.js';
 import { matMulFast } from '../src/nets/fast-matmul.js';
 import { METHODS, type MethodName } from '../src/train/methods.js';
 import type { Trainer } from '../src/train/trainer.js';
-import { sha256 } from '../src/util/sha256.js';
+import { weightsSha256 } from '../src/train/run.js';
 
-function weightsHash(t: Trainer): string {
-  const parts = [...t.discriminator.params.save(), ...(t.generator?.params.save() ?? [])];
-  const bytes = parts.flatMap((p) => [...new Uint8Array(Float32Array.from(p.data).buffer)]);
-  return sha256(Uint8Array.from(bytes));
-}
+const weightsHash = weightsSha256;
 
 function train(method: MethodName, steps: number, seed = 1): { trainer: Trainer; acc: number } {
   const data = makeToyData({ seed });

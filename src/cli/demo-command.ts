@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { BACKENDS, useBackend, type BackendName } from '../backend.js';
+import { useBackend, type BackendName } from '../backend.js';
 import { TOY_DATASETS } from '../data/toy2d.js';
 import { DEMO_METHODS, runDemo } from '../experiments/demo.js';
 import { TOY_DEFAULTS } from '../experiments/toy.js';
@@ -18,12 +18,6 @@ export function registerDemo(program: Command): void {
     )
     .option('--out <dir>', 'output directory', './semigan-demo')
     .option('--seed <n>', 'random seed', intOption('--seed', 0, 2 ** 31 - 1), TOY_DEFAULTS.seed)
-    .option(
-      '--backend <name>',
-      `tensor backend: ${BACKENDS.join(', ')}`,
-      choiceOption('backend', BACKENDS),
-      'auto',
-    )
     .option(
       '--dataset <name>',
       `2-D dataset: ${TOY_DATASETS.join(', ')}`,

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { BACKENDS, useBackend, type BackendName } from '../backend.js';
+import { useBackend, type BackendName } from '../backend.js';
 import { loadData, parseDataSpec } from '../data/spec.js';
 import { SemiganError } from '../errors.js';
 import { accuracy, argmaxRows, confusionMatrix } from '../eval/predict.js';
 import { loadModel } from '../train/load-model.js';
-import { choiceOption } from './parse.js';
 
 export function registerEval(program: Command): void {
   program
@@ -12,12 +11,6 @@ export function registerEval(program: Command): void {
     .description("print a trained model's test accuracy and confusion matrix")
     .requiredOption('--model <dir>', 'a run directory written by semigan train')
     .option('--data <spec>', "test data (default: the run's own)")
-    .option(
-      '--backend <name>',
-      `tensor backend: ${BACKENDS.join(', ')}`,
-      choiceOption('backend', BACKENDS),
-      'auto',
-    )
     .action(async (o) => {
       await useBackend(o.backend as BackendName);
       const model = loadModel(o.model);

@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isSemiganError } from '../errors.js';
+import { applyConfigFile } from './config-file.js';
+import { addBackendOption } from './parse.js';
 import { registerDemo } from './demo-command.js';
 import { registerEval } from './eval-command.js';
 import { registerTrain } from './train-command.js';
@@ -22,6 +24,9 @@ function buildProgram(): Command {
   registerTrain(program);
   registerEval(program);
   for (const c of program.commands) {
+    addBackendOption(c);
+    c.option('--config <file>', 'read options from a JSON file (flags on the command line win)');
+    c.hook('preAction', (cmd) => applyConfigFile(cmd));
     c.exitOverride().configureOutput({
       outputError: (s, write) => write(`semigan: ${s.trim()} (see semigan ${c.name()} --help)\n`),
     });

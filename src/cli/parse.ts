@@ -1,4 +1,5 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { BACKENDS } from '../backend.js';
 
 /** Option parsers for commander: a bad value becomes one clear usage error, never NaN downstream. */
 export function intOption(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
@@ -30,4 +31,14 @@ export function choiceOption<T extends string>(name: string, choices: readonly T
 
 export function listOption<T extends string>(name: string, choices: readonly T[]) {
   return (value: string): T[] => value.split(',').map((v) => choiceOption(name, choices)(v.trim()));
+}
+
+/** The --backend option every command that computes takes. */
+export function addBackendOption(cmd: Command): Command {
+  return cmd.option(
+    '--backend <name>',
+    `tensor backend: ${BACKENDS.join(', ')}`,
+    choiceOption('backend', BACKENDS),
+    'auto',
+  );
 }

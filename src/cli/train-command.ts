@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { BACKENDS, useBackend, type BackendName } from '../backend.js';
+import { useBackend, type BackendName } from '../backend.js';
 import { parseDataSpec } from '../data/spec.js';
 import { UsageError } from '../errors.js';
 import { METHODS, type MethodName } from '../train/methods.js';
@@ -39,12 +39,6 @@ export function registerTrain(program: Command): void {
     )
     .option('--out <dir>', 'run directory', './semigan-run')
     .option('--resume <dir>', 'continue the run in DIR exactly where its checkpoint left off')
-    .option(
-      '--backend <name>',
-      `tensor backend: ${BACKENDS.join(', ')}`,
-      choiceOption('backend', BACKENDS),
-      'auto',
-    )
     .action(async (o) => {
       let config: RunConfig;
       let out: string;

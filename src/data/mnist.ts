@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { SemiganError } from '../errors.js';
+import { SemiganError, UsageError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { readIdx } from './idx.js';
 
@@ -51,7 +51,7 @@ function loadPair(dir: string, part: 'train' | 't10k', name: string, classNames:
  */
 export function loadMnistDir(dir: string): TrainTest {
   if (!existsSync(dir) || !statSync(dir).isDirectory())
-    throw new SemiganError(`MNIST directory ${dir} does not exist`);
+    throw new UsageError(`MNIST directory ${dir} does not exist`);
   const classNames = Array.from({ length: 10 }, (_, i) => String(i));
   return {
     train: loadPair(dir, 'train', 'mnist-train', classNames),

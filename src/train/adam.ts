@@ -5,6 +5,12 @@ export interface AdamConfig {
   beta1?: number;
   beta2?: number;
   epsilon?: number;
+  /**
+   * 'outside': m̂/(√v̂ + ε) (Kingma & Ba, PyTorch, tfjs). 'inside': m̂/√(v̂ + ε), as Improved GAN's
+   * adam_updates does; with ε = 1e-8 that damps steps of parameters whose gradients are below ~1e-4, such
+   * as weight-normalised directions.
+   */
+  epsilonPlacement?: 'outside' | 'inside';
 }
 
 export interface AdamState {
@@ -23,6 +29,7 @@ export class Adam {
   private readonly beta1: number;
   private readonly beta2: number;
   private readonly epsilon: number;
+  private readonly epsilonInside: boolean;
   private t = 0;
   private readonly m = new Map<string, tf.Variable>();
   private readonly v = new Map<string, tf.Variable>();
@@ -35,6 +42,7 @@ export class Adam {
     this.beta1 = config.beta1 ?? 0.9;
     this.beta2 = config.beta2 ?? 0.999;
     this.epsilon = config.epsilon ?? 1e-8;
+    this.epsilonInside = config.epsilonPlacement === 'inside';
     for (const { key, variable } of vars) {
       this.m.set(key, tf.variable(tf.zerosLike(variable), false));
       this.v.set(key, tf.variable(tf.zerosLike(variable), false));
@@ -47,6 +55,10 @@ export class Adam {
     const b1 = this.beta1;
     const b2 = this.beta2;
     const stepSize = (this.learningRate * Math.sqrt(1 - b2 ** this.t)) / (1 - b1 ** this.t);
+    // inside form: lr·m̂/√(v̂+ε) = stepSize·m/√(v + ε(1−β2^t))
+    const epsInside = this.epsilon * (1 - b2 ** this.t);
+    // outside form: lr·m̂/(√v̂+ε) = stepSize·m/(√v + ε√(1−β2^t))
+    const epsOutside = this.epsilon * Math.sqrt(1 - b2 ** this.t);
     tf.tidy(() => {
       for (const { key, variable } of this.vars) {
         const g = grads[variable.name];
@@ -57,7 +69,8 @@ export class Adam {
         const v2 = tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2));
         m.assign(m2);
         v.assign(v2);
-        variable.assign(tf.sub(variable, tf.div(tf.mul(m2, stepSize), tf.add(tf.sqrt(v2), this.epsilon))));
+        const denom = this.epsilonInside ? tf.sqrt(tf.add(v2, epsInside)) : tf.add(tf.sqrt(v2), epsOutside);
+        variable.assign(tf.sub(variable, tf.div(tf.mul(m2, stepSize), denom)));
       }
     });
   }

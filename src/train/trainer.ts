@@ -20,6 +20,8 @@ export interface TrainConfig {
   seed: number;
   /** Data-dependent weight-norm init on this many unlabeled examples before the first step (0: off). */
   initExamples?: number;
+  /** Where Adam's ε goes (see AdamConfig); the Improved GAN preset uses the reference's 'inside'. */
+  adamEpsilon?: 'outside' | 'inside';
   /** Evaluate with an exponential moving average of D's weights at this rate (Improved GAN: 1e-4); 0: off. */
   weightAverageRate?: number;
 }
@@ -82,7 +84,11 @@ export class Trainer {
     const dVars = keyed(discriminator.params.all(), discriminator.params.names()).filter(
       (e) => e.variable.trainable,
     );
-    this.optD = new Adam(dVars, { learningRate: config.learningRate, beta1 });
+    this.optD = new Adam(dVars, {
+      learningRate: config.learningRate,
+      beta1,
+      epsilonPlacement: config.adamEpsilon,
+    });
     if (config.weightAverageRate) this.average = new WeightAverage(dVars, config.weightAverageRate);
     if (objective.usesGenerator && generator) {
       this.optG = new Adam(
@@ -90,6 +96,7 @@ export class Trainer {
         {
           learningRate: config.generatorLearningRate ?? config.learningRate,
           beta1,
+          epsilonPlacement: config.adamEpsilon,
         },
       );
     }
