@@ -5,11 +5,12 @@
  *
  *   MNIST_EPOCHS=300 MNIST_ROUND=5 npm run bench:mnist   → bench/results/mnist-100.json
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBackend } from '../src/backend.js';
 import { CHECKPOINT_FILE, readMetrics, runTraining, type RunMetrics } from '../src/train/run.js';
 import type { MethodName } from '../src/train/methods.js';
+import { writeFileAtomic } from '../src/util/fs.js';
 import { benchContext } from './machine.js';
 
 const here = import.meta.dirname;
@@ -20,15 +21,22 @@ const methods = (process.env.MNIST_METHODS ?? 'klogit-fm,supervised').split(',')
 const seeds = (process.env.MNIST_SEEDS ?? '1,2,3').split(',').map(Number);
 const runsDir = join(here, 'runs', 'mnist-100');
 const backend = await useBackend('wasm');
+// the code that runs is the code at start: record it now, not when results are written
+const context = benchContext();
 
 const runDir = (m: MethodName, s: number) => join(runsDir, `${m}-seed${s}`);
 
+/** Summarises every run directory present, so several bench processes (e.g. one per core) can share the work. */
 function summarise(): void {
   const out: Record<string, unknown> = {};
-  for (const m of methods) {
-    const runs = seeds
-      .map((s) => readMetrics(runDir(m, s)))
-      .filter((r): r is RunMetrics => !!r && r.epochs.length > 0);
+  const dirs = existsSync(runsDir) ? readdirSync(runsDir) : [];
+  const allMethods = [...new Set(dirs.map((d) => d.replace(/-seed\d+$/, '')))].sort();
+  for (const m of allMethods) {
+    const runs = dirs
+      .filter((d) => d.startsWith(`${m}-seed`))
+      .map((d) => readMetrics(join(runsDir, d)))
+      .filter((r): r is RunMetrics => !!r && r.epochs.length > 0)
+      .sort((a, b) => a.config.seed - b.config.seed);
     if (!runs.length) continue;
     const errors = runs.map((r) => r.epochs.at(-1)!.testError);
     const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
@@ -51,12 +59,12 @@ function summarise(): void {
   const result = {
     bench: 'mnist-100',
     labels: 100,
-    ...benchContext(),
+    ...context,
     backend,
     preset: 'improved-gan-mnist',
     methods: out,
   };
-  writeFileSync(join(here, 'results', 'mnist-100.json'), JSON.stringify(result, null, 2) + '\n');
+  writeFileAtomic(join(here, 'results', 'mnist-100.json'), JSON.stringify(result, null, 2) + '\n');
 }
 
 for (let goal = round; goal <= targetEpochs + round - 1; goal += round) {

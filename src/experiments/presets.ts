@@ -81,5 +81,6 @@ export const MNIST_PRESET: Preset = {
     beta1: 0.5,
     initExamples: 500,
     weightAverageRate: 1e-4,
+    adamEpsilon: 'inside',
   },
 };
