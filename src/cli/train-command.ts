@@ -25,6 +25,7 @@ export function registerTrain(program: Command): void {
     )
     .option('--seed <n>', 'random seed', intOption('--seed', 0, 2 ** 31 - 1))
     .option('--lr <x>', 'learning rate (default: the preset)', floatOption('--lr', 1e-7, 1))
+    .option('--quick', 'a smoke run: 100 steps, evaluated every 50 on at most 2000 test examples')
     .option(
       '--checkpoint-every <n>',
       'steps between checkpoints',
@@ -61,6 +62,7 @@ export function registerTrain(program: Command): void {
           checkpointEverySteps: o.checkpointEvery,
           learningRate: o.lr,
           maxRollbacks: o.maxRollbacks,
+          ...(o.quick ? { steps: o.steps ?? 100, stepsPerEpoch: 50, testLimit: 2000 } : {}),
         };
       }
       ensureWritableDir(out);
