@@ -119,12 +119,22 @@ describe('--config file.json', () => {
 
   it('applies its values, and command-line flags win', () => {
     const out = mkdtempSync(join(tmpdir(), 'semigan-cfg-out-'));
-    const file = write({ seed: 2, steps: 20, methods: ['supervised'], out, labels: 3 });
+    const file = write({ seed: 2, steps: 20, methods: ['supervised'], out, labels: 6 });
     const r = semigan('demo', '--config', file, '--seed', '5');
     expect(r.code).toBe(0);
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
     expect(result.seed).toBe(5);
     expect(result.labeledPerClass).toBe(3);
     expect(Object.keys(result.methods)).toEqual(['supervised']);
+  });
+});
+
+describe('--labels is a total, spread evenly over the classes', () => {
+  it('refuses a count that does not divide by the class count', () => {
+    const r = semigan('demo', '--labels', '7');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      'semigan: error: --labels 7 cannot be spread evenly over 2 classes; use a multiple of 2, e.g. 6 or 8',
+    );
   });
 });

@@ -12,7 +12,7 @@ describe.skipIf(!existsSync(SHARED_MNIST))('MNIST with 100 labels, --quick', () 
       '--data',
       `mnist:${SHARED_MNIST}`,
       '--labels',
-      '10',
+      '100',
       '--quick',
       '--seed',
       '1',

@@ -113,7 +113,7 @@ describe('corrupt MNIST-format data gives one clear line naming the file', () =>
     return dir;
   }
   const train = (dir: string) =>
-    semigan('train', '--data', `mnist:${dir}`, '--labels', '2', '--steps', '2', '--out', join(dir, 'out'));
+    semigan('train', '--data', `mnist:${dir}`, '--labels', '20', '--steps', '2', '--out', join(dir, 'out'));
 
   it('a valid tiny set (gz and raw) trains', () => {
     const r = train(mnistDir());
@@ -167,7 +167,7 @@ describe('corrupt MNIST-format data gives one clear line naming the file', () =>
       '--data',
       `mnist:${mnistDir()}`,
       '--labels',
-      '5',
+      '50',
       '--steps',
       '2',
       '--out',

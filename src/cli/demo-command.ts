@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { useBackend, type BackendName } from '../backend.js';
-import { TOY_DATASETS } from '../data/toy2d.js';
+import { TOY_DATASETS, toyClassNames } from '../data/toy2d.js';
 import { DEMO_METHODS, runDemo } from '../experiments/demo.js';
 import { TOY_DEFAULTS } from '../experiments/toy.js';
 import { METHODS, type MethodName } from '../train/methods.js';
 import { ensureWritableDir } from '../util/fs.js';
-import { choiceOption, floatOption, intOption, listOption } from './parse.js';
+import { choiceOption, floatOption, intOption, labelsPerClass, listOption } from './parse.js';
 import { makeProgress } from './progress.js';
 
 const CLASSIFIER_METHODS = (Object.keys(METHODS) as MethodName[]).filter((m) => m !== 'gan');
@@ -14,7 +14,7 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description(
-      'two rings, 4 labels per class: supervised vs naive K+1 vs K-logit SSL-GAN, boundaries drawn',
+      'two rings, 8 labels (4 per ring): supervised vs naive K+1 vs K-logit SSL-GAN vs Bad GAN, boundaries drawn',
     )
     .option('--out <dir>', 'output directory', './semigan-demo')
     .option('--seed <n>', 'random seed', intOption('--seed', 0, 2 ** 31 - 1), TOY_DEFAULTS.seed)
@@ -26,9 +26,9 @@ export function registerDemo(program: Command): void {
     )
     .option(
       '--labels <n>',
-      'labeled points per class',
-      intOption('--labels', 1, 500),
-      TOY_DEFAULTS.labeledPerClass,
+      'labeled points in total, spread evenly over the classes',
+      intOption('--labels', 1, 1000),
+      TOY_DEFAULTS.labeledPerClass * 2,
     )
     .option(
       '--steps <n>',
@@ -45,14 +45,17 @@ export function registerDemo(program: Command): void {
     )
     .action(async (o) => {
       ensureWritableDir(o.out);
+      const perClass = labelsPerClass(o.labels, toyClassNames(o.dataset));
       const backend = await useBackend(o.backend as BackendName);
       const progress = makeProgress();
-      process.stderr.write(`semigan demo: ${o.dataset}, ${o.labels} labels per class, backend ${backend}\n`);
+      process.stderr.write(
+        `semigan demo: ${o.dataset}, ${o.labels} labels (${perClass} per class), backend ${backend}\n`,
+      );
       const result = await runDemo({
         out: o.out,
         seed: o.seed,
         dataset: o.dataset,
-        labeledPerClass: o.labels,
+        labeledPerClass: perClass,
         steps: o.steps,
         noise: o.noise,
         methods: o.methods,

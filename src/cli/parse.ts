@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { BACKENDS } from '../backend.js';
+import { UsageError } from '../errors.js';
 
 /** Option parsers for commander: a bad value becomes one clear usage error, never NaN downstream. */
 export function intOption(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
@@ -41,4 +42,16 @@ export function addBackendOption(cmd: Command): Command {
     choiceOption('backend', BACKENDS),
     'auto',
   );
+}
+
+/** `--labels N` is a total, spread evenly over the classes (as in "MNIST with 100 labels"). */
+export function labelsPerClass(total: number, classNames: string[]): number {
+  const k = classNames.length;
+  if (total % k !== 0) {
+    const lo = Math.max(k, total - (total % k));
+    throw new UsageError(
+      `--labels ${total} cannot be spread evenly over ${k} classes; use a multiple of ${k}, e.g. ${lo} or ${lo + k}`,
+    );
+  }
+  return total / k;
 }

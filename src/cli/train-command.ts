@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { useBackend, type BackendName } from '../backend.js';
-import { parseDataSpec } from '../data/spec.js';
+import { parseDataSpec, shapeOf } from '../data/spec.js';
 import { UsageError } from '../errors.js';
 import { METHODS, type MethodName } from '../train/methods.js';
 import { readRunConfig, runTraining, type RunConfig } from '../train/run.js';
 import { ensureWritableDir } from '../util/fs.js';
-import { choiceOption, floatOption, intOption } from './parse.js';
+import { choiceOption, floatOption, intOption, labelsPerClass } from './parse.js';
 import { makeProgress } from './progress.js';
 
 const CLASSIFIERS = (Object.keys(METHODS) as MethodName[]).filter((m) => m !== 'gan');
@@ -16,7 +16,11 @@ export function registerTrain(program: Command): void {
     .description('train one method on one dataset, with checkpoints, metrics.json and sample grids')
     .option('--data <spec>', 'rings | moons | spirals | blobs | mnist:<dir>')
     .option('--method <name>', `${CLASSIFIERS.join(' | ')}`, choiceOption('method', CLASSIFIERS), 'klogit-fm')
-    .option('--labels <n>', 'labeled examples per class (balanced)', intOption('--labels', 1, 1_000_000))
+    .option(
+      '--labels <n>',
+      'labeled examples in total, spread evenly over the classes',
+      intOption('--labels', 1, 1_000_000),
+    )
     .option('--epochs <n>', 'epochs (passes over the unlabeled set)', intOption('--epochs', 1, 100_000))
     .option(
       '--steps <n>',
@@ -55,7 +59,12 @@ export function registerTrain(program: Command): void {
         config = {
           data: o.data,
           method: o.method,
-          labelsPerClass: o.labels ?? (spec.kind === 'mnist' ? 10 : 4),
+          labelsPerClass:
+            o.labels === undefined
+              ? spec.kind === 'mnist'
+                ? 10
+                : 4
+              : labelsPerClass(o.labels, shapeOf(spec).classNames),
           seed: o.seed ?? 1,
           epochs: o.epochs ?? (spec.kind === 'mnist' ? 300 : 100),
           steps: o.steps,
