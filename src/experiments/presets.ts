@@ -14,27 +14,31 @@ export interface Preset {
 }
 
 /** Small nets for 2-D points: trains in seconds, enough to show the boundary. */
-export const TOY_PRESET: Preset = {
-  name: 'toy-mlp',
-  makeDiscriminator: (o, k, inputShape, rng) =>
-    new MlpDiscriminator(
-      { inputShape, hidden: [64, 64], numLogits: o.numLogits(k), activation: 'lrelu', weightNorm: true },
-      rng,
-    ),
-  makeGenerator: (outputShape, rng) =>
-    new MlpGenerator(
-      {
-        latentSize: 8,
-        hidden: [64, 64],
-        outputShape,
-        batchNorm: true,
-        activation: 'relu',
-        latent: 'uniform',
-      },
-      rng,
-    ),
-  train: { batchSize: 100, labeledBatchSize: 100, learningRate: 0.003, beta1: 0.5, initExamples: 500 },
-};
+export function toyPreset(hidden: number[] = [64, 64]): Preset {
+  return {
+    name: 'toy-mlp',
+    makeDiscriminator: (o, k, inputShape, rng) =>
+      new MlpDiscriminator(
+        { inputShape, hidden, numLogits: o.numLogits(k), activation: 'lrelu', weightNorm: true },
+        rng,
+      ),
+    makeGenerator: (outputShape, rng) =>
+      new MlpGenerator(
+        {
+          latentSize: 8,
+          hidden: [64, 64],
+          outputShape,
+          batchNorm: true,
+          activation: 'relu',
+          latent: 'uniform',
+        },
+        rng,
+      ),
+    train: { batchSize: 100, labeledBatchSize: 100, learningRate: 0.003, beta1: 0.5, initExamples: 500 },
+  };
+}
+
+export const TOY_PRESET: Preset = toyPreset();
 
 /**
  * Improved GAN's MNIST model (Salimans et al. 2016, train_mnist_feature_matching.py): D 784-1000-500-250-

@@ -1,8 +1,7 @@
 import { makeToyDataset, type ToyName } from '../data/toy2d.js';
 import { splitDataset, type LabeledSubsetRecord, type Split } from '../data/split.js';
-import { MlpDiscriminator } from '../nets/mlp-discriminator.js';
-import { MlpGenerator } from '../nets/mlp-generator.js';
 import { Rng } from '../random.js';
+import { toyPreset } from './presets.js';
 import { makeObjective, type MethodName } from '../train/methods.js';
 import { Trainer, type TrainConfig } from '../train/trainer.js';
 
@@ -60,36 +59,16 @@ export function makeToyTrainer(method: MethodName, data: ToyData, opts: ToyExper
   });
   const k = data.split.classNames.length;
   const rng = new Rng(o.seed * 7919 + 17);
-  const d = new MlpDiscriminator(
-    {
-      inputShape: [2],
-      hidden: o.hidden,
-      numLogits: objective.numLogits(k),
-      activation: 'lrelu',
-      weightNorm: true,
-    },
-    rng,
-  );
-  const g = objective.usesGenerator
-    ? new MlpGenerator(
-        {
-          latentSize: 8,
-          hidden: [64, 64],
-          outputShape: [2],
-          batchNorm: true,
-          activation: 'relu',
-          latent: 'uniform',
-        },
-        rng,
-      )
-    : undefined;
+  const preset = toyPreset(o.hidden);
+  const d = preset.makeDiscriminator(objective, k, data.split.featureShape, rng);
+  const g = objective.usesGenerator ? preset.makeGenerator(data.split.featureShape, rng) : undefined;
   const config: TrainConfig = {
+    ...preset.train,
     batchSize: o.batchSize,
     labeledBatchSize: o.batchSize,
     learningRate: o.learningRate,
-    beta1: 0.5,
     seed: o.seed,
-    initExamples: objective.usesGenerator ? 500 : 0,
+    initExamples: objective.usesGenerator ? preset.train.initExamples : 0,
   };
   return new Trainer(objective, d, g, { ...data.split, numClasses: k }, config);
 }
