@@ -100,3 +100,18 @@ describe('trainer', () => {
     t2.dispose();
   });
 });
+
+describe('loading state', () => {
+  it('restoring a captured trainer state leaks no tensors', async () => {
+    const { captureTrainerState, restoreTrainerState } = await import('../src/train/trainer-state.js');
+    const data = makeToyData({ seed: 3 });
+    const trainer = makeToyTrainer('klogit-fm', data, { seed: 3 });
+    for (let i = 0; i < 5; i++) trainer.step();
+    const { meta, blobs } = captureTrainerState(trainer);
+    restoreTrainerState(trainer, meta, blobs);
+    const before = tf.memory().numTensors;
+    restoreTrainerState(trainer, meta, blobs);
+    expect(tf.memory().numTensors).toBe(before);
+    trainer.dispose();
+  });
+});

@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 
+/** Sets a variable from plain values without leaking the temporary tensor. */
+export function assignValues(v: tf.Variable, data: ArrayLike<number>): void {
+  const t = tf.tensor(Float32Array.from(data), v.shape, 'float32');
+  v.assign(t);
+  t.dispose();
+}
+
 export interface SavedParam {
   name: string;
   shape: number[];
@@ -59,7 +66,7 @@ export class ParamStore {
       if (p.shape.join('x') !== v.shape.join('x')) {
         throw new Error(`parameter ${name} has shape [${p.shape}] in the file but [${v.shape}] in the net`);
       }
-      v.assign(tf.tensor(Float32Array.from(p.data), v.shape, 'float32'));
+      assignValues(v, p.data);
     }
   }
 

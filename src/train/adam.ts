@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { assignValues } from '../nets/params.js';
 
 export interface AdamConfig {
   learningRate: number;
@@ -95,7 +96,7 @@ export class Adam {
       for (const [k, t] of map) {
         const data = saved[k];
         if (!data) throw new Error(`optimizer state lacks ${k}`);
-        t.assign(tf.tensor(Float32Array.from(data), t.shape, 'float32'));
+        assignValues(t, data);
       }
     }
   }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { describeDataSpec, loadData, parseDataSpec } from '../data/spec.js';
+import { loadData, parseDataSpec } from '../data/spec.js';
 import { splitDataset, type LabeledSubsetRecord } from '../data/split.js';
 import { SemiganError, UsageError } from '../errors.js';
 import { MNIST_PRESET, TOY_PRESET, type Preset } from '../experiments/presets.js';
@@ -281,5 +281,3 @@ export function readMetrics(out: string): RunMetrics | null {
   const p = join(out, 'metrics.json');
   return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as RunMetrics) : null;
 }
-
-export { describeDataSpec };

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { assignValues } from '../nets/params.js';
 import { SemiganError } from '../errors.js';
 import type { RngState } from '../random.js';
 import type { Adam } from './adam.js';
@@ -98,8 +98,7 @@ export function restoreTrainerState(t: Trainer, meta: TrainerStateMeta, blobs: B
     });
   }
   if (t.average) {
-    for (const [k, a] of t.average.tensors())
-      a.assign(tf.tensor(need(`average:${k}`).data, a.shape, 'float32'));
+    for (const [k, a] of t.average.tensors()) assignValues(a, need(`average:${k}`).data);
     t.average.setSteps(meta.averageSteps);
   }
   for (const [name, s] of streams(t)) {
