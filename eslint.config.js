@@ -12,6 +12,7 @@ export default tseslint.config(
       'bench/results/',
       'semigan-demo/',
       'web/dist/',
+      'native/build/',
     ],
   },
   js.configs.recommended,
@@ -22,7 +23,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/**/*.js'],
+    files: ['bin/**/*.js', 'scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
 );

@@ -84,7 +84,11 @@ for (let goal = round; goal <= targetEpochs + round - 1; goal += round) {
         {
           onEpoch: (m) => {
             console.log(
-              `  ${method} seed ${seed} epoch ${m.epoch}: test error ${(m.testError * 100).toFixed(2)}%  ${m.seconds}s`,
+              `  ${method} seed ${seed} epoch ${m.epoch}: test error ${(m.testError * 100).toFixed(2)}%` +
+                (m.testErrorLive !== undefined
+                  ? ` (live weights ${(m.testErrorLive * 100).toFixed(2)}%)`
+                  : '') +
+                `  ${m.seconds}s`,
             );
             summarise();
           },

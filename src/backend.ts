@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { SemiganError, UsageError } from './errors.js';
+import { installWasmIdentity } from './kernels/wasm-identity.js';
 
 export const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow', 'webgl', 'webgpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -18,6 +19,23 @@ function importOptional(name: string): Promise<unknown> {
 
 async function loadWasm(): Promise<void> {
   await import('@tensorflow/tfjs-backend-wasm');
+}
+
+let acceleration = 'none';
+
+/** What accelerates the current backend, e.g. the OpenBLAS library behind wasm's matrix products. */
+export function backendAcceleration(): string {
+  return acceleration;
+}
+
+/** In Node, wasm's matrix products go to OpenBLAS when semigan's optional addon built and the library exists. */
+async function accelerateWasm(): Promise<void> {
+  if (!isNode) return;
+  // a computed path keeps bundlers from pulling Node-only code into the browser build
+  const path = './native/index.js';
+  const native = (await import(/* @vite-ignore */ path)) as typeof import('./native/index.js');
+  const { active, detail } = native.enableNativeKernels();
+  acceleration = active ? `OpenBLAS: ${detail}` : `none (${detail})`;
 }
 
 /** tfjs-node is optional: its install downloads native binaries, so semigan never depends on it. */
@@ -49,6 +67,10 @@ async function activate(name: Exclude<BackendName, 'auto'>): Promise<void> {
     throw new SemiganError(`backend '${name}' could not start: ${(e as Error).message.split('\n')[0]}`);
   }
   if (!ok || tf.getBackend() !== name) throw new SemiganError(`backend '${name}' could not start here`);
+  if (name === 'wasm') {
+    installWasmIdentity();
+    await accelerateWasm();
+  }
 }
 
 /**

@@ -28,7 +28,25 @@ export interface DenseOptions {
   trainableScale?: boolean;
   /** Std of the initial weights; defaults to He-style sqrt(2/fanIn), or 0.05 with weight norm. */
   initStd?: number;
+  /**
+   * 'glorot-uniform' is Lasagne's default, which Improved GAN's generator uses. With weight norm or batch
+   * norm the init scale still matters: Adam's steps have a fixed size, so it sets how fast directions turn.
+   */
+  init?: 'normal' | 'glorot-uniform';
 }
+
+/**
+ * ‖v‖ per column, with a hand-written gradient dy·v/‖v‖: tfjs's gradient of sum() builds a JS array of ones
+ * the size of v (784×1000 floats) on every step.
+ */
+export const columnNorm = tf.customGrad(((v: tf.Tensor, save: tf.GradSaveFunc) => {
+  const norm = tf.sqrt(tf.add(tf.sum(tf.square(v), 0), 1e-12));
+  save([v, norm]);
+  return {
+    value: norm,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(saved[0], tf.div(dy, saved[1]))],
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (v: tf.Tensor2D) => tf.Tensor1D;
 
 /**
  * Fully connected layer, optionally weight-normalised (Salimans & Kingma 2016): w = g · v/‖v‖ per unit,
@@ -47,12 +65,14 @@ export class Dense {
     rng: Rng,
     opts: DenseOptions = {},
   ) {
-    const std = opts.initStd ?? (opts.weightNorm ? 0.05 : Math.sqrt(2 / inputs));
-    this.v = store.create(
-      `${name}/v`,
-      [inputs, units],
-      rng.fillNormal(new Float32Array(inputs * units), std),
-    );
+    const init = new Float32Array(inputs * units);
+    if (opts.init === 'glorot-uniform') {
+      const limit = Math.sqrt(6 / (inputs + units));
+      rng.fillUniform(init, -limit, limit);
+    } else {
+      rng.fillNormal(init, opts.initStd ?? (opts.weightNorm ? 0.05 : Math.sqrt(2 / inputs)));
+    }
+    this.v = store.create(`${name}/v`, [inputs, units], init);
     if (opts.weightNorm) {
       this.g = store.create(
         `${name}/g`,
@@ -67,8 +87,7 @@ export class Dense {
   apply(x: tf.Tensor2D): tf.Tensor2D {
     let y = matMulFast(x, this.v as tf.Tensor2D);
     if (this.g) {
-      const norm = tf.sqrt(tf.add(tf.sum(tf.square(this.v), 0), 1e-12));
-      y = tf.mul(y, tf.div(this.g, norm));
+      y = tf.mul(y, tf.div(this.g, columnNorm(this.v as tf.Tensor2D)));
     }
     return tf.add(y, this.b);
   }

@@ -19,6 +19,8 @@ export interface MlpDiscriminatorConfig {
    * init and trains only the output layer's scale.
    */
   trainHiddenScale?: boolean;
+  /** Std of the initial weight directions (Improved GAN: 0.1). */
+  initStd?: number;
 }
 
 export class MlpDiscriminator implements Discriminator {
@@ -35,7 +37,7 @@ export class MlpDiscriminator implements Discriminator {
     this.inputShape = config.inputShape.slice();
     this.numLogits = config.numLogits;
     let width = config.inputShape.reduce((a, b) => a * b, 1);
-    const wn = { weightNorm: config.weightNorm, trainableScale: true };
+    const wn = { weightNorm: config.weightNorm, trainableScale: true, initStd: config.initStd };
     const hiddenWn = { ...wn, trainableScale: config.trainHiddenScale ?? true };
     config.hidden.forEach((units, i) => {
       this.layers.push(new Dense(this.params, `dense${i + 1}`, width, units, rng, hiddenWn));

@@ -17,6 +17,8 @@ export interface MlpGeneratorConfig {
   outputWeightNorm?: boolean;
   /** z ~ Uniform(0,1) as in Improved GAN, or N(0,1). */
   latent?: 'uniform' | 'normal';
+  /** Weight init of every layer (Improved GAN: Lasagne's default, Glorot uniform). */
+  init?: 'normal' | 'glorot-uniform';
 }
 
 export class MlpGenerator implements Generator {
@@ -34,7 +36,7 @@ export class MlpGenerator implements Generator {
     this.outputShape = config.outputShape.slice();
     let width = config.latentSize;
     config.hidden.forEach((units, i) => {
-      const dense = new Dense(this.params, `dense${i + 1}`, width, units, rng);
+      const dense = new Dense(this.params, `dense${i + 1}`, width, units, rng, { init: config.init });
       const bn = config.batchNorm
         ? new BatchNorm(this.params, `bn${i + 1}`, units, config.batchNormScale ?? true)
         : undefined;
@@ -42,7 +44,10 @@ export class MlpGenerator implements Generator {
       width = units;
     });
     const outSize = config.outputShape.reduce((a, b) => a * b, 1);
-    this.out = new Dense(this.params, 'out', width, outSize, rng, { weightNorm: config.outputWeightNorm });
+    this.out = new Dense(this.params, 'out', width, outSize, rng, {
+      weightNorm: config.outputWeightNorm,
+      init: config.init,
+    });
   }
 
   sampleLatent(n: number, rng: Rng): tf.Tensor2D {

@@ -46,6 +46,8 @@ export interface EpochMetrics {
   gLoss: number;
   testAccuracy: number;
   testError: number;
+  /** With weight averaging: the error of the live (not averaged) weights, to see how far the average lags. */
+  testErrorLive?: number;
   seconds: number;
 }
 
@@ -237,6 +239,7 @@ export async function runTraining(
           gLoss: gSum / n,
           testAccuracy: acc,
           testError: 1 - acc,
+          ...(trainer.average ? { testErrorLive: 1 - trainer.evaluate(testX, testY, { live: true }) } : {}),
           seconds: Number(((performance.now() - epochStart) / 1000).toFixed(1)),
         };
         metrics.epochs.push(m);

@@ -182,13 +182,14 @@ export class Trainer {
   }
 
   /** Class probabilities with the evaluation weights (the weight average when enabled). */
-  predict(x: Float32Array): { probs: Float32Array; numClasses: number } {
+  predict(x: Float32Array, opts: { live?: boolean } = {}): { probs: Float32Array; numClasses: number } {
     const run = () => predictProbabilities(this.discriminator, this.objective, x);
-    return this.average ? this.average.withAveraged(run) : run();
+    return this.average && !opts.live ? this.average.withAveraged(run) : run();
   }
 
-  evaluate(x: Float32Array, y: Int32Array): number {
-    const { probs, numClasses } = this.predict(x);
+  /** Accuracy with the evaluation weights, or with the live weights when `live`. */
+  evaluate(x: Float32Array, y: Int32Array, opts: { live?: boolean } = {}): number {
+    const { probs, numClasses } = this.predict(x, opts);
     return accuracy(argmaxRows(probs, numClasses), y);
   }
 

@@ -1,0 +1,160 @@
+"""PyTorch peer for bench/speed.ts: the same nets, batch, losses and optimizer as semigan's workloads.
+
+Prints one JSON object: per-workload median step milliseconds, 1024x1024 matmul GFLOP/s, and which BLAS torch
+found. Usage: python3 bench/peer/speed_peer.py [--threads N] [--reps 20] [--workloads rings-mlp,mnist-mlp]
+"""
+import argparse
+import json
+import os
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class WNDense(nn.Module):
+    """Weight-normalised dense layer, w = g * v / ||v|| per unit (as semigan's Dense with weightNorm)."""
+
+    def __init__(self, n_in, n_out, train_scale=True, std=0.05):
+        super().__init__()
+        self.v = nn.Parameter(torch.randn(n_in, n_out) * std)
+        self.g = nn.Parameter(torch.ones(n_out), requires_grad=train_scale)
+        self.b = nn.Parameter(torch.zeros(n_out))
+
+    def forward(self, x):
+        return (x @ self.v) * (self.g / torch.sqrt((self.v * self.v).sum(0) + 1e-12)) + self.b
+
+
+class MlpD(nn.Module):
+    def __init__(self, n_in, hidden, k, act, in_noise=0.0, noise=0.0, train_hidden_scale=True, std=0.05):
+        super().__init__()
+        dims = [n_in] + hidden
+        self.layers = nn.ModuleList(
+            WNDense(a, b, train_hidden_scale, std) for a, b in zip(dims[:-1], dims[1:])
+        )
+        self.out = WNDense(dims[-1], k, True, std)
+        self.act, self.in_noise, self.noise = act, in_noise, noise
+
+    def forward(self, x):
+        h = x.flatten(1)
+        if self.in_noise:
+            h = h + torch.randn_like(h) * self.in_noise
+        feats = h
+        for layer in self.layers:
+            feats = self.act(layer(h))
+            h = feats + torch.randn_like(feats) * self.noise if self.noise else feats
+        return self.out(h), feats
+
+
+class MlpG(nn.Module):
+    def __init__(self, nz, hidden, n_out, act, out_act, bn_scale, out_wn):
+        super().__init__()
+        dims = [nz] + hidden
+        self.lin = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dims[:-1], dims[1:]))
+        self.bn = nn.ModuleList(nn.BatchNorm1d(b, affine=True) for b in hidden)
+        if not bn_scale:
+            for bn in self.bn:
+                bn.weight.requires_grad_(False)
+        self.out = WNDense(dims[-1], n_out) if out_wn else nn.Linear(dims[-1], n_out)
+        self.nz, self.act, self.out_act = nz, act, out_act
+
+    def forward(self, z):
+        h = z
+        for lin, bn in zip(self.lin, self.bn):
+            h = self.act(bn(lin(h)))
+        return self.out_act(self.out(h))
+
+
+def lse(x):
+    return torch.logsumexp(x, 1)
+
+
+def make(name):
+    if name == 'rings-mlp':
+        d = MlpD(2, [64, 64], 2, lambda x: F.leaky_relu(x, 0.2))
+        g = MlpG(8, [64, 64], 2, F.relu, lambda x: x, True, False)
+        return d, g, (2,), 2
+    if name == 'mnist-mlp':
+        d = MlpD(784, [1000, 500, 250, 250, 250], 10, F.relu, 0.3, 0.5, False, 0.1)
+        g = MlpG(100, [500, 500], 784, F.softplus, torch.sigmoid, False, True)
+        return d, g, (784,), 10
+    raise SystemExit(f'unknown workload {name}')
+
+
+def time_workload(name, reps, batch=100):
+    torch.manual_seed(1)
+    d, g, shape, k = make(name)
+    opt_d = torch.optim.Adam([p for p in d.parameters() if p.requires_grad], lr=0.003, betas=(0.5, 0.999))
+    opt_g = torch.optim.Adam([p for p in g.parameters() if p.requires_grad], lr=0.003, betas=(0.5, 0.999))
+    xl, yl = torch.rand(batch, *shape), torch.randint(0, k, (batch,))
+    xu, xu2 = torch.rand(batch, *shape), torch.rand(batch, *shape)
+
+    def step():
+        fake = g(torch.rand(batch, g.nz))
+        logits, _ = d(torch.cat([xl, xu, fake.detach()]))
+        ll, lu, lf = logits[:batch], logits[batch:2 * batch], logits[2 * batch:]
+        loss_d = F.cross_entropy(ll, yl) + 0.5 * (
+            (-lse(lu) + F.softplus(lse(lu))).mean() + F.softplus(lse(lf)).mean()
+        )
+        opt_d.zero_grad(set_to_none=True)
+        loss_d.backward()
+        opt_d.step()
+        fake = g(torch.rand(batch, g.nz))
+        _, feats = d(torch.cat([xu2, fake]))
+        loss_g = ((feats[:batch].mean(0) - feats[batch:].mean(0)) ** 2).mean()
+        opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        opt_g.step()
+        return float(loss_d) + float(loss_g)
+
+    for _ in range(5):
+        step()
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def matmul_gflops(n=1024, reps=10):
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        a @ b
+    return 2 * n ** 3 * reps / (time.perf_counter() - t0) / 1e9
+
+
+def blas_name():
+    # Debian's build reports BLAS_INFO=generic: it links libblas.so.3, whichever alternative is installed
+    # (the reference BLAS at ~4 GFLOP/s, or OpenBLAS), so read what is actually mapped
+    try:
+        maps = open(f'/proc/{os.getpid()}/maps').read()
+        libs = sorted({l.split()[-1] for l in maps.splitlines() if 'blas' in l.lower()})
+        return ', '.join(libs) or 'unknown'
+    except OSError:
+        return 'unknown'
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--threads', type=int, default=os.cpu_count())
+    p.add_argument('--reps', type=int, default=20)
+    p.add_argument('--workloads', default='rings-mlp,mnist-mlp')
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    result = {
+        'torch': torch.__version__,
+        'threads': torch.get_num_threads(),
+        'matmulGflops': round(matmul_gflops(), 1),
+        'workloads': {w: round(time_workload(w, args.reps), 2) for w in args.workloads.split(',')},
+    }
+    result['blas'] = blas_name()
+    print(json.dumps(result))
+
+
+if __name__ == '__main__':
+    main()

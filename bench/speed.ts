@@ -1,0 +1,147 @@
+/**
+ * Training-step speed, semigan vs PyTorch on the same machine in the same run (issue: performance).
+ *
+ *   npm run bench:speed            → bench/results/speed.json
+ *
+ * semigan is timed twice in child processes: as a user gets it (wasm + the OpenBLAS addon when present) and
+ * with pure wasm kernels (SEMIGAN_NATIVE=0). The peer is bench/peer/speed_peer.py on Debian's python3-torch.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { backendAcceleration, useBackend } from '../src/backend.js';
+import { writeFileAtomic } from '../src/util/fs.js';
+import { benchContext } from './machine.js';
+import { makeWorkloadTrainer, median, timeSteps, WORKLOADS } from './speed-workloads.js';
+
+const here = import.meta.dirname;
+const reps = Number(process.env.SPEED_REPS ?? 20);
+
+interface ChildResult {
+  acceleration: string;
+  workloads: Record<string, number>;
+  matmulGflops: number;
+  rss?: { after100: number; after1000: number; numTensors: [number, number] };
+}
+
+function matmulGflops(n = 1024, times = 10): number {
+  const a = tf.randomNormal([n, n]);
+  const b = tf.randomNormal([n, n]);
+  tf.matMul(a, b).dataSync();
+  const t0 = performance.now();
+  for (let i = 0; i < times; i++) tf.tidy(() => tf.matMul(a, b).dataSync());
+  const ms = (performance.now() - t0) / times;
+  tf.dispose([a, b]);
+  return (2 * n ** 3) / ms / 1e6;
+}
+
+async function child(): Promise<void> {
+  await useBackend('wasm');
+  const out: ChildResult = { acceleration: backendAcceleration(), workloads: {}, matmulGflops: 0 };
+  out.matmulGflops = Number(matmulGflops().toFixed(1));
+  for (const w of WORKLOADS) {
+    const trainer = makeWorkloadTrainer(w);
+    out.workloads[w.name] = Number(median(timeSteps(trainer, 5, reps)).toFixed(2));
+    trainer.dispose();
+  }
+  if (process.env.SPEED_RSS === '1') {
+    const trainer = makeWorkloadTrainer(WORKLOADS.find((w) => w.name === 'mnist-mlp')!);
+    const run = (n: number) => {
+      for (let i = 0; i < n; i++) trainer.step();
+      trainer.readLosses();
+    };
+    run(100);
+    const t100 = tf.memory().numTensors;
+    const after100 = process.memoryUsage().rss;
+    run(900);
+    out.rss = {
+      after100: Math.round(after100 / 2 ** 20),
+      after1000: Math.round(process.memoryUsage().rss / 2 ** 20),
+      numTensors: [t100, tf.memory().numTensors],
+    };
+    trainer.dispose();
+  }
+  console.log(`SPEED_RESULT ${JSON.stringify(out)}`);
+}
+
+function runChild(env: Record<string, string>): ChildResult {
+  const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]], {
+    env: { ...process.env, SPEED_CHILD: '1', ...env },
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  const line = r.stdout.split('\n').find((l) => l.startsWith('SPEED_RESULT '));
+  if (!line) throw new Error(`semigan child failed:\n${r.stderr.slice(-2000)}`);
+  return JSON.parse(line.slice('SPEED_RESULT '.length)) as ChildResult;
+}
+
+interface PeerResult {
+  torch: string;
+  threads: number;
+  blas: string;
+  matmulGflops: number;
+  workloads: Record<string, number>;
+}
+
+function runPeer(threads: number): PeerResult | { missing: string } {
+  const r = spawnSync(
+    'python3',
+    [join(here, 'peer', 'speed_peer.py'), '--threads', String(threads), '--reps', String(reps)],
+    { encoding: 'utf8', env: { ...process.env, PYENV_VERSION: 'system' } },
+  );
+  const line = r.stdout?.trim().split('\n').at(-1);
+  if (r.status !== 0 || !line?.startsWith('{')) {
+    return {
+      missing:
+        "PyTorch peer unavailable: install Debian's python3-torch and libopenblas0-pthread " +
+        `(apt-get install python3-torch libopenblas0-pthread). ${(r.stderr ?? '').trim().split('\n').at(-1) ?? ''}`,
+    };
+  }
+  return JSON.parse(line) as PeerResult;
+}
+
+async function main(): Promise<void> {
+  const context = benchContext();
+  const threads = cpus().length;
+  console.log(`semigan (default: wasm + native when available), ${reps} timed steps per workload…`);
+  const native = runChild({ SPEED_RSS: '1' });
+  console.log(`  ${native.acceleration}`);
+  console.log('semigan with pure wasm kernels…');
+  const wasm = runChild({ SEMIGAN_NATIVE: '0' });
+  console.log('PyTorch peer…');
+  const peer = runPeer(threads);
+  const workloads: Record<string, unknown> = {};
+  for (const [name, ms] of Object.entries(native.workloads)) {
+    const torchMs = 'missing' in peer ? null : (peer.workloads[name] ?? null);
+    workloads[name] = {
+      semiganMs: ms,
+      torchMs,
+      ratio: torchMs ? Number((ms / torchMs).toFixed(2)) : null,
+      semiganPureWasmMs: wasm.workloads[name],
+    };
+  }
+  const result = {
+    bench: 'speed',
+    ...context,
+    backend: 'wasm',
+    acceleration: native.acceleration,
+    threads,
+    reps,
+    workloads,
+    matmulGflops: {
+      semigan: native.matmulGflops,
+      semiganPureWasm: wasm.matmulGflops,
+      torch: 'missing' in peer ? null : peer.matmulGflops,
+    },
+    peer: 'missing' in peer ? peer : { torch: peer.torch, threads: peer.threads, blas: peer.blas },
+    memory: native.rss,
+  };
+  console.table(workloads);
+  if ('missing' in peer) console.log(peer.missing);
+  const file = join(here, 'results', 'speed.json');
+  writeFileAtomic(file, JSON.stringify(result, null, 2) + '\n');
+  console.log(`wrote ${file}`);
+}
+
+await (process.env.SPEED_CHILD === '1' ? child() : main());

@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "semigan_native",
+      "sources": ["semigan_native.cc"],
+      "cflags_cc": ["-O3", "-march=x86-64-v2", "-std=c++17", "-fno-exceptions"],
+      "libraries": ["-ldl"]
+    }
+  ]
+}

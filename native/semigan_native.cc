@@ -1,0 +1,140 @@
+// OpenBLAS-backed kernels for semigan's wasm backend. OpenBLAS is opened with dlopen at run time, so building
+// needs only a C++ compiler and Node's headers; without OpenBLAS the addon loads and says so, and semigan keeps
+// the pure wasm kernels.
+#include <node_api.h>
+#include <dlfcn.h>
+#include <cstring>
+#include <string>
+
+namespace {
+
+typedef void (*SgemmFn)(int, int, int, int, int, int, float, const float*, int, const float*, int, float,
+                        float*, int);
+typedef void (*SetThreadsFn)(int);
+typedef int (*GetThreadsFn)(void);
+typedef char* (*GetConfigFn)(void);
+
+constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
+
+SgemmFn sgemm_fn = nullptr;
+SetThreadsFn set_threads_fn = nullptr;
+GetThreadsFn get_threads_fn = nullptr;
+GetConfigFn get_config_fn = nullptr;
+std::string loaded_path;
+
+napi_value Throw(napi_env env, const char* msg) {
+  napi_throw_error(env, nullptr, msg);
+  return nullptr;
+}
+
+bool GetInt(napi_env env, napi_value v, int64_t* out) { return napi_get_value_int64(env, v, out) == napi_ok; }
+
+// A Float32Array argument as a pointer and element count (views on the wasm heap work: no copy).
+bool GetF32(napi_env env, napi_value v, float** data, size_t* length) {
+  napi_typedarray_type type;
+  void* ptr;
+  napi_value buffer;
+  size_t offset;
+  if (napi_get_typedarray_info(env, v, &type, length, &ptr, &buffer, &offset) != napi_ok) return false;
+  if (type != napi_float32_array) return false;
+  *data = static_cast<float*>(ptr);
+  return true;
+}
+
+// load(paths: string[]): string | null — the first library that has cblas_sgemm wins.
+napi_value Load(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  uint32_t n = 0;
+  if (argc < 1 || napi_get_array_length(env, argv[0], &n) != napi_ok) return Throw(env, "load(paths: string[])");
+  for (uint32_t i = 0; i < n && !sgemm_fn; i++) {
+    napi_value item;
+    napi_get_element(env, argv[0], i, &item);
+    char path[4096];
+    size_t len = 0;
+    if (napi_get_value_string_utf8(env, item, path, sizeof path, &len) != napi_ok) continue;
+    void* lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) continue;
+    auto fn = reinterpret_cast<SgemmFn>(dlsym(lib, "cblas_sgemm"));
+    if (!fn) {
+      dlclose(lib);
+      continue;
+    }
+    sgemm_fn = fn;
+    set_threads_fn = reinterpret_cast<SetThreadsFn>(dlsym(lib, "openblas_set_num_threads"));
+    get_threads_fn = reinterpret_cast<GetThreadsFn>(dlsym(lib, "openblas_get_num_threads"));
+    get_config_fn = reinterpret_cast<GetConfigFn>(dlsym(lib, "openblas_get_config"));
+    loaded_path = path;
+  }
+  napi_value result;
+  if (!sgemm_fn) {
+    napi_get_null(env, &result);
+  } else {
+    std::string desc = loaded_path;
+    if (get_config_fn) desc += std::string(" (") + get_config_fn() + ")";
+    napi_create_string_utf8(env, desc.c_str(), desc.size(), &result);
+  }
+  return result;
+}
+
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int64_t n = 0;
+  if (argc < 1 || !GetInt(env, argv[0], &n) || n < 1) return Throw(env, "setThreads(n >= 1)");
+  if (set_threads_fn) set_threads_fn(static_cast<int>(n));
+  napi_value result;
+  napi_create_int32(env, get_threads_fn ? get_threads_fn() : 1, &result);
+  return result;
+}
+
+// sgemmBatch(batch, transA, transB, M, N, K, A, strideA, B, strideB, C): C[i] = op(A[i]) · op(B[i]), row-major,
+// strideA/strideB 0 to broadcast one matrix over the batch. Bounds are checked so a wrong call throws instead of
+// reading outside the arrays.
+napi_value SgemmBatch(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 11) return Throw(env, "sgemmBatch expects 11 arguments");
+  if (!sgemm_fn) return Throw(env, "OpenBLAS is not loaded");
+  int64_t batch, m, n, k, sa, sb;
+  bool ta, tb;
+  if (!GetInt(env, argv[0], &batch) || napi_get_value_bool(env, argv[1], &ta) != napi_ok ||
+      napi_get_value_bool(env, argv[2], &tb) != napi_ok || !GetInt(env, argv[3], &m) || !GetInt(env, argv[4], &n) ||
+      !GetInt(env, argv[5], &k) || !GetInt(env, argv[7], &sa) || !GetInt(env, argv[9], &sb))
+    return Throw(env, "sgemmBatch: bad numeric argument");
+  float *a, *b, *c;
+  size_t la, lb, lc;
+  if (!GetF32(env, argv[6], &a, &la) || !GetF32(env, argv[8], &b, &lb) || !GetF32(env, argv[10], &c, &lc))
+    return Throw(env, "sgemmBatch: A, B and C must be Float32Arrays");
+  if (batch < 1 || m < 0 || n < 0 || k < 0 || sa < 0 || sb < 0) return Throw(env, "sgemmBatch: negative size");
+  if (static_cast<size_t>((batch - 1) * sa + m * k) > la || static_cast<size_t>((batch - 1) * sb + k * n) > lb ||
+      static_cast<size_t>(batch * m * n) > lc)
+    return Throw(env, "sgemmBatch: array too small for the given sizes");
+  if (k == 0) {
+    std::memset(c, 0, sizeof(float) * batch * m * n);
+    return nullptr;
+  }
+  const int lda = ta ? m : k, ldb = tb ? k : n;
+  for (int64_t i = 0; i < batch; i++) {
+    sgemm_fn(kRowMajor, ta ? kTrans : kNoTrans, tb ? kTrans : kNoTrans, m, n, k, 1.0f, a + i * sa, lda, b + i * sb,
+             ldb, 0.0f, c + i * m * n, n);
+  }
+  return nullptr;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"load", nullptr, Load, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sgemmBatch", nullptr, SgemmBatch, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

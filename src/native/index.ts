@@ -1,0 +1,13 @@
+import { loadNativeBlas } from './openblas.js';
+import { installNativeWasmKernels } from '../kernels/native-matmul.js';
+
+/**
+ * Node only: routes the wasm backend's matrix products to OpenBLAS when the addon and library are present.
+ * Returns a one-line description of what is in use, for logs and bench records.
+ */
+export function enableNativeKernels(): { active: boolean; detail: string } {
+  const { blas, reason } = loadNativeBlas();
+  if (!blas) return { active: false, detail: reason };
+  installNativeWasmKernels(blas);
+  return { active: true, detail: blas.library };
+}

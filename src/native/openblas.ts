@@ -1,0 +1,81 @@
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The N-API addon in native/ (built by `npm ci` when a C++ compiler is present; optional). */
+export interface NativeBlas {
+  /** Which library was loaded, with OpenBLAS's build configuration. */
+  readonly library: string;
+  /** C[i] = op(A[i]) · op(B[i]) row-major; stride 0 broadcasts one matrix over the batch. */
+  sgemmBatch(
+    batch: number,
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: Float32Array,
+    strideA: number,
+    b: Float32Array,
+    strideB: number,
+    c: Float32Array,
+  ): void;
+  setThreads(n: number): number;
+}
+
+interface Addon {
+  load(paths: string[]): string | null;
+  setThreads(n: number): number;
+  sgemmBatch: NativeBlas['sgemmBatch'];
+}
+
+// only OpenBLAS: Debian's libblas.so.3 may be the reference BLAS, slower than wasm
+const LIBRARIES = [
+  'libopenblas.so.0',
+  '/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0',
+  '/usr/lib/aarch64-linux-gnu/openblas-pthread/libopenblas.so.0',
+  'libopenblas.dylib',
+  '/opt/homebrew/opt/openblas/lib/libopenblas.dylib',
+];
+
+let cached: { blas: NativeBlas | null; reason: string } | undefined;
+
+function addonPath(): string {
+  // src/native and dist/native both sit two levels below the package root
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  return join(root, 'native', 'build', 'Release', 'semigan_native.node');
+}
+
+/**
+ * Loads the addon and OpenBLAS once. Returns null, with the reason, when either is missing: callers then keep
+ * the pure wasm kernels. SEMIGAN_NATIVE=0 turns it off; SEMIGAN_OPENBLAS names a library file to use.
+ */
+export function loadNativeBlas(): { blas: NativeBlas | null; reason: string } {
+  if (cached) return cached;
+  if (process.env.SEMIGAN_NATIVE === '0') return (cached = { blas: null, reason: 'SEMIGAN_NATIVE=0' });
+  const path = addonPath();
+  if (!existsSync(path)) {
+    return (cached = { blas: null, reason: 'native addon not built (npm run build:native)' });
+  }
+  let addon: Addon;
+  try {
+    addon = createRequire(import.meta.url)(path) as Addon;
+  } catch (e) {
+    return (cached = { blas: null, reason: `native addon failed to load: ${(e as Error).message}` });
+  }
+  const paths = process.env.SEMIGAN_OPENBLAS ? [process.env.SEMIGAN_OPENBLAS] : LIBRARIES;
+  const library = addon.load(paths);
+  if (!library) {
+    return (cached = {
+      blas: null,
+      reason: 'OpenBLAS not found (Debian: apt-get install libopenblas0-pthread)',
+    });
+  }
+  const threads = Number(process.env.SEMIGAN_THREADS ?? 0);
+  if (threads > 0) addon.setThreads(threads);
+  return (cached = {
+    blas: { library, sgemmBatch: addon.sgemmBatch, setThreads: addon.setThreads },
+    reason: 'loaded',
+  });
+}
