@@ -1,6 +1,6 @@
 /** The workloads bench/speed times, built on synthetic data of the real shapes (speed does not depend on it). */
 import * as tf from '@tensorflow/tfjs';
-import { MNIST_PRESET, TOY_PRESET, type Preset } from '../src/experiments/presets.js';
+import { imagePreset, MNIST_PRESET, TOY_PRESET, type Preset } from '../src/experiments/presets.js';
 import { makeObjective } from '../src/train/methods.js';
 import { Trainer, type TrainData } from '../src/train/trainer.js';
 import { Rng } from '../src/random.js';
@@ -16,12 +16,13 @@ export interface Workload {
 export const WORKLOADS: Workload[] = [
   { name: 'rings-mlp', preset: TOY_PRESET, featureShape: [2], numClasses: 2, batch: 100 },
   { name: 'mnist-mlp', preset: MNIST_PRESET, featureShape: [28, 28], numClasses: 10, batch: 100 },
+  { name: 'dcgan-resnet-64', preset: imagePreset(), featureShape: [64, 64, 3], numClasses: 2, batch: 64 },
 ];
 
 function syntheticData(w: Workload, rng: Rng): TrainData {
   const size = w.featureShape.reduce((a, b) => a * b, 1);
   const nl = 10 * w.numClasses;
-  const nu = 2000;
+  const nu = size > 10000 ? 300 : 2000;
   const ids = (n: number, p: string) => Array.from({ length: n }, (_, i) => `${p}${i}`);
   return {
     featureShape: w.featureShape,

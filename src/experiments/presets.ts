@@ -1,4 +1,6 @@
+import { DcganGenerator } from '../nets/dcgan-generator.js';
 import { MlpDiscriminator } from '../nets/mlp-discriminator.js';
+import { ResnetDiscriminator } from '../nets/resnet-discriminator.js';
 import { MlpGenerator } from '../nets/mlp-generator.js';
 import type { Discriminator, Generator } from '../nets/net.js';
 import type { Objective } from '../objectives/objective.js';
@@ -90,3 +92,28 @@ export const MNIST_PRESET: Preset = {
     adamEpsilon: 'inside',
   },
 };
+
+/**
+ * Photos (e.g. 64×64×3 in [−1, 1]): a DCGAN generator and a small residual CNN discriminator, sized so a
+ * step of batch 64 runs in well under a second on a 2-core CPU with the OpenBLAS kernels. Adam settings of
+ * DCGAN and Improved GAN's CIFAR model (lr 3e-4, β1 0.5).
+ */
+export function imagePreset(): Preset {
+  return {
+    name: 'dcgan-resnet',
+    makeDiscriminator: (o, k, inputShape, rng) =>
+      new ResnetDiscriminator(
+        {
+          inputShape,
+          numLogits: o.numLogits(k),
+          widths: [16, 32, 64, 128],
+          stemStride: inputShape[0] >= 64 ? 2 : 1,
+          inputNoise: 0.1,
+          dropout: 0.2,
+        },
+        rng,
+      ),
+    makeGenerator: (outputShape, rng) => new DcganGenerator({ latentSize: 100, outputShape, width: 16 }, rng),
+    train: { batchSize: 64, labeledBatchSize: 64, learningRate: 3e-4, beta1: 0.5, initExamples: 256 },
+  };
+}

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../native/openblas.js';
 
 /** The parts of tfjs-backend-wasm's BackendWasm that kernels use (the package does not export its types). */
-interface WasmBackend {
+export interface WasmBackend {
   wasm: { HEAPU8: Uint8Array };
   dataIdMap: { get(dataId: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;

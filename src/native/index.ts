@@ -1,5 +1,7 @@
 import { loadNativeBlas } from './openblas.js';
+import { installNativeConvKernels } from '../kernels/native-conv.js';
 import { installNativeWasmKernels } from '../kernels/native-matmul.js';
+import { setNativeConvKernels } from '../nets/fast-conv.js';
 
 /**
  * Node only: routes the wasm backend's matrix products to OpenBLAS when the addon and library are present.
@@ -9,5 +11,10 @@ export function enableNativeKernels(): { active: boolean; detail: string } {
   const { blas, reason } = loadNativeBlas();
   if (!blas) return { active: false, detail: reason };
   installNativeWasmKernels(blas);
+  const conv = blas.conv;
+  if (conv) {
+    installNativeConvKernels({ ...blas, conv });
+    setNativeConvKernels(true);
+  }
   return { active: true, detail: blas.library };
 }

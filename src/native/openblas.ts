@@ -22,12 +22,18 @@ export interface NativeBlas {
     c: Float32Array,
   ): void;
   setThreads(n: number): number;
+  /**
+   * im2col + sgemm convolution, NHWC. kind 0: y = conv(x, w); 1: dx from (dy, w); 2: dw from (x, dy).
+   * dims: [n, h, w, ci, kh, kw, co, stride, padTop, padLeft, outH, outW]. Absent in older builds.
+   */
+  conv?(kind: 0 | 1 | 2, dims: number[], a: Float32Array, b: Float32Array, out: Float32Array): void;
 }
 
 interface Addon {
   load(paths: string[]): string | null;
   setThreads(n: number): number;
   sgemmBatch: NativeBlas['sgemmBatch'];
+  conv?: NativeBlas['conv'];
 }
 
 // only OpenBLAS: Debian's libblas.so.3 may be the reference BLAS, slower than wasm
@@ -75,7 +81,7 @@ export function loadNativeBlas(): { blas: NativeBlas | null; reason: string } {
   const threads = Number(process.env.SEMIGAN_THREADS ?? 0);
   if (threads > 0) addon.setThreads(threads);
   return (cached = {
-    blas: { library, sgemmBatch: addon.sgemmBatch, setThreads: addon.setThreads },
+    blas: { library, sgemmBatch: addon.sgemmBatch, setThreads: addon.setThreads, conv: addon.conv },
     reason: 'loaded',
   });
 }

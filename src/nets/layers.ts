@@ -1,16 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random.js';
 import { matMulFast } from './fast-matmul.js';
+import { addBias, lastAxisNorm, leakyRelu, relu } from './fast-ops.js';
 import type { ParamStore } from './params.js';
 
 export type Activation = 'relu' | 'lrelu' | 'softplus' | 'tanh' | 'linear' | 'sigmoid';
 
-export function activate(x: tf.Tensor2D, a: Activation): tf.Tensor2D {
+export function activate<T extends tf.Tensor>(x: T, a: Activation): T {
   switch (a) {
     case 'relu':
-      return tf.relu(x);
+      return relu(x);
     case 'lrelu':
-      return tf.leakyRelu(x, 0.2);
+      return leakyRelu(x, 0.2);
     case 'softplus':
       return tf.softplus(x);
     case 'tanh':
@@ -34,19 +35,6 @@ export interface DenseOptions {
    */
   init?: 'normal' | 'glorot-uniform';
 }
-
-/**
- * ‖v‖ per column, with a hand-written gradient dy·v/‖v‖: tfjs's gradient of sum() builds a JS array of ones
- * the size of v (784×1000 floats) on every step.
- */
-export const columnNorm = tf.customGrad(((v: tf.Tensor, save: tf.GradSaveFunc) => {
-  const norm = tf.sqrt(tf.add(tf.sum(tf.square(v), 0), 1e-12));
-  save([v, norm]);
-  return {
-    value: norm,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(saved[0], tf.div(dy, saved[1]))],
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as (v: tf.Tensor2D) => tf.Tensor1D;
 
 /**
  * Fully connected layer, optionally weight-normalised (Salimans & Kingma 2016): w = g · v/‖v‖ per unit,
@@ -87,9 +75,9 @@ export class Dense {
   apply(x: tf.Tensor2D): tf.Tensor2D {
     let y = matMulFast(x, this.v as tf.Tensor2D);
     if (this.g) {
-      y = tf.mul(y, tf.div(this.g, columnNorm(this.v as tf.Tensor2D)));
+      y = tf.mul(y, tf.div(this.g, lastAxisNorm(this.v)));
     }
-    return tf.add(y, this.b);
+    return addBias(y, this.b);
   }
 
   /**
@@ -120,16 +108,27 @@ export class BatchNorm {
     this.beta = store.create(`${name}/beta`, [units], new Float32Array(units));
   }
 
-  apply(x: tf.Tensor2D): tf.Tensor2D {
-    const { mean, variance } = tf.moments(x, 0);
+  /** Over every axis but the last (per feature, or per channel of NHWC images). */
+  apply<T extends tf.Tensor>(x: T): T {
+    const axes = x.shape.slice(0, -1).map((_, i) => i);
+    const { mean, variance } = tf.moments(x, axes);
     const normed = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
-    return tf.add(this.gamma ? tf.mul(normed, this.gamma) : normed, this.beta);
+    return tf.add(this.gamma ? tf.mul(normed, this.gamma) : normed, this.beta) as T;
   }
 }
 
 /** Additive Gaussian noise during training only; the noise comes from the run's seeded Rng. */
-export function gaussianNoise(x: tf.Tensor2D, std: number, rng: Rng | undefined): tf.Tensor2D {
+export function gaussianNoise<T extends tf.Tensor>(x: T, std: number, rng: Rng | undefined): T {
   if (!rng || std <= 0) return x;
   const noise = tf.tensor(rng.fillNormal(new Float32Array(x.size), std), x.shape, 'float32');
-  return tf.add(x, noise);
+  return tf.add(x, noise) as T;
+}
+
+/** Inverted dropout during training only (mask from the run's seeded Rng). */
+export function dropout<T extends tf.Tensor>(x: T, rate: number, rng: Rng | undefined): T {
+  if (!rng || rate <= 0) return x;
+  const u = rng.fillUniform(new Float32Array(x.size));
+  const keep = 1 / (1 - rate);
+  for (let i = 0; i < u.length; i++) u[i] = u[i] < rate ? 0 : keep;
+  return tf.mul(x, tf.tensor(u, x.shape, 'float32')) as T;
 }

@@ -54,9 +54,9 @@ export class Trainer {
   readonly labeledStream: IndexStream;
   readonly unlabeledStream?: IndexStream;
   readonly generatorStream?: IndexStream;
-  private readonly labeledX: tf.Tensor;
+  private readonly labeledX: Float32Array;
   private readonly labeledY: tf.Tensor1D;
-  private readonly unlabeledX?: tf.Tensor;
+  private readonly unlabeledX?: Float32Array;
   private lastLosses: tf.Tensor | null = null;
 
   constructor(
@@ -68,13 +68,12 @@ export class Trainer {
   ) {
     if (objective.usesGenerator && !generator) throw new Error(`method ${objective.name} needs a generator`);
     this.rng = new Rng(config.seed);
-    const shape = data.featureShape;
-    this.labeledX = tf.tensor(data.labeled.x, [data.labeled.y.length, ...shape]);
+    this.labeledX = data.labeled.x;
     this.labeledY = tf.tensor1d(data.labeled.y, 'int32');
     this.labeledStream = new IndexStream(data.labeled.y.length);
     const nUnl = data.unlabeled.ids.length;
     if (objective.usesGenerator) {
-      this.unlabeledX = tf.tensor(data.unlabeled.x, [nUnl, ...shape]);
+      this.unlabeledX = data.unlabeled.x;
       this.unlabeledStream = new IndexStream(nUnl);
       this.generatorStream = new IndexStream(nUnl);
     }
@@ -103,14 +102,19 @@ export class Trainer {
     if (config.initExamples && discriminator.initFromData && this.unlabeledX) {
       const n = Math.min(config.initExamples, nUnl);
       const rows = this.rng.permutation(nUnl).slice(0, n);
-      tf.tidy(() =>
-        discriminator.initFromData!(tf.gather(this.unlabeledX!, tf.tensor1d(rows, 'int32')), this.rng),
-      );
+      tf.tidy(() => discriminator.initFromData!(this.gatherRows(this.unlabeledX!, rows), this.rng));
     }
   }
 
-  private gatherRows(x: tf.Tensor, rows: Int32Array): tf.Tensor {
-    return tf.gather(x, tf.tensor1d(rows, 'int32'));
+  /**
+   * A batch assembled on the JS side and uploaded once: the data stay in JS memory (not duplicated on the
+   * backend), and copying rows is ≈20× faster than wasm's GatherV2 on image rows.
+   */
+  private gatherRows(x: Float32Array, rows: Int32Array): tf.Tensor {
+    const size = this.data.featureShape.reduce((a, b) => a * b, 1);
+    const out = new Float32Array(rows.length * size);
+    for (let i = 0; i < rows.length; i++) out.set(x.subarray(rows[i] * size, (rows[i] + 1) * size), i * size);
+    return tf.tensor(out, [rows.length, ...this.data.featureShape], 'float32');
   }
 
   /** One discriminator update, then (for GAN methods) one generator update. */
@@ -205,7 +209,7 @@ export class Trainer {
 
   dispose(): void {
     this.lastLosses?.dispose();
-    for (const t of [this.labeledX, this.labeledY, this.unlabeledX]) t?.dispose();
+    this.labeledY.dispose();
     this.optD.dispose();
     this.optG?.dispose();
     this.average?.dispose();

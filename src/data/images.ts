@@ -1,0 +1,243 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, extname, join, relative, resolve } from 'node:path';
+import { SemiganError, UsageError } from '../errors.js';
+import { Rng } from '../random.js';
+import { writeFileAtomic } from '../util/fs.js';
+import type { Dataset } from './dataset.js';
+
+export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif'];
+
+export interface ImageFolderOptions {
+  /** Images are resized (centre crop, Lanczos) to size×size; default 64. */
+  size?: number;
+  /** Share of each class held out as the test set when the folder has no train/ and test/ parts. */
+  testFraction?: number;
+  seed?: number;
+  /** Where decoded datasets are cached; default $SEMIGAN_CACHE or ~/.cache/semigan. */
+  cacheDir?: string;
+  /** Called once per skipped file and with progress while decoding. */
+  onWarning?: (message: string) => void;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ImageDataset extends Dataset {
+  /** File paths relative to the dataset root, one per example (the example ids). */
+  readonly ids: string[];
+}
+
+export interface ImageFolderData {
+  train: ImageDataset;
+  test: ImageDataset;
+  /** Images that could not be decoded (relative paths), skipped. */
+  skipped: string[];
+  /** true when the decoded pixels came from the cache. */
+  cached: boolean;
+}
+
+const isImage = (name: string) => IMAGE_EXTENSIONS.includes(extname(name).toLowerCase());
+const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+const visible = (name: string) => !name.startsWith('.');
+
+/** Class folders of a directory: visible subfolders, sorted, so class indices are stable. */
+export function classFolders(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((n) => visible(n) && isDir(join(dir, n)))
+    .sort();
+}
+
+function listImages(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((n) => visible(n) && isImage(n) && statSync(join(dir, n)).isFile())
+    .sort();
+}
+
+interface Layout {
+  root: string;
+  classNames: string[];
+  /** per part: files as [relative path, class index] */
+  parts: { train: [string, number][]; test?: [string, number][] };
+}
+
+/** `dir/<class>/*` or `dir/train/<class>/*` + `dir/test/<class>/*`. */
+export function imageFolderLayout(dir: string): Layout {
+  const root = resolve(dir);
+  if (!isDir(root)) throw new UsageError(`image folder ${dir} does not exist`);
+  const split = isDir(join(root, 'train')) && isDir(join(root, 'test'));
+  const scan = (base: string, classNames: string[]): [string, number][] =>
+    classNames.flatMap((c, k) => {
+      const files = isDir(join(base, c)) ? listImages(join(base, c)) : [];
+      if (!files.length) {
+        throw new UsageError(`class folder ${join(base, c)} has no images (${IMAGE_EXTENSIONS.join(' ')})`);
+      }
+      return files.map((f) => [relative(root, join(base, c, f)), k] as [string, number]);
+    });
+  const classNames = classFolders(split ? join(root, 'train') : root);
+  if (classNames.length < 2) {
+    throw new UsageError(
+      `image folder ${dir} needs one subfolder per class (at least two), e.g. ${dir}/cat/*.jpg and ${dir}/dog/*.jpg`,
+    );
+  }
+  if (!split) return { root, classNames, parts: { train: scan(root, classNames) } };
+  const testClasses = classFolders(join(root, 'test'));
+  if (testClasses.join('/') !== classNames.join('/')) {
+    throw new UsageError(
+      `${dir}/train and ${dir}/test have different class folders (${classNames.join(', ')} vs ${testClasses.join(', ')})`,
+    );
+  }
+  return {
+    root,
+    classNames,
+    parts: { train: scan(join(root, 'train'), classNames), test: scan(join(root, 'test'), classNames) },
+  };
+}
+
+function cacheRoot(opts: ImageFolderOptions): string {
+  return opts.cacheDir ?? process.env.SEMIGAN_CACHE ?? join(homedir(), '.cache', 'semigan');
+}
+
+/** Cache key: the root, the size and every file's path, byte size and mtime. */
+function cacheKey(layout: Layout, size: number, files: string[]): string {
+  const h = createHash('sha256').update(`semigan-images-v1\n${layout.root}\n${size}\n`);
+  for (const f of files) {
+    const st = statSync(join(layout.root, f));
+    h.update(`${f}\t${st.size}\t${st.mtimeMs}\n`);
+  }
+  return h.digest('hex').slice(0, 32);
+}
+
+interface Decoded {
+  pixels: Uint8Array;
+  ok: Uint8Array;
+}
+
+async function decodeAll(
+  root: string,
+  files: string[],
+  size: number,
+  opts: ImageFolderOptions,
+): Promise<Decoded> {
+  const { default: sharp } = await import('sharp');
+  sharp.cache(false);
+  const per = size * size * 3;
+  const pixels = new Uint8Array(files.length * per);
+  const ok = new Uint8Array(files.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    for (let i = next++; i < files.length; i = next++) {
+      try {
+        const buf = await sharp(join(root, files[i]), { failOn: 'error' })
+          .rotate()
+          .resize(size, size, { fit: 'cover', kernel: 'lanczos3' })
+          .removeAlpha()
+          .toColourspace('srgb')
+          .raw()
+          .toBuffer();
+        if (buf.length !== per) throw new Error(`decoded ${buf.length} bytes, expected ${per}`);
+        pixels.set(buf, i * per);
+        ok[i] = 1;
+      } catch (e) {
+        opts.onWarning?.(`skipping unreadable image ${files[i]}: ${(e as Error).message.split('\n')[0]}`);
+      }
+      opts.onProgress?.(++done, files.length);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return { pixels, ok };
+}
+
+function readCache(path: string, n: number, per: number): Decoded | null {
+  try {
+    const buf = readFileSync(path);
+    if (buf.length !== n + n * per) return null;
+    return { ok: new Uint8Array(buf.subarray(0, n)), pixels: new Uint8Array(buf.subarray(n)) };
+  } catch {
+    return null;
+  }
+}
+
+function toDataset(
+  name: string,
+  rows: number[],
+  files: [string, number][],
+  d: Decoded,
+  size: number,
+  classNames: string[],
+): ImageDataset {
+  const per = size * size * 3;
+  const x = new Float32Array(rows.length * per);
+  rows.forEach((r, i) => {
+    const src = d.pixels.subarray(r * per, (r + 1) * per);
+    // [-1, 1], the range of the DCGAN generator's tanh
+    for (let j = 0; j < per; j++) x[i * per + j] = src[j] / 127.5 - 1;
+  });
+  return {
+    name,
+    featureShape: [size, size, 3],
+    x,
+    y: Int32Array.from(rows, (r) => files[r][1]),
+    classNames,
+    ids: rows.map((r) => files[r][0]),
+  };
+}
+
+/**
+ * Loads an image folder (one subfolder per class, optionally under train/ and test/), decoding each image
+ * with sharp to size×size RGB in [−1, 1]. Unreadable files are skipped with a warning each, never fatal.
+ * Decoded pixels are cached on disk (keyed by paths, sizes and mtimes), so a second run starts at once.
+ */
+export async function loadImageFolder(dir: string, opts: ImageFolderOptions = {}): Promise<ImageFolderData> {
+  const size = opts.size ?? 64;
+  if (!Number.isInteger(size) || size < 8 || size > 512) {
+    throw new UsageError(`image size must be an integer from 8 to 512, got ${size}`);
+  }
+  const layout = imageFolderLayout(dir);
+  const all = [...layout.parts.train, ...(layout.parts.test ?? [])];
+  const files = all.map(([f]) => f);
+  const per = size * size * 3;
+  const cacheDir = cacheRoot(opts);
+  const cachePath = join(cacheDir, `images-${cacheKey(layout, size, files)}.bin`);
+  let decoded = readCache(cachePath, files.length, per);
+  const cached = decoded !== null;
+  if (!decoded) {
+    decoded = await decodeAll(layout.root, files, size, opts);
+    try {
+      mkdirSync(cacheDir, { recursive: true });
+      writeFileAtomic(cachePath, Buffer.concat([decoded.ok, decoded.pixels]));
+    } catch (e) {
+      opts.onWarning?.(`could not write the image cache in ${cacheDir}: ${(e as Error).message}`);
+    }
+  }
+  const skipped = files.filter((_, i) => !decoded.ok[i]);
+  const nTrain = layout.parts.train.length;
+  let trainRows = [...Array(nTrain).keys()].filter((i) => decoded.ok[i]);
+  let testRows = layout.parts.test ? [...Array(all.length - nTrain).keys()].map((i) => i + nTrain) : [];
+  testRows = testRows.filter((i) => decoded.ok[i]);
+  if (!layout.parts.test) {
+    // a stratified, seeded hold-out so the test set never overlaps what training may see
+    const frac = opts.testFraction ?? 0.2;
+    const rng = new Rng(opts.seed ?? 0);
+    const held = new Set<number>();
+    layout.classNames.forEach((_, k) => {
+      const rows = trainRows.filter((r) => all[r][1] === k);
+      rng.shuffle(rows);
+      rows.slice(0, Math.round(rows.length * frac)).forEach((r) => held.add(r));
+    });
+    testRows = trainRows.filter((r) => held.has(r));
+    trainRows = trainRows.filter((r) => !held.has(r));
+  }
+  layout.classNames.forEach((c, k) => {
+    if (!trainRows.some((r) => all[r][1] === k)) {
+      throw new SemiganError(`class '${c}' has no readable training images in ${dir}`);
+    }
+  });
+  const base = basename(layout.root);
+  return {
+    train: toDataset(`${base}-train`, trainRows, all, decoded, size, layout.classNames),
+    test: toDataset(`${base}-test`, testRows, all, decoded, size, layout.classNames),
+    skipped,
+    cached,
+  };
+}
