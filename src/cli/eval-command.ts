@@ -16,7 +16,7 @@ export function registerEval(program: Command): void {
       const model = loadModel(o.model);
       try {
         const spec = parseDataSpec(o.data ?? model.metrics.config.data);
-        const { test } = loadData(spec, model.metrics.config.seed);
+        const { test } = await loadData(spec, model.metrics.config.seed);
         if (test.featureShape.join('x') !== model.featureShape.join('x')) {
           throw new SemiganError(
             `the model takes examples of shape [${model.featureShape}] but ${o.data} has [${test.featureShape}]`,

@@ -2,8 +2,10 @@ import { Command, CommanderError } from 'commander';
 import { isSemiganError } from '../errors.js';
 import { applyConfigFile } from './config-file.js';
 import { addBackendOption } from './parse.js';
+import { registerCompare } from './compare-command.js';
 import { registerDemo } from './demo-command.js';
 import { registerEval } from './eval-command.js';
+import { registerSelectLabels } from './select-labels-command.js';
 import { registerTrain } from './train-command.js';
 
 export const VERSION = '0.1.0';
@@ -23,6 +25,8 @@ function buildProgram(): Command {
   registerDemo(program);
   registerTrain(program);
   registerEval(program);
+  registerSelectLabels(program);
+  registerCompare(program);
   for (const c of program.commands) {
     addBackendOption(c);
     c.option('--config <file>', 'read options from a JSON file (flags on the command line win)');

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { useBackend, type BackendName } from '../backend.js';
-import { parseDataSpec, shapeOf } from '../data/spec.js';
+import { readLabelsCsv } from '../data/labels-csv.js';
+import { describeDataSpec, loadData, parseDataSpec, shapeOf } from '../data/spec.js';
+import { idsOf } from '../data/split.js';
 import { UsageError } from '../errors.js';
 import { METHODS, type MethodName } from '../train/methods.js';
 import { readRunConfig, runTraining, type RunConfig } from '../train/run.js';
@@ -14,13 +16,15 @@ export function registerTrain(program: Command): void {
   program
     .command('train')
     .description('train one method on one dataset, with checkpoints, metrics.json and sample grids')
-    .option('--data <spec>', 'rings | moons | spirals | blobs | mnist:<dir>')
+    .option('--data <spec>', 'rings | moons | spirals | blobs | mnist:<dir> | images:<dir>')
+    .option('--image-size <px>', 'images: resize to px×px (default 64)', intOption('--image-size', 8, 512))
     .option('--method <name>', `${CLASSIFIERS.join(' | ')}`, choiceOption('method', CLASSIFIERS), 'klogit-fm')
     .option(
       '--labels <n>',
       'labeled examples in total, spread evenly over the classes',
       intOption('--labels', 1, 1_000_000),
     )
+    .option('--labels-csv <file>', 'exactly these labeled examples (file,label), e.g. from select-labels')
     .option('--epochs <n>', 'epochs (passes over the unlabeled set)', intOption('--epochs', 1, 100_000))
     .option(
       '--steps <n>',
@@ -54,25 +58,37 @@ export function registerTrain(program: Command): void {
         if (o.epochs !== undefined) config = { ...config, epochs: o.epochs, steps: undefined };
       } else {
         if (!o.data) throw new UsageError('--data is required (e.g. --data rings or --data mnist:./mnist)');
-        const spec = parseDataSpec(o.data);
+        let spec = parseDataSpec(o.data);
+        if (o.imageSize !== undefined) {
+          if (spec.kind !== 'images') throw new UsageError('--image-size applies only to images:<dir> data');
+          spec = { ...spec, size: o.imageSize };
+        }
         out = o.out;
         config = {
-          data: o.data,
+          data: describeDataSpec(spec),
           method: o.method,
           labelsPerClass:
             o.labels === undefined
               ? spec.kind === 'mnist'
                 ? 10
-                : 4
+                : spec.kind === 'images'
+                  ? labelsPerClass(100, shapeOf(spec).classNames)
+                  : 4
               : labelsPerClass(o.labels, shapeOf(spec).classNames),
           seed: o.seed ?? 1,
-          epochs: o.epochs ?? (spec.kind === 'mnist' ? 300 : 100),
+          epochs: o.epochs ?? (spec.kind === 'mnist' ? 300 : spec.kind === 'images' ? 30 : 100),
           steps: o.steps,
           checkpointEverySteps: o.checkpointEvery,
           learningRate: o.lr,
           maxRollbacks: o.maxRollbacks,
           ...(o.quick ? { steps: o.steps ?? 100, stepsPerEpoch: 50, testLimit: 2000 } : {}),
         };
+        if (o.labelsCsv) {
+          if (o.labels !== undefined) throw new UsageError('use --labels or --labels-csv, not both');
+          // ids and class names without decoding: toy and MNIST ids are row numbers, images relative paths
+          const { train } = await loadData(spec, config.seed);
+          config.labeledExamples = readLabelsCsv(o.labelsCsv, idsOf(train), train.classNames);
+        }
       }
       ensureWritableDir(out);
       const backend = await useBackend(o.backend as BackendName);
@@ -112,6 +128,15 @@ export function registerTrain(program: Command): void {
               started = false;
             },
             shouldStop: () => interrupts > 0,
+            onWarning: (msg) => {
+              progress.stop(`warning: ${msg}`);
+              started = false;
+            },
+            onLoadProgress: (done, total) => {
+              if (done === 1) progress.start('decode', total);
+              if (done % 100 === 0 || done === total) progress.update(done);
+              if (done === total) progress.stop(`decoded ${total} images (cached for the next run)`);
+            },
             onRollback: (r) => {
               progress.stop(
                 `diverged at step ${r.atStep}: rolled back to step ${r.toStep}, learning rate now ${r.learningRate}`,

@@ -24,6 +24,8 @@ export interface LabeledSubsetRecord {
   /** sha256 of the sorted labeled ids joined by newlines. */
   idsSha256: string;
   seed: number;
+  /** Labels read for a held-out validation set (early stopping), beyond the labeled training examples. */
+  validationLabels?: number;
 }
 
 export interface Split {
@@ -43,6 +45,8 @@ export interface SplitOptions {
   seed: number;
   /** Choose these rows as the labeled set instead of drawing them (e.g. from a labels CSV or a selector). */
   labeledRows?: number[];
+  /** With labeledRows: their labels as the user gave them (a labels CSV); otherwise read from the data. */
+  labeledY?: number[];
   /**
    * Whether the labeled examples also appear in the unlabeled set (as in Improved GAN, where the unlabeled
    * loss runs over the whole training set). Default true.
@@ -77,7 +81,7 @@ export function splitDataset(d: Dataset, opts: SplitOptions, oracle = new LabelO
   const rng = new Rng(opts.seed);
   const order = rng.permutation(n);
   const valPer = opts.validationPerClass ?? 0;
-  if (!Number.isInteger(opts.labeledPerClass) || opts.labeledPerClass < 1) {
+  if (!opts.labeledRows && (!Number.isInteger(opts.labeledPerClass) || opts.labeledPerClass < 1)) {
     throw new UsageError(`labels per class must be a positive integer, got ${opts.labeledPerClass}`);
   }
 
@@ -112,7 +116,9 @@ export function splitDataset(d: Dataset, opts: SplitOptions, oracle = new LabelO
     (i) => !held.has(i) && (includeLabeled || !labeledSet.has(i)),
   );
 
-  const labeledY = Int32Array.from(labeledRows, (i) => oracle.label(i));
+  const labeledY = opts.labeledY
+    ? Int32Array.from(opts.labeledY)
+    : Int32Array.from(labeledRows, (i) => oracle.label(i));
   const labeledIds = labeledRows.map((i) => ids[i]);
   const validationY = Int32Array.from(validationRows, (i) => oracle.label(i));
   return {
@@ -125,6 +131,9 @@ export function splitDataset(d: Dataset, opts: SplitOptions, oracle = new LabelO
       y: validationY,
       ids: validationRows.map((i) => ids[i]),
     },
-    record: labeledRecord(labeledIds, labeledY, d.classNames, opts.seed),
+    record: {
+      ...labeledRecord(labeledIds, labeledY, d.classNames, opts.seed),
+      ...(validationRows.length ? { validationLabels: validationRows.length } : {}),
+    },
   };
 }

@@ -114,6 +114,13 @@ export function imagePreset(): Preset {
         rng,
       ),
     makeGenerator: (outputShape, rng) => new DcganGenerator({ latentSize: 100, outputShape, width: 16 }, rng),
-    train: { batchSize: 64, labeledBatchSize: 64, learningRate: 3e-4, beta1: 0.5, initExamples: 256 },
+    train: {
+      batchSize: 64,
+      labeledBatchSize: 64,
+      learningRate: 3e-4,
+      beta1: 0.5,
+      initExamples: 256,
+      augment: { flip: true, translate: 4 },
+    },
   };
 }

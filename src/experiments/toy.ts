@@ -68,7 +68,7 @@ export function makeToyTrainer(method: MethodName, data: ToyData, opts: ToyExper
     labeledBatchSize: o.batchSize,
     learningRate: o.learningRate,
     seed: o.seed,
-    initExamples: objective.usesGenerator ? preset.train.initExamples : 0,
+    initExamples: preset.train.initExamples,
   };
   return new Trainer(objective, d, g, { ...data.split, numClasses: k }, config);
 }

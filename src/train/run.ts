@@ -1,114 +1,29 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadData, parseDataSpec } from '../data/spec.js';
-import { splitDataset, type LabeledSubsetRecord } from '../data/split.js';
+import { idsOf, splitDataset } from '../data/split.js';
 import { SemiganError, UsageError } from '../errors.js';
-import { MNIST_PRESET, TOY_PRESET, type Preset } from '../experiments/presets.js';
+import { argmaxRows, confusionMatrix } from '../eval/predict.js';
 import { Rng } from '../random.js';
 import { writeFileAtomic, ensureWritableDir } from '../util/fs.js';
-import { sha256 } from '../util/sha256.js';
 import { sampleGridPng } from '../report/sample-grid.js';
 import { readCheckpointFile, writeCheckpointFile } from './checkpoint-file.js';
-import { makeObjective, parseMethod, type MethodName } from './methods.js';
+import { makeObjective } from './methods.js';
+import {
+  CHECKPOINT_FILE,
+  presetFor,
+  validateRunConfig,
+  weightsSha256,
+  type EpochMetrics,
+  type RunConfig,
+  type RunHooks,
+  type RunMetrics,
+} from './run-config.js';
 import { Trainer } from './trainer.js';
 import { captureTrainerState, restoreTrainerState, type TrainerStateMeta } from './trainer-state.js';
 
-/** Everything that defines a run; stored in the checkpoint so `--resume` needs nothing else. */
-export interface RunConfig {
-  data: string;
-  method: MethodName;
-  labelsPerClass: number;
-  seed: number;
-  epochs: number;
-  /** Stop after this many steps instead of `epochs` full epochs. */
-  steps?: number;
-  /** Steps per epoch; default: unlabeled examples / batch size (MNIST: 600). */
-  stepsPerEpoch?: number;
-  checkpointEverySteps: number;
-  learningRate?: number;
-  /** Evaluate on at most this many test examples per epoch (0: all). */
-  testLimit?: number;
-  /** On NaN/Inf: roll back to the last checkpoint with halved learning rates, at most this often (default 3). */
-  maxRollbacks?: number;
-}
-
-export interface Rollback {
-  atStep: number;
-  toStep: number;
-  learningRate: number;
-}
-
-export interface EpochMetrics {
-  epoch: number;
-  step: number;
-  dLoss: number;
-  gLoss: number;
-  testAccuracy: number;
-  testError: number;
-  /** With weight averaging: the error of the live (not averaged) weights, to see how far the average lags. */
-  testErrorLive?: number;
-  seconds: number;
-}
-
-export interface RunMetrics {
-  config: RunConfig;
-  preset: string;
-  backend: string;
-  labeledSubset: LabeledSubsetRecord;
-  featureShape: number[];
-  classNames: string[];
-  epochs: EpochMetrics[];
-  rollbacks?: Rollback[];
-  complete: boolean;
-  step: number;
-  testAccuracy?: number;
-  weightsSha256?: string;
-}
-
-export interface RunHooks {
-  /** Called once the data is loaded and split, before the first step. */
-  onStart?(info: { totalSteps: number; stepsPerEpoch: number; labeled: number; unlabeled: number }): void;
-  onEpoch?(m: EpochMetrics, total: number): void;
-  onStep?(step: number, totalSteps: number): void;
-  /** Polled every step; true stops the run after a checkpoint. */
-  shouldStop?(): boolean;
-  onRollback?(r: Rollback): void;
-}
-
-export const CHECKPOINT_FILE = 'checkpoint.bin';
-
-export function presetFor(data: string): Preset {
-  return parseDataSpec(data).kind === 'mnist' ? MNIST_PRESET : TOY_PRESET;
-}
-
-/** sha256 of all trained weights (D then G, by name): equal hashes mean identical models. */
-export function weightsSha256(t: Trainer): string {
-  const parts = [...t.discriminator.params.save(), ...(t.generator?.params.save() ?? [])];
-  const total = parts.reduce((a, p) => a + p.data.length, 0);
-  const all = new Float32Array(total);
-  let off = 0;
-  for (const p of parts) {
-    all.set(p.data, off);
-    off += p.data.length;
-  }
-  return sha256(new Uint8Array(all.buffer));
-}
-
-export function validateRunConfig(c: RunConfig): RunConfig {
-  parseDataSpec(c.data);
-  parseMethod(c.method);
-  for (const [k, v, min] of [
-    ['labelsPerClass', c.labelsPerClass, 1],
-    ['epochs', c.epochs, 1],
-    ['checkpointEverySteps', c.checkpointEverySteps, 1],
-    ['seed', c.seed, 0],
-    ['steps', c.steps ?? 1, 1],
-  ] as const) {
-    if (!Number.isInteger(v) || v < min) throw new UsageError(`${k} must be an integer ≥ ${min}, got ${v}`);
-  }
-  return c;
-}
+export * from './run-config.js';
 
 /**
  * Trains (or resumes) one run in `out`: checkpoint.bin every N steps and at the end (atomic), metrics.json
@@ -125,8 +40,16 @@ export async function runTraining(
   const ckptPath = join(out, CHECKPOINT_FILE);
   const spec = parseDataSpec(config.data);
   const preset = presetFor(config.data);
-  const { train, test } = loadData(spec, config.seed);
-  const split = splitDataset(train, { labeledPerClass: config.labelsPerClass, seed: config.seed });
+  const { train, test } = await loadData(spec, config.seed, undefined, {
+    onWarning: hooks.onWarning,
+    onProgress: hooks.onLoadProgress,
+  });
+  const split = splitDataset(train, {
+    labeledPerClass: config.labelsPerClass,
+    seed: config.seed,
+    validationPerClass: config.validationPerClass ?? 0,
+    ...(config.labeledExamples ? chosenLabels(config.labeledExamples, idsOf(train), train.classNames) : {}),
+  });
   const objective = makeObjective(config.method, {
     unlabeledX: split.unlabeled.x,
     featureShape: split.featureShape,
@@ -139,7 +62,7 @@ export async function runTraining(
     ...preset.train,
     learningRate: config.learningRate ?? preset.train.learningRate,
     seed: config.seed,
-    initExamples: objective.usesGenerator ? preset.train.initExamples : 0,
+    initExamples: preset.train.initExamples,
   };
   const trainer = new Trainer(objective, d, g, { ...split, numClasses: k }, trainConfig);
   const stepsPerEpoch =
@@ -232,6 +155,7 @@ export async function runTraining(
       const s = trainer.stepCount;
       if (s % stepsPerEpoch === 0) {
         const acc = trainer.evaluate(testX, testY);
+        const nVal = split.validation.y.length;
         const m: EpochMetrics = {
           epoch: s / stepsPerEpoch,
           step: s,
@@ -240,11 +164,13 @@ export async function runTraining(
           testAccuracy: acc,
           testError: 1 - acc,
           ...(trainer.average ? { testErrorLive: 1 - trainer.evaluate(testX, testY, { live: true }) } : {}),
+          ...(nVal ? { validationAccuracy: trainer.evaluate(split.validation.x, split.validation.y) } : {}),
           seconds: Number(((performance.now() - epochStart) / 1000).toFixed(1)),
         };
         metrics.epochs.push(m);
         if (trainer.generator && split.featureShape.length === 3) {
-          const grid = sampleGridPng(trainer.sample(100), split.featureShape);
+          const range: [number, number] = spec.kind === 'images' ? [-1, 1] : [0, 1];
+          const grid = sampleGridPng(trainer.sample(100), split.featureShape, 10, range);
           writeFileAtomic(join(out, `samples-${m.epoch}.png`), grid);
         }
         hooks.onEpoch?.(m, config.epochs);
@@ -260,6 +186,16 @@ export async function runTraining(
     }
     metrics.complete = true;
     metrics.testAccuracy = metrics.epochs.at(-1)?.testAccuracy ?? trainer.evaluate(testX, testY);
+    if (config.selectBest && metrics.epochs.some((e) => e.validationAccuracy !== undefined)) {
+      // early stopping as the reference's supervised baseline: the epoch with the best validation accuracy
+      const best = metrics.epochs.reduce((a, e) =>
+        (e.validationAccuracy ?? 0) > (a.validationAccuracy ?? 0) ? e : a,
+      );
+      metrics.selectedEpoch = best.epoch;
+      metrics.testAccuracy = best.testAccuracy;
+    }
+    const { probs, numClasses } = trainer.predict(testX);
+    metrics.confusion = confusionMatrix(argmaxRows(probs, numClasses), testY, numClasses);
     metrics.weightsSha256 = weightsSha256(trainer);
     metrics.step = trainer.stepCount;
     save();
@@ -272,15 +208,22 @@ export async function runTraining(
   }
 }
 
-/** The config stored in a run directory's checkpoint (for `--resume DIR`). */
-export function readRunConfig(out: string): RunConfig {
-  const path = join(out, CHECKPOINT_FILE);
-  if (!existsSync(path)) throw new UsageError(`nothing to resume in ${out}: it has no ${CHECKPOINT_FILE}`);
-  const ck = readCheckpointFile<{ metrics: RunMetrics }>(path);
-  return ck.meta.metrics.config;
-}
-
-export function readMetrics(out: string): RunMetrics | null {
-  const p = join(out, 'metrics.json');
-  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as RunMetrics) : null;
+/** Rows and class indices of the labeled examples a labels CSV or selector named (already validated). */
+function chosenLabels(
+  examples: { id: string; label: string }[],
+  ids: string[],
+  classNames: string[],
+): { labeledRows: number[]; labeledY: number[] } {
+  const row = new Map(ids.map((id, i) => [id, i]));
+  const labeledRows: number[] = [];
+  const labeledY: number[] = [];
+  for (const e of examples) {
+    const r = row.get(e.id);
+    const c = classNames.indexOf(e.label);
+    if (r === undefined) throw new UsageError(`labeled example '${e.id}' is not in the training data`);
+    if (c < 0) throw new UsageError(`labeled example '${e.id}' has unknown class '${e.label}'`);
+    labeledRows.push(r);
+    labeledY.push(c);
+  }
+  return { labeledRows, labeledY };
 }

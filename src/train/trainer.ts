@@ -5,6 +5,7 @@ import type { Discriminator, Generator } from '../nets/net.js';
 import type { Objective } from '../objectives/objective.js';
 import { Rng } from '../random.js';
 import { Adam } from './adam.js';
+import { augmentImage } from './augment.js';
 import { IndexStream } from './batches.js';
 import { WeightAverage } from './weight-average.js';
 
@@ -24,6 +25,11 @@ export interface TrainConfig {
   adamEpsilon?: 'outside' | 'inside';
   /** Evaluate with an exponential moving average of D's weights at this rate (Improved GAN: 1e-4); 0: off. */
   weightAverageRate?: number;
+  /**
+   * Image augmentation of every real batch D sees (labeled and unlabeled, all methods alike): random
+   * horizontal flips and shifts of up to `translate` pixels (edges repeated).
+   */
+  augment?: { flip: boolean; translate: number };
 }
 
 /**
@@ -99,10 +105,13 @@ export class Trainer {
         },
       );
     }
-    if (config.initExamples && discriminator.initFromData && this.unlabeledX) {
-      const n = Math.min(config.initExamples, nUnl);
-      const rows = this.rng.permutation(nUnl).slice(0, n);
-      tf.tidy(() => discriminator.initFromData!(this.gatherRows(this.unlabeledX!, rows), this.rng));
+    if (config.initExamples && discriminator.initFromData) {
+      // data-dependent init on the examples this method may see: unlabeled ones, or for supervised
+      // training the labeled set itself
+      const pool = this.unlabeledX ?? this.labeledX;
+      const count = this.unlabeledX ? nUnl : data.labeled.y.length;
+      const rows = this.rng.permutation(count).slice(0, Math.min(config.initExamples, count));
+      tf.tidy(() => discriminator.initFromData!(this.gatherRows(pool, rows), this.rng));
     }
   }
 
@@ -110,11 +119,17 @@ export class Trainer {
    * A batch assembled on the JS side and uploaded once: the data stay in JS memory (not duplicated on the
    * backend), and copying rows is ≈20× faster than wasm's GatherV2 on image rows.
    */
-  private gatherRows(x: Float32Array, rows: Int32Array): tf.Tensor {
-    const size = this.data.featureShape.reduce((a, b) => a * b, 1);
+  private gatherRows(x: Float32Array, rows: Int32Array, augment = false): tf.Tensor {
+    const shape = this.data.featureShape;
+    const size = shape.reduce((a, b) => a * b, 1);
     const out = new Float32Array(rows.length * size);
-    for (let i = 0; i < rows.length; i++) out.set(x.subarray(rows[i] * size, (rows[i] + 1) * size), i * size);
-    return tf.tensor(out, [rows.length, ...this.data.featureShape], 'float32');
+    const aug = augment && shape.length === 3 ? this.config.augment : undefined;
+    for (let i = 0; i < rows.length; i++) {
+      const src = x.subarray(rows[i] * size, (rows[i] + 1) * size);
+      if (aug) augmentImage(src, out.subarray(i * size, (i + 1) * size), shape, aug, this.rng);
+      else out.set(src, i * size);
+    }
+    return tf.tensor(out, [rows.length, ...shape], 'float32');
   }
 
   /** One discriminator update, then (for GAN methods) one generator update. */
@@ -124,7 +139,7 @@ export class Trainer {
     const nb = config.batchSize;
     const losses = tf.tidy(() => {
       const li = this.labeledStream.next(nl, rng);
-      const xl = this.gatherRows(this.labeledX, li);
+      const xl = this.gatherRows(this.labeledX, li, true);
       const yl = tf.gather(this.labeledY, tf.tensor1d(li, 'int32')) as tf.Tensor1D;
       if (!objective.usesGenerator || !g) {
         const { value, grads } = tf.variableGrads(
@@ -135,7 +150,7 @@ export class Trainer {
         this.average?.update();
         return tf.stack([value, tf.scalar(0)]);
       }
-      const xu = this.gatherRows(this.unlabeledX!, this.unlabeledStream!.next(nb, rng));
+      const xu = this.gatherRows(this.unlabeledX!, this.unlabeledStream!.next(nb, rng), true);
       const fake = g.forward(g.sampleLatent(nb, rng));
       const dStep = tf.variableGrads(() => {
         // one forward over labeled ‖ unlabeled ‖ fake: D has no batch statistics, so this equals three calls
@@ -153,7 +168,7 @@ export class Trainer {
       this.optD.apply(dStep.grads);
       this.average?.update();
 
-      const xr = this.gatherRows(this.unlabeledX!, this.generatorStream!.next(nb, rng));
+      const xr = this.gatherRows(this.unlabeledX!, this.generatorStream!.next(nb, rng), true);
       const gStep = tf.variableGrads(() => {
         const fakeInputs = g.forward(g.sampleLatent(nb, rng));
         const out = d.forward(tf.concat([xr, fakeInputs]), rng);

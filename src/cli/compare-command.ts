@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { useBackend, type BackendName } from '../backend.js';
+import { SELECT_STRATEGIES, type SelectStrategy } from '../data/select-labels.js';
+import { parseDataSpec } from '../data/spec.js';
+import { UsageError } from '../errors.js';
+import { formatCompareTable, runCompare } from '../experiments/compare.js';
+import { METHODS, type MethodName } from '../train/methods.js';
+import { intOption, listOption } from './parse.js';
+import { makeProgress } from './progress.js';
+
+const CLASSIFIERS = (Object.keys(METHODS) as MethodName[]).filter((m) => m !== 'gan');
+
+export function registerCompare(program: Command): void {
+  program
+    .command('compare')
+    .description(
+      'label-selection strategies × methods × seeds on one dataset: result.json, a table, report.html',
+    )
+    .requiredOption('--data <spec>', 'rings | moons | spirals | blobs | mnist:<dir> | images:<dir>')
+    .option('--labels <n>', 'labeled examples per run, in total', intOption('--labels', 1, 1_000_000), 100)
+    .option(
+      '--select <list>',
+      `label selection: ${SELECT_STRATEGIES.join(',')}`,
+      listOption('select', SELECT_STRATEGIES),
+      ['random', 'representative'],
+    )
+    .option('--methods <list>', CLASSIFIERS.join(','), listOption('methods', CLASSIFIERS), [
+      'supervised',
+      'kplus1',
+      'klogit-fm',
+    ])
+    .option('--seeds <n>', 'seeds 1…n', intOption('--seeds', 1, 100), 3)
+    .option(
+      '--epochs <n>',
+      'epochs per run (default: 100 for 2-D data, 20 for MNIST, 10 for images)',
+      intOption('--epochs', 1, 100_000),
+    )
+    .option(
+      '--validation <n>',
+      "labeled validation examples per class for the supervised baseline's early stopping",
+      intOption('--validation', 1, 100_000),
+      50,
+    )
+    .option('--out <dir>', 'output directory (runs resume from it)', './semigan-compare')
+    .action(async (o) => {
+      const spec = parseDataSpec(o.data);
+      if (!o.select.length || !o.methods.length)
+        throw new UsageError('--select and --methods need at least one entry');
+      await useBackend(o.backend as BackendName);
+      const epochs = o.epochs ?? (spec.kind === 'toy' ? 100 : spec.kind === 'mnist' ? 20 : 10);
+      const progress = makeProgress();
+      let started = false;
+      const result = await runCompare(
+        {
+          data: o.data,
+          labels: o.labels,
+          select: o.select as SelectStrategy[],
+          methods: o.methods as MethodName[],
+          seeds: Array.from({ length: o.seeds }, (_, i) => i + 1),
+          epochs,
+          validationPerClass: o.validation,
+          out: o.out,
+        },
+        {
+          onWarning: (m) => {
+            progress.stop(`warning: ${m}`);
+            started = false;
+          },
+          onRunStart: ({ select, method, seed, index, total }) =>
+            process.stderr.write(`[${index + 1}/${total}] ${method}, labels ${select}, seed ${seed}\n`),
+          onStep: (step, total) => {
+            if (!started) progress.start('train', total);
+            started = true;
+            if (step % 10 === 0) progress.update(step);
+          },
+          onEpoch: (m, total) => {
+            progress.stop(`  epoch ${m.epoch}/${total}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%`);
+            started = false;
+          },
+          onRunDone: (r) =>
+            process.stderr.write(
+              `  → ${(r.testAccuracy * 100).toFixed(2)}%${r.selectedEpoch ? ` (epoch ${r.selectedEpoch} by validation)` : ''}\n`,
+            ),
+        },
+      );
+      process.stdout.write(
+        `${formatCompareTable(result)}\nwrote ${join(o.out, 'result.json')} and ${join(o.out, 'report.html')}\n`,
+      );
+    });
+}

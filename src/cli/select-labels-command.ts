@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { useBackend, type BackendName } from '../backend.js';
+import { idsOf } from '../data/split.js';
+import { formatLabelsCsv } from '../data/labels-csv.js';
+import { LabelOracle } from '../data/label-oracle.js';
+import { SELECT_STRATEGIES, selectLabels, type SelectStrategy } from '../data/select-labels.js';
+import { loadData, parseDataSpec } from '../data/spec.js';
+import { UsageError } from '../errors.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { choiceOption, intOption } from './parse.js';
+
+export function registerSelectLabels(program: Command): void {
+  program
+    .command('select-labels')
+    .description('choose which training examples to label and write them as a labels CSV (file,label)')
+    .requiredOption('--data <spec>', 'rings | moons | spirals | blobs | mnist:<dir> | images:<dir>')
+    .requiredOption('--n <count>', 'how many examples to label', intOption('--n', 1, 1_000_000))
+    .option(
+      '--strategy <name>',
+      `${SELECT_STRATEGIES.join(' | ')} (representative: k-means on a pixel-PCA embedding, no labels read)`,
+      choiceOption('strategy', SELECT_STRATEGIES),
+      'representative',
+    )
+    .option('--seed <n>', 'random seed', intOption('--seed', 0, 2 ** 31 - 1), 1)
+    .option('--out <file>', 'labels CSV to write', 'labels.csv')
+    .option('--force', 'overwrite --out if it exists')
+    .option('--blank', 'leave the label column empty for a person to fill in, even where the data knows it')
+    .action(async (o) => {
+      if (existsSync(o.out) && !o.force) throw new UsageError(`${o.out} exists (use --force to overwrite)`);
+      await useBackend(o.backend as BackendName);
+      const { train } = await loadData(parseDataSpec(o.data), o.seed, undefined, {
+        onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+      });
+      const oracle = new LabelOracle(train.y);
+      const rows = selectLabels(train, o.n, o.strategy as SelectStrategy, o.seed, oracle);
+      const ids = idsOf(train);
+      // the label column is a convenience where the data already knows it (class folders, MNIST)
+      const csv = formatLabelsCsv(
+        rows.map((r) => ({ id: ids[r], label: o.blank ? '' : train.classNames[train.y[r]] })),
+      );
+      writeFileAtomic(o.out, csv);
+      const per = new Map<string, number>();
+      for (const r of rows)
+        per.set(train.classNames[train.y[r]], (per.get(train.classNames[train.y[r]]) ?? 0) + 1);
+      process.stdout.write(
+        `wrote ${rows.length} examples (${o.strategy}) to ${o.out}: ` +
+          [...per].map(([c, n]) => `${c} ${n}`).join(', ') +
+          `\nlabels read to choose them: ${oracle.readIndices().length}` +
+          `\ntrain with: semigan train --data ${o.data} --labels-csv ${o.out}\n`,
+      );
+    });
+}

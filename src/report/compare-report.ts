@@ -1,0 +1,170 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Dataset } from '../data/dataset.js';
+import { featureSize } from '../data/dataset.js';
+import type { CompareResult } from '../experiments/compare.js';
+import { readMetrics } from '../train/run.js';
+import { sampleGridPng } from './sample-grid.js';
+
+const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
+const esc = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const pngUri = (b: Buffer) => `data:image/png;base64,${b.toString('base64')}`;
+
+/** Test accuracy per epoch, one line per run, colored by method; one chart per label strategy. */
+function curvesSvg(result: CompareResult, out: string, select: string, methods: string[]): string {
+  const W = 460;
+  const H = 260;
+  const m = { l: 44, r: 12, t: 12, b: 32 };
+  const runs = result.runs.filter((r) => r.select === select);
+  const series = runs.map((r) => ({
+    r,
+    accs: readMetrics(join(out, r.dir))?.epochs.map((e) => e.testAccuracy) ?? [],
+  }));
+  const maxE = Math.max(1, ...series.map((s) => s.accs.length));
+  const all = series.flatMap((s) => s.accs);
+  const lo = Math.max(0, Math.floor((Math.min(1, ...all) - 0.02) * 20) / 20);
+  const x = (e: number) => m.l + ((e - 1) / Math.max(1, maxE - 1)) * (W - m.l - m.r);
+  const y = (a: number) => H - m.b - ((a - lo) / (1 - lo)) * (H - m.t - m.b);
+  const lines = series.map(({ r, accs }) => {
+    const c = COLORS[methods.indexOf(r.method) % COLORS.length];
+    const pts = accs.map((a, i) => `${x(i + 1).toFixed(1)},${y(a).toFixed(1)}`).join(' ');
+    return `<polyline fill="none" stroke="${c}" stroke-width="1.5" opacity="0.8" points="${pts}"><title>${esc(r.method)} seed ${r.seed}</title></polyline>`;
+  });
+  const ticks = [lo, (lo + 1) / 2, 1].map(
+    (a) =>
+      `<text x="${m.l - 4}" y="${y(a) + 4}" text-anchor="end" font-size="11">${(a * 100).toFixed(0)}%</text>`,
+  );
+  const legend = methods.map(
+    (mm, i) =>
+      `<text x="${m.l + 8 + i * 100}" y="${m.t + 12}" font-size="12" fill="${COLORS[i % COLORS.length]}">${esc(mm)}</text>`,
+  );
+  return (
+    `<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" xmlns="http://www.w3.org/2000/svg">` +
+    `<rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}" fill="#fafafa" stroke="#ccc"/>` +
+    ticks.join('') +
+    `<text x="${W / 2}" y="${H - 6}" text-anchor="middle" font-size="11">epoch (1–${maxE})</text>` +
+    lines.join('') +
+    legend.join('') +
+    `</svg>`
+  );
+}
+
+function lastSamples(dir: string): Buffer | null {
+  if (!existsSync(dir)) return null;
+  const files = readdirSync(dir)
+    .map((f) => /^samples-(\d+)\.png$/.exec(f))
+    .filter((mm): mm is RegExpExecArray => !!mm)
+    .sort((a, b) => Number(b[1]) - Number(a[1]));
+  return files.length ? readFileSync(join(dir, files[0][0])) : null;
+}
+
+function confusionTable(cm: number[][] | undefined, classNames: string[]): string {
+  if (!cm) return '<p>(no confusion matrix)</p>';
+  const head = `<tr><th>true \\ pred</th>${classNames.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>`;
+  const rows = cm.map(
+    (row, i) => `<tr><th>${esc(classNames[i])}</th>${row.map((v) => `<td>${v}</td>`).join('')}</tr>`,
+  );
+  return `<table class="cm">${head}${rows.join('')}</table>`;
+}
+
+/** Labeled examples as pictures: a tile grid for images, a scatter over the pool for 2-D points. */
+function labeledPicture(train: Dataset, ids: string[]): string {
+  const all = train.ids ?? [];
+  const rowOf = new Map(all.map((id, i) => [id, i]));
+  const rows = ids.map((id) => rowOf.get(id) ?? Number(id)).filter((r) => Number.isFinite(r));
+  const size = featureSize(train.featureShape);
+  if (train.featureShape.length === 3) {
+    const x = new Float32Array(rows.length * size);
+    rows.forEach((r, i) => x.set(train.x.subarray(r * size, (r + 1) * size), i * size));
+    const range: [number, number] = train.featureShape[2] === 3 ? [-1, 1] : [0, 1];
+    return `<img src="${pngUri(sampleGridPng(x, train.featureShape, 20, range))}" alt="labeled examples">`;
+  }
+  if (size !== 2) return '';
+  const n = train.y.length;
+  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (let i = 0; i < n; i++) {
+    [x0, x1] = [Math.min(x0, train.x[2 * i]), Math.max(x1, train.x[2 * i])];
+    [y0, y1] = [Math.min(y0, train.x[2 * i + 1]), Math.max(y1, train.x[2 * i + 1])];
+  }
+  const S = 260;
+  const px = (v: number) => (8 + ((v - x0) / (x1 - x0)) * (S - 16)).toFixed(1);
+  const py = (v: number) => (S - 8 - ((v - y0) / (y1 - y0)) * (S - 16)).toFixed(1);
+  const dots: string[] = [];
+  for (let i = 0; i < n; i++)
+    dots.push(`<circle cx="${px(train.x[2 * i])}" cy="${py(train.x[2 * i + 1])}" r="1.3" fill="#bbb"/>`);
+  for (const r of rows) {
+    const c = COLORS[train.y[r] % COLORS.length];
+    dots.push(
+      `<circle cx="${px(train.x[2 * r])}" cy="${py(train.x[2 * r + 1])}" r="5" fill="${c}" stroke="#000"/>`,
+    );
+  }
+  return `<svg width="${S}" height="${S}" xmlns="http://www.w3.org/2000/svg">${dots.join('')}</svg>`;
+}
+
+/** report.html: accuracy table, learning curves, generated samples, the chosen labels, confusion matrices. */
+export function compareReportHtml(result: CompareResult, out: string, train: Dataset): string {
+  const methods = [...new Set(result.runs.map((r) => r.method))];
+  const selects = Object.keys(result.summary);
+  const cell = (s: string, mm: string) => {
+    const v = result.summary[s]?.[mm];
+    return v ? `${(v.meanTestAccuracy * 100).toFixed(1)} ± ${(v.stdTestAccuracy * 100).toFixed(1)}` : '';
+  };
+  const table =
+    `<table><tr><th>labels chosen</th>${methods.map((mm) => `<th>${esc(mm)}</th>`).join('')}</tr>` +
+    selects
+      .map((s) => `<tr><th>${esc(s)}</th>${methods.map((mm) => `<td>${cell(s, mm)}</td>`).join('')}</tr>`)
+      .join('') +
+    `</table>`;
+  const firstSeed = Math.min(...result.runs.map((r) => r.seed));
+  const sections = selects.map((s) => {
+    const samples = methods
+      .map((mm) => {
+        const run = result.runs.find((r) => r.select === s && r.method === mm && r.seed === firstSeed);
+        const png = run ? lastSamples(join(out, run.dir)) : null;
+        return png
+          ? `<figure><img src="${pngUri(png)}" alt="samples ${esc(mm)}"><figcaption>${esc(mm)}</figcaption></figure>`
+          : '';
+      })
+      .join('');
+    const cms = methods
+      .map((mm) => {
+        const run = result.runs.find((r) => r.select === s && r.method === mm && r.seed === firstSeed);
+        const metrics = run ? readMetrics(join(out, run.dir)) : null;
+        return `<figure>${confusionTable(metrics?.confusion, train.classNames)}<figcaption>${esc(mm)}</figcaption></figure>`;
+      })
+      .join('');
+    const labeled = result.labeledSets[`${s}-seed${firstSeed}`]?.map((e) => e.id) ?? [];
+    return (
+      `<h2>Labels chosen: ${esc(s)}</h2>` +
+      `<h3>Test accuracy per epoch (every seed)</h3>${curvesSvg(result, out, s, methods)}` +
+      `<h3>The ${labeled.length} labeled examples (seed ${firstSeed})</h3>${labeledPicture(train, labeled)}` +
+      (samples
+        ? `<h3>Generated samples (seed ${firstSeed}, last epoch)</h3><div class="row">${samples}</div>`
+        : '') +
+      `<h3>Confusion matrices (seed ${firstSeed}, test set)</h3><div class="row">${cms}</div>`
+    );
+  });
+  const runRows = result.runs
+    .map(
+      (r) =>
+        `<tr><td>${esc(r.select)}</td><td>${esc(r.method)}</td><td>${r.seed}</td><td>${(r.testAccuracy * 100).toFixed(2)}%</td>` +
+        `<td>${r.epochs}${r.selectedEpoch !== undefined ? ` (best validation: ${r.selectedEpoch})` : ''}</td>` +
+        `<td>${Object.entries(r.labeledSubset.perClass)
+          .map(([c, n]) => `${esc(c)} ${n}`)
+          .join(', ')}</td>` +
+        `<td><code>${r.labeledSubset.idsSha256.slice(0, 12)}</code></td></tr>`,
+    )
+    .join('');
+  return `<!doctype html><html><head><meta charset="utf-8"><title>semigan compare: ${esc(result.dataset)}</title>
+<style>body{font-family:system-ui,sans-serif;margin:24px;max-width:1100px}table{border-collapse:collapse;margin:8px 0}
+td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f3f3f3}.row{display:flex;flex-wrap:wrap;gap:16px}
+figure{margin:0}figcaption{text-align:center;font-size:13px}img{image-rendering:pixelated}</style></head><body>
+<h1>semigan compare</h1><p>${esc(result.dataset)}, ${result.labels} labeled examples per run; test accuracy, mean ± std over seeds.
+Within a seed every method trains on the same labeled set. The supervised baseline reports the epoch with the best
+accuracy on a held-out labeled validation split (early stopping); the GAN methods report their last epoch.</p>
+${table}${sections.join('')}
+<h2>Every run</h2><table><tr><th>labels</th><th>method</th><th>seed</th><th>test accuracy</th><th>epochs</th><th>labeled per class</th><th>labeled ids sha256</th></tr>${runRows}</table>
+</body></html>
+`;
+}
