@@ -107,7 +107,7 @@ export function imagePreset(): Preset {
           inputShape,
           numLogits: o.numLogits(k),
           widths: [16, 32, 64, 128],
-          stemStride: inputShape[0] >= 64 ? 2 : 1,
+          stemStride: inputShape[0] >= 32 ? 2 : 1,
           inputNoise: 0.1,
           dropout: 0.2,
         },

@@ -47,6 +47,14 @@ export class Conv2D {
     return tf.mul(v, tf.div(this.g, lastAxisNorm(v)));
   }
 
+  /** Filter and bias of a plain convolution (weight norm folded in), for export. Caller disposes. */
+  effective(): [tf.Tensor4D, tf.Tensor1D] {
+    return tf.tidy(() => [
+      tf.clone(this.weights()),
+      this.b ? (tf.clone(this.b) as tf.Tensor1D) : tf.zeros([this.v.shape[3]!]),
+    ]);
+  }
+
   apply(x: tf.Tensor4D): tf.Tensor4D {
     const y = conv2d(x, this.weights(), this.stride, this.padding);
     return this.b ? addBias(y, this.b) : y;

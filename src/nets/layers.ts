@@ -80,6 +80,14 @@ export class Dense {
     return addBias(y, this.b);
   }
 
+  /** The weights a plain dense layer would hold (weight norm folded in), for export. Caller disposes. */
+  effective(): [tf.Tensor2D, tf.Tensor1D] {
+    return tf.tidy(() => {
+      const k = this.g ? tf.mul(this.v, tf.div(this.g, lastAxisNorm(this.v))) : tf.clone(this.v);
+      return [k as tf.Tensor2D, tf.clone(this.b) as tf.Tensor1D];
+    });
+  }
+
   /**
    * Data-dependent init for weight norm (Salimans & Kingma): scale and shift so that the pre-activations on
    * `x` have zero mean and unit variance per unit.

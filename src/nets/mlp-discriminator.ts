@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random.js';
 import { activate, Dense, gaussianNoise, type Activation } from './layers.js';
+import { denseLayer } from './export-layers.js';
 import type { Discriminator, DiscriminatorOutput } from './net.js';
 import { ParamStore } from './params.js';
 
@@ -68,5 +69,13 @@ export class MlpDiscriminator implements Discriminator {
       }
       this.out.initFromData(h);
     });
+  }
+
+  toLayersModel(numClasses: number): tf.LayersModel {
+    const input = tf.input({ shape: this.inputShape });
+    let h = this.inputShape.length > 1 ? (tf.layers.flatten().apply(input) as tf.SymbolicTensor) : input;
+    for (const layer of this.layers) h = denseLayer(layer, h, undefined, this.config.activation ?? 'lrelu');
+    const out = denseLayer(this.out, h, numClasses, 'softmax');
+    return tf.model({ inputs: input, outputs: out, name: 'semigan_classifier' });
   }
 }

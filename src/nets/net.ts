@@ -18,6 +18,11 @@ export interface Discriminator {
   forward(x: tf.Tensor, rng?: Rng): DiscriminatorOutput;
   /** Optional data-dependent initialisation on a batch of real examples. */
   initFromData?(x: tf.Tensor, rng?: Rng): void;
+  /**
+   * The inference-time classifier as a standard tf.layers model: weight norm folded in, noise and dropout
+   * off, the first `numClasses` logits through a softmax. What `semigan export` writes.
+   */
+  toLayersModel?(numClasses: number): tf.LayersModel;
 }
 
 export interface Generator {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random.js';
 import { Conv2D } from './conv-layers.js';
+import { convLayer, denseLayer, leaky } from './export-layers.js';
 import { leakyRelu } from './fast-ops.js';
 import { Dense, dropout, gaussianNoise } from './layers.js';
 import type { Discriminator, DiscriminatorOutput } from './net.js';
@@ -91,5 +92,17 @@ export class ResnetDiscriminator implements Discriminator {
     tf.tidy(() => {
       this.run(x, rng, true);
     });
+  }
+
+  toLayersModel(numClasses: number): tf.LayersModel {
+    const input = tf.input({ shape: this.inputShape });
+    let h = leaky(convLayer(this.stem, input));
+    for (const { a, b, skip } of this.blocks) {
+      const r = convLayer(b, leaky(convLayer(a, h)));
+      h = leaky(tf.layers.add().apply([r, convLayer(skip, h)]) as tf.SymbolicTensor);
+    }
+    const features = tf.layers.globalAveragePooling2d({}).apply(h) as tf.SymbolicTensor;
+    const out = denseLayer(this.out, features, numClasses, 'softmax');
+    return tf.model({ inputs: input, outputs: out, name: 'semigan_classifier' });
   }
 }

@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import { useBackend, type BackendName } from '../backend.js';
+import { SemiganError, UsageError } from '../errors.js';
+import { loadClassifier, prepareInputs } from '../export/classifier.js';
+import { exportModel } from '../export/node-io.js';
+import { loadModel } from '../train/load-model.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { choiceOption } from './parse.js';
+
+const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+export function registerPredict(program: Command): void {
+  program
+    .command('predict')
+    .description('classify images (or CSV rows of points) with a trained or exported model')
+    .requiredOption('--model <dir>', 'a run directory (semigan train) or an export (semigan export)')
+    .argument('<inputs...>', 'image files or folders; for 2-D models, CSV files of x,y rows')
+    .option('--format <f>', 'csv | json', choiceOption('format', ['csv', 'json'] as const), 'csv')
+    .option('--out <file>', 'write here instead of stdout')
+    .action(async (inputs: string[], o) => {
+      await useBackend(o.backend as BackendName);
+      const c = await loadClassifier(o.model);
+      try {
+        const { ids, x, skipped } = await prepareInputs(c, inputs);
+        for (const s of skipped) process.stderr.write(`warning: skipping ${s.id}: ${s.reason}\n`);
+        if (!ids.length) throw new SemiganError(`no readable inputs among ${inputs.join(', ')}`);
+        const probs = c.predict(x);
+        const k = c.classNames.length;
+        const rows = ids.map((id, i) => {
+          const p = Array.from(probs.subarray(i * k, (i + 1) * k));
+          return { file: id, class: c.classNames[p.indexOf(Math.max(...p))], p };
+        });
+        const text =
+          o.format === 'json'
+            ? JSON.stringify(
+                rows.map((r) => ({
+                  file: r.file,
+                  class: r.class,
+                  probabilities: Object.fromEntries(
+                    c.classNames.map((n, j) => [n, Number(r.p[j].toFixed(6))]),
+                  ),
+                })),
+                null,
+                2,
+              ) + '\n'
+            : [
+                ['file', 'class', ...c.classNames.map((n) => `p_${n}`)].map(csvCell).join(','),
+                ...rows.map((r) =>
+                  [csvCell(r.file), csvCell(r.class), ...r.p.map((v) => v.toFixed(6))].join(','),
+                ),
+              ].join('\n') + '\n';
+        if (o.out) {
+          writeFileAtomic(o.out, text);
+          process.stderr.write(`wrote ${rows.length} predictions to ${o.out}\n`);
+        } else process.stdout.write(text);
+      } finally {
+        c.dispose();
+      }
+    });
+
+  program
+    .command('export')
+    .description('write a trained classifier as a tfjs layers model (model.json + weights.bin)')
+    .requiredOption('--model <dir>', 'a run directory written by semigan train')
+    .requiredOption('--out <dir>', 'directory for model.json and weights.bin')
+    .action(async (o) => {
+      if (o.out === o.model) throw new UsageError('--out must differ from --model');
+      await useBackend(o.backend as BackendName);
+      const m = loadModel(o.model);
+      try {
+        const meta = await exportModel(m, o.out);
+        process.stdout.write(
+          `exported ${meta.method} classifier (${meta.classNames.join(', ')}; input [${meta.inputShape}]) to ${o.out}/model.json\n` +
+            `load it with semigan predict --model ${o.out}, or tf.loadLayersModel('…/model.json') in a browser\n`,
+        );
+      } finally {
+        m.dispose();
+      }
+    });
+}

@@ -1,0 +1,76 @@
+import { readFileSync, writeFileSync, cpSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { oneLineError, semigan, tempDir } from './helpers.js';
+
+describe('export and predict', () => {
+  let dir: string;
+  let pts: string;
+  beforeAll(() => {
+    dir = tempDir();
+    const r = semigan(
+      'train',
+      '--data',
+      'rings',
+      '--method',
+      'klogit-fm',
+      '--steps',
+      '200',
+      '--out',
+      join(dir, 'run'),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    pts = join(dir, 'pts.csv');
+    writeFileSync(pts, 'x,y\n0,0\n0.3,-0.2\n2.1,0.4\n-1.9,-0.9\n');
+  });
+
+  it('exports a tfjs layers model that predicts exactly what the run predicts', () => {
+    const e = semigan('export', '--model', join(dir, 'run'), '--out', join(dir, 'exp'));
+    expect(e.code, e.stderr).toBe(0);
+    const json = JSON.parse(readFileSync(join(dir, 'exp', 'model.json'), 'utf8'));
+    expect(json.format).toBe('layers-model');
+    expect(json.userDefinedMetadata.semigan.classNames).toEqual(['inner', 'outer']);
+    expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
+    const fromRun = semigan('predict', '--model', join(dir, 'run'), pts);
+    const fromExport = semigan('predict', '--model', join(dir, 'exp'), pts);
+    expect(fromRun.code, fromRun.stderr).toBe(0);
+    expect(fromExport.stdout).toBe(fromRun.stdout);
+    const lines = fromExport.stdout.trim().split('\n');
+    expect(lines[0]).toBe('file,class,p_inner,p_outer');
+    expect(lines).toHaveLength(5);
+    const json2 = JSON.parse(semigan('predict', '--model', join(dir, 'exp'), '--format', 'json', pts).stdout);
+    expect(json2[0].probabilities.inner + json2[0].probabilities.outer).toBeCloseTo(1, 5);
+  });
+
+  it('refuses tampered weights, mismatched metadata and missing files with one line, exit 1', () => {
+    const bad = join(dir, 'bad');
+    cpSync(join(dir, 'exp'), bad, { recursive: true });
+    appendFileSync(join(bad, 'weights.bin'), Buffer.from([1, 2, 3, 4]));
+    let r = semigan('predict', '--model', bad, pts);
+    expect(r.code).toBe(1);
+    expect(oneLineError(r.stderr)).toMatch(/weights.bin does not match model.json/);
+
+    const renamed = join(dir, 'renamed');
+    cpSync(join(dir, 'exp'), renamed, { recursive: true });
+    const json = JSON.parse(readFileSync(join(renamed, 'model.json'), 'utf8'));
+    json.userDefinedMetadata.semigan.classNames = ['a', 'b', 'c'];
+    writeFileSync(join(renamed, 'model.json'), JSON.stringify(json));
+    r = semigan('predict', '--model', renamed, pts);
+    expect(r.code).toBe(1);
+    expect(oneLineError(r.stderr)).toMatch(/gives 2 outputs, but its metadata says .* 3 classes/);
+
+    json.userDefinedMetadata.semigan.version = 7;
+    writeFileSync(join(renamed, 'model.json'), JSON.stringify(json));
+    expect(oneLineError(semigan('predict', '--model', renamed, pts).stderr)).toMatch(/export version 7/);
+
+    writeFileSync(join(renamed, 'model.json'), '{ not json');
+    expect(oneLineError(semigan('predict', '--model', renamed, pts).stderr)).toMatch(/is not valid JSON/);
+
+    r = semigan('predict', '--model', join(dir, 'nowhere'), pts);
+    expect(r.code).toBe(2);
+    expect(oneLineError(r.stderr)).toMatch(/neither a run directory .* nor an export/);
+    r = semigan('predict', '--model', join(dir, 'exp'), join(dir, 'missing.csv'));
+    expect(r.code).toBe(2);
+    expect(oneLineError(r.stderr)).toMatch(/missing.csv does not exist/);
+  });
+});

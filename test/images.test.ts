@@ -1,0 +1,221 @@
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadImageFolder } from '../src/data/images.js';
+import { LabelOracle } from '../src/data/label-oracle.js';
+import { readLabelsCsv } from '../src/data/labels-csv.js';
+import { selectLabels } from '../src/data/select-labels.js';
+import { Rng } from '../src/random.js';
+import { oneLineError, semigan, tempDir } from './helpers.js';
+
+/** A class folder of small synthetic photos: class 0 dark-left, class 1 dark-right, plus noise. */
+async function makeImages(root: string, perClass: number, classes = ['cat', 'dog']): Promise<void> {
+  const rng = new Rng(5);
+  for (const [k, c] of classes.entries()) {
+    mkdirSync(join(root, c), { recursive: true });
+    for (let i = 0; i < perClass; i++) {
+      const px = Buffer.alloc(20 * 20 * 3);
+      for (let y = 0; y < 20; y++)
+        for (let x = 0; x < 20; x++)
+          for (let ch = 0; ch < 3; ch++) {
+            const dark = k === 0 ? x < 10 : x >= 10;
+            px[(y * 20 + x) * 3 + ch] = Math.max(
+              0,
+              Math.min(255, (dark ? 40 : 200) + Math.round(rng.normal() * 20)),
+            );
+          }
+      const ext = i % 3 === 0 ? 'png' : i % 3 === 1 ? 'jpg' : 'webp';
+      await sharp(px, { raw: { width: 20, height: 20, channels: 3 } }).toFile(
+        join(root, c, `${c}${i}.${ext}`),
+      );
+    }
+  }
+}
+
+describe('image folders', () => {
+  let root: string;
+  let cache: string;
+  beforeAll(async () => {
+    root = join(tempDir(), 'photos');
+    cache = tempDir('semigan-cache-');
+    await makeImages(root, 30);
+    writeFileSync(join(root, 'cat', 'broken.jpg'), 'not a jpeg at all');
+    writeFileSync(
+      join(root, 'dog', 'truncated.png'),
+      readFileSync(join(root, 'dog', 'dog0.png')).subarray(0, 60),
+    );
+  });
+
+  it('decodes PNG/JPEG/WebP to size×size RGB in [-1, 1], skips unreadable files with a warning, caches', async () => {
+    const warnings: string[] = [];
+    const a = await loadImageFolder(root, { size: 16, cacheDir: cache, onWarning: (m) => warnings.push(m) });
+    expect(a.cached).toBe(false);
+    expect(a.skipped.sort()).toEqual(['cat/broken.jpg', 'dog/truncated.png']);
+    expect(warnings.filter((w) => w.startsWith('skipping unreadable image'))).toHaveLength(2);
+    expect(a.train.featureShape).toEqual([16, 16, 3]);
+    // 30 per class, 20% held out as test
+    expect(a.train.y.length + a.test.y.length).toBe(60);
+    expect(a.test.y.length).toBe(12);
+    expect(Math.min(...a.train.x)).toBeGreaterThanOrEqual(-1);
+    expect(Math.max(...a.train.x)).toBeLessThanOrEqual(1);
+    expect(new Set([...a.train.ids, ...a.test.ids]).size).toBe(60);
+    const b = await loadImageFolder(root, { size: 16, cacheDir: cache });
+    expect(b.cached).toBe(true);
+    expect(b.train.x).toEqual(a.train.x);
+    expect(b.train.ids).toEqual(a.train.ids);
+  });
+
+  it('rejects an empty class folder and a folder without classes with one clear line', () => {
+    const dir = join(tempDir(), 'imgs');
+    mkdirSync(join(dir, 'cat'), { recursive: true });
+    mkdirSync(join(dir, 'dog'), { recursive: true });
+    writeFileSync(join(dir, 'cat', 'a.txt'), 'x');
+    const r = semigan('train', '--data', `images:${dir}`, '--quick', '--out', join(dir, 'out'));
+    expect(r.code).toBe(2);
+    expect(oneLineError(r.stderr)).toMatch(/class folder .*(cat|dog) has no images/);
+    const flat = join(tempDir(), 'flat');
+    mkdirSync(flat);
+    const r2 = semigan('train', '--data', `images:${flat}`, '--quick', '--out', join(flat, 'out'));
+    expect(r2.code).toBe(2);
+    expect(oneLineError(r2.stderr)).toMatch(/needs one subfolder per class/);
+  });
+
+  it('select-labels: representative and random read no label; balanced reads only to fill classes', async () => {
+    const d = await loadImageFolder(root, { size: 16, cacheDir: cache });
+    for (const strategy of ['random', 'representative'] as const) {
+      const oracle = new LabelOracle(d.train.y);
+      const rows = selectLabels(d.train, 10, strategy, 3, oracle);
+      expect(new Set(rows).size).toBe(10);
+      expect(oracle.readIndices()).toEqual([]);
+    }
+    const oracle = new LabelOracle(d.train.y);
+    const rows = selectLabels(d.train, 10, 'balanced', 3, oracle);
+    expect(rows.filter((r) => d.train.y[r] === 0)).toHaveLength(5);
+    expect(oracle.readIndices().length).toBeLessThan(d.train.y.length);
+    // two clean modes (dark left / dark right): k-means with 2 centres picks one of each
+    const two = selectLabels(d.train, 2, 'representative', 1);
+    expect(new Set(two.map((r) => d.train.y[r])).size).toBe(2);
+    expect(() => selectLabels(d.train, 10_000, 'random', 1)).toThrow(/asked for 10000 labels/);
+  });
+
+  it('labels CSV: unknown files and classes, duplicates and empty files are clear errors', () => {
+    const dir = tempDir();
+    const ids = ['cat/a.png', 'dog/b.png'];
+    const csv = (text: string) => {
+      const p = join(dir, `l${Math.random()}.csv`);
+      writeFileSync(p, text);
+      return p;
+    };
+    expect(
+      readLabelsCsv(csv('file,label\ncat/a.png,cat\ndog/b.png,dog\n'), ids, ['cat', 'dog']),
+    ).toHaveLength(2);
+    expect(() => readLabelsCsv(csv('cat/zzz.png,cat\n'), ids, ['cat', 'dog'])).toThrow(
+      /'cat\/zzz.png' is not a training example/,
+    );
+    expect(() => readLabelsCsv(csv('cat/a.png,horse\n'), ids, ['cat', 'dog'])).toThrow(
+      /unknown class 'horse'/,
+    );
+    expect(() => readLabelsCsv(csv('cat/a.png,cat\ncat/a.png,cat\n'), ids, ['cat', 'dog'])).toThrow(
+      /listed twice/,
+    );
+    expect(() => readLabelsCsv(csv('file,label\n'), ids, ['cat', 'dog'])).toThrow(
+      /names no labeled examples/,
+    );
+    expect(() => readLabelsCsv(join(dir, 'missing.csv'), ids, ['cat', 'dog'])).toThrow(
+      /cannot read labels CSV/,
+    );
+  });
+
+  it('CLI: select-labels writes a CSV that train --labels-csv uses exactly', () => {
+    const out = tempDir();
+    const csvPath = join(out, 'labels.csv');
+    const env = { SEMIGAN_CACHE: cache };
+    Object.assign(process.env, env);
+    const s = semigan('select-labels', '--data', `images:${root}?size=16`, '--n', '6', '--out', csvPath);
+    expect(s.code, s.stderr).toBe(0);
+    expect(s.stdout).toMatch(/labels read to choose them: 0/);
+    const lines = readFileSync(csvPath, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('file,label');
+    expect(lines).toHaveLength(7);
+    const again = semigan('select-labels', '--data', `images:${root}?size=16`, '--n', '6', '--out', csvPath);
+    expect(again.code).toBe(2);
+    expect(oneLineError(again.stderr)).toMatch(/exists \(use --force/);
+    const run = join(out, 'run');
+    const t = semigan(
+      'train',
+      '--data',
+      `images:${root}`,
+      '--image-size',
+      '16',
+      '--labels-csv',
+      csvPath,
+      '--method',
+      'klogit-fm',
+      '--steps',
+      '4',
+      '--out',
+      run,
+    );
+    expect(t.code, t.stderr).toBe(0);
+    const metrics = JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8'));
+    expect(metrics.labeledSubset.count).toBe(6);
+    const bad = semigan(
+      'train',
+      '--data',
+      `images:${root}?size=16`,
+      '--labels-csv',
+      join(out, 'nope.csv'),
+      '--out',
+      run,
+    );
+    expect(bad.code).toBe(2);
+    expect(oneLineError(bad.stderr)).toMatch(/cannot read labels CSV/);
+    expect(existsSync(join(run, 'checkpoint.bin'))).toBe(true);
+  });
+
+  it('compare: same labeled set for every method within a seed, result.json, table and report.html', () => {
+    const out = tempDir();
+    const r = semigan(
+      'compare',
+      '--data',
+      'rings',
+      '--labels',
+      '6',
+      '--seeds',
+      '2',
+      '--epochs',
+      '2',
+      '--methods',
+      'supervised,klogit-fm',
+      '--select',
+      'random,representative',
+      '--validation',
+      '5',
+      '--out',
+      out,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^labels\s+supervised\s+klogit-fm/m);
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    expect(result.labels).toBe(6);
+    expect(result.runs).toHaveLength(8);
+    for (const seed of [1, 2]) {
+      for (const select of ['random', 'representative']) {
+        const hashes = result.runs
+          .filter((x: { seed: number; select: string }) => x.seed === seed && x.select === select)
+          .map((x: { labeledSubset: { idsSha256: string } }) => x.labeledSubset.idsSha256);
+        expect(new Set(hashes).size).toBe(1);
+      }
+    }
+    expect(Object.keys(result.summary)).toEqual(['random', 'representative']);
+    expect(result.summary.random.supervised.meanTestAccuracy).toBeGreaterThan(0.3);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toMatch(/<table>/);
+    expect(html).toMatch(/<svg/);
+    expect(html).toMatch(/Confusion matrices/);
+    const bad = semigan('compare', '--data', 'rings', '--select', 'psychic', '--out', out);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown select 'psychic'/);
+  });
+});
