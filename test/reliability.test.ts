@@ -197,10 +197,14 @@ describe('divergence', () => {
     const dir = join(tempDir(), 'nan');
     const r = forced(57, '--steps', '100', '--checkpoint-every', '50', '--out', dir);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/diverged at step 57: rolled back to step 50, learning rate now 0.0015/);
+    expect(r.stderr).toMatch(
+      /diverged at step 57 \(loss D NaN, G .*\): rolled back to step 50, learning rate now 0.0015/,
+    );
     const m = metrics(dir);
     expect(m.complete).toBe(true);
-    expect(m.rollbacks).toEqual([{ atStep: 57, toStep: 50, learningRate: 0.0015 }]);
+    expect(m.rollbacks).toEqual([
+      { atStep: 57, toStep: 50, learningRate: 0.0015, reason: expect.stringMatching(/^loss D NaN/) },
+    ]);
   });
 
   it('with no rollbacks left it stops with one clear line', () => {
@@ -211,5 +215,53 @@ describe('divergence', () => {
       /^semigan: error: training diverged at step 30 .* try a smaller --lr/,
     );
     expect(metrics(dir).complete).toBe(false);
+  });
+
+  it('discriminator collapse (D loss ≈ 0, G loss exploding for K steps) rolls back, then stops clearly', () => {
+    const dir = join(tempDir(), 'collapse');
+    const r = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        'train',
+        '--data',
+        'rings',
+        '--steps',
+        '600',
+        '--checkpoint-every',
+        '100',
+        '--collapse-steps',
+        '50',
+        '--max-rollbacks',
+        '2',
+        '--out',
+        dir,
+      ],
+      { encoding: 'utf8', env: { ...process.env, CI: 'true', SEMIGAN_FAULT_COLLAPSE_AT_STEP: '320' } },
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /diverged at step 369 \(discriminator collapse: .* for 50 steps\): rolled back to step 300/,
+    );
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(
+      /^semigan: error: training diverged at step \d+ \(discriminator collapse: .*\) after 2 rollbacks/,
+    );
+    const m = metrics(dir);
+    expect(m.complete).toBe(false);
+    expect(m.rollbacks.map((x: { toStep: number }) => x.toStep)).toEqual([300, 300]);
+  });
+
+  it('a healthy run never reports collapse', () => {
+    const dir = join(tempDir(), 'healthy');
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'train', '--data', 'rings', '--steps', '800', '--collapse-steps', '50', '--out', dir],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, CI: 'true' },
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(metrics(dir).rollbacks ?? []).toEqual([]);
   });
 });

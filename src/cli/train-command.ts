@@ -46,6 +46,11 @@ export function registerTrain(program: Command): void {
       intOption('--max-rollbacks', 0, 100),
       3,
     )
+    .option(
+      '--collapse-steps <n>',
+      'roll back when D loss ≈ 0 and G loss ≫ its baseline for N steps (0: off)',
+      intOption('--collapse-steps', 0, 1e9),
+    )
     .option('--out <dir>', 'run directory', './semigan-run')
     .option('--resume <dir>', 'continue the run in DIR exactly where its checkpoint left off')
     .action(async (o) => {
@@ -81,6 +86,7 @@ export function registerTrain(program: Command): void {
           checkpointEverySteps: o.checkpointEvery,
           learningRate: o.lr,
           maxRollbacks: o.maxRollbacks,
+          ...(o.collapseSteps !== undefined ? { collapseSteps: o.collapseSteps } : {}),
           ...(o.quick ? { steps: o.steps ?? 100, stepsPerEpoch: 50, testLimit: 2000 } : {}),
         };
         if (o.labelsCsv) {
@@ -139,7 +145,7 @@ export function registerTrain(program: Command): void {
             },
             onRollback: (r) => {
               progress.stop(
-                `diverged at step ${r.atStep}: rolled back to step ${r.toStep}, learning rate now ${r.learningRate}`,
+                `diverged at step ${r.atStep} (${r.reason ?? 'non-finite loss'}): rolled back to step ${r.toStep}, learning rate now ${r.learningRate}`,
               );
               started = false;
             },

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { imagePreset, MNIST_PRESET, TOY_PRESET, type Preset } from '../experiments/presets.js';
 import { sha256 } from '../util/sha256.js';
 import { readCheckpointFile } from './checkpoint-file.js';
+import type { CollapseState } from './collapse.js';
 import { parseMethod, type MethodName } from './methods.js';
 import type { Trainer } from './trainer.js';
 
@@ -33,12 +34,16 @@ export interface RunConfig {
   validationPerClass?: number;
   /** Report the test accuracy of the epoch with the best validation accuracy (early stopping). */
   selectBest?: boolean;
+  /** Steps of discriminator collapse (D loss ≈ 0, G loss ≫ baseline) before rolling back; 0: off. */
+  collapseSteps?: number;
 }
 
 export interface Rollback {
   atStep: number;
   toStep: number;
   learningRate: number;
+  /** What was detected: non-finite losses, or discriminator collapse. */
+  reason?: string;
 }
 
 export interface EpochMetrics {
@@ -67,6 +72,8 @@ export interface RunMetrics {
   complete: boolean;
   step: number;
   testAccuracy?: number;
+  /** Divergence monitor state, checkpointed so resumes detect exactly what an uninterrupted run would. */
+  monitor?: CollapseState;
   /** Final test confusion matrix (rows: true class, columns: predicted). */
   confusion?: number[][];
   /** With selectBest: the epoch whose test accuracy is reported. */

@@ -9,6 +9,7 @@ import { Rng } from '../random.js';
 import { writeFileAtomic, ensureWritableDir } from '../util/fs.js';
 import { sampleGridPng } from '../report/sample-grid.js';
 import { readCheckpointFile, writeCheckpointFile } from './checkpoint-file.js';
+import { DEFAULT_COLLAPSE, newCollapseState, observeLosses } from './collapse.js';
 import { makeObjective } from './methods.js';
 import {
   CHECKPOINT_FILE,
@@ -106,6 +107,10 @@ export async function runTraining(
   // a rollback target exists from the first step on
   if (!resume) save();
   const faultStep = Number(process.env.SEMIGAN_FAULT_NAN_AT_STEP ?? 0);
+  // fault injection: from this step on, losses read as a collapsed D (tests and drills)
+  const collapseFault = Number(process.env.SEMIGAN_FAULT_COLLAPSE_AT_STEP ?? 0);
+  const collapse = { ...DEFAULT_COLLAPSE, steps: config.collapseSteps ?? DEFAULT_COLLAPSE.steps };
+  metrics.monitor ??= newCollapseState();
   let faultInjected = false;
   const rollBack = (atStep: number, what: string) => {
     const done = metrics.rollbacks?.length ?? 0;
@@ -122,7 +127,8 @@ export async function runTraining(
     metrics = { ...ck.meta.metrics, config, backend: tf.getBackend() };
     for (const opt of [trainer.optD, trainer.optG])
       if (opt) opt.learningRate *= 0.5 ** (rollbacks.length + 1);
-    const r = { atStep, toStep: trainer.stepCount, learningRate: trainer.optD.learningRate };
+    const r = { atStep, toStep: trainer.stepCount, learningRate: trainer.optD.learningRate, reason: what };
+    metrics.monitor = { ...(metrics.monitor ?? newCollapseState()), run: 0 };
     metrics.rollbacks = [...rollbacks, r];
     hooks.onRollback?.(r);
   };
@@ -142,9 +148,16 @@ export async function runTraining(
         faultInjected = true;
         l.d = NaN;
       }
+      if (collapseFault && trainer.stepCount >= collapseFault) [l.d, l.g] = [1e-4, 1e4];
       if (!Number.isFinite(l.d) || !Number.isFinite(l.g)) {
         // NaN weights show up here too: the next loss is NaN
         rollBack(trainer.stepCount, `loss D ${l.d}, G ${l.g}`);
+        [dSum, gSum, n] = [0, 0, 0];
+        continue;
+      }
+      const collapsed = observeLosses(metrics.monitor!, collapse, l.d, l.g);
+      if (collapsed) {
+        rollBack(trainer.stepCount, collapsed);
         [dSum, gSum, n] = [0, 0, 0];
         continue;
       }
