@@ -67,6 +67,71 @@ class MlpG(nn.Module):
         return self.out_act(self.out(h))
 
 
+class WNConv(nn.Module):
+    """Weight-normalised 3x3/1x1 convolution with 'same'-style padding (as semigan's Conv2D)."""
+
+    def __init__(self, cin, cout, k, stride=1):
+        super().__init__()
+        self.v = nn.Parameter(torch.randn(cout, cin, k, k) * 0.05)
+        self.g = nn.Parameter(torch.ones(cout))
+        self.b = nn.Parameter(torch.zeros(cout))
+        self.stride, self.pad = stride, (k - 1) // 2
+
+    def forward(self, x):
+        w = self.v * (self.g / torch.sqrt((self.v ** 2).sum((1, 2, 3)) + 1e-12)).view(-1, 1, 1, 1)
+        return F.conv2d(x, w, self.b, self.stride, self.pad)
+
+
+class ResnetD(nn.Module):
+    """semigan's ResnetDiscriminator: 3x3 stem, stages of (3x3 s2, 3x3) + 1x1 s2 shortcut, lrelu, GAP, dense."""
+
+    def __init__(self, widths=(16, 32, 64, 128), stem_stride=2, k=2):
+        super().__init__()
+        self.stem = WNConv(3, widths[0], 3, stem_stride)
+        self.blocks = nn.ModuleList()
+        cin = widths[0]
+        for cout in widths[1:]:
+            self.blocks.append(nn.ModuleList([WNConv(cin, cout, 3, 2), WNConv(cout, cout, 3), WNConv(cin, cout, 1, 2)]))
+            cin = cout
+        self.out = WNDense(cin, k)
+
+    def forward(self, x):
+        x = x + torch.randn_like(x) * 0.1
+        h = F.leaky_relu(self.stem(x), 0.2)
+        for i, (a, b, skip) in enumerate(self.blocks):
+            if i > 0:
+                h = F.dropout(h, 0.2, True)
+            h = F.leaky_relu(b(F.leaky_relu(a(h), 0.2)) + skip(h), 0.2)
+        feats = h.mean((2, 3))
+        return self.out(feats), feats
+
+
+class DcganG(nn.Module):
+    def __init__(self, nz=100, size=64, width=16):
+        super().__init__()
+        levels = {8: 1, 16: 2, 32: 3, 64: 4}[size]
+        c0 = width * 2 ** (levels - 1)
+        self.nz, self.c0 = nz, c0
+        self.project = nn.Linear(nz, 16 * c0)
+        self.bn0 = nn.BatchNorm2d(c0)
+        ups, bns, cin = [], [], c0
+        for i in range(levels):
+            last = i == levels - 1
+            cout = 3 if last else cin // 2
+            ups.append(nn.ConvTranspose2d(cin, cout, 4, 2, 1, bias=last))
+            bns.append(None if last else nn.BatchNorm2d(cout))
+            cin = cout
+        self.ups = nn.ModuleList(ups)
+        self.bns = nn.ModuleList([b for b in bns if b is not None])
+
+    def forward(self, z):
+        h = F.relu(self.bn0(self.project(z).view(-1, self.c0, 4, 4)))
+        for i, up in enumerate(self.ups):
+            h = up(h)
+            h = torch.tanh(h) if i == len(self.ups) - 1 else F.relu(self.bns[i](h))
+        return h
+
+
 def lse(x):
     return torch.logsumexp(x, 1)
 
@@ -80,10 +145,15 @@ def make(name):
         d = MlpD(784, [1000, 500, 250, 250, 250], 10, F.relu, 0.3, 0.5, False, 0.1)
         g = MlpG(100, [500, 500], 784, F.softplus, torch.sigmoid, False, True)
         return d, g, (784,), 10
+    if name == 'dcgan-resnet-64':
+        g = DcganG()
+        g.nz = 100
+        return ResnetD(), g, (3, 64, 64), 2
     raise SystemExit(f'unknown workload {name}')
 
 
-def time_workload(name, reps, batch=100):
+def time_workload(name, reps, batch=None):
+    batch = batch or (64 if name.startswith('dcgan') else 100)
     torch.manual_seed(1)
     d, g, shape, k = make(name)
     opt_d = torch.optim.Adam([p for p in d.parameters() if p.requires_grad], lr=0.003, betas=(0.5, 0.999))
@@ -92,7 +162,8 @@ def time_workload(name, reps, batch=100):
     xu, xu2 = torch.rand(batch, *shape), torch.rand(batch, *shape)
 
     def step():
-        fake = g(torch.rand(batch, g.nz))
+        z = torch.randn if name.startswith('dcgan') else torch.rand
+        fake = g(z(batch, g.nz))
         logits, _ = d(torch.cat([xl, xu, fake.detach()]))
         ll, lu, lf = logits[:batch], logits[batch:2 * batch], logits[2 * batch:]
         loss_d = F.cross_entropy(ll, yl) + 0.5 * (
@@ -101,7 +172,7 @@ def time_workload(name, reps, batch=100):
         opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         opt_d.step()
-        fake = g(torch.rand(batch, g.nz))
+        fake = g(z(batch, g.nz))
         _, feats = d(torch.cat([xu2, fake]))
         loss_g = ((feats[:batch].mean(0) - feats[batch:].mean(0)) ** 2).mean()
         opt_g.zero_grad(set_to_none=True)
@@ -143,7 +214,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument('--threads', type=int, default=os.cpu_count())
     p.add_argument('--reps', type=int, default=20)
-    p.add_argument('--workloads', default='rings-mlp,mnist-mlp')
+    p.add_argument('--workloads', default='rings-mlp,mnist-mlp,dcgan-resnet-64')
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     result = {
