@@ -1,55 +1,27 @@
 /**
  * semigan: semi-supervised learning with GANs. The discriminator is the classifier; unlabeled data and
- * generated examples shape its decision boundary.
+ * generated examples shape its decision boundary. Everything in ./core.js runs in browsers too; the rest
+ * of this file needs Node (files, image decoding, the CLI's experiments, the optional OpenBLAS kernels).
  *
- *   await useBackend();                                   // wasm in Node, webgl in a browser
+ *   await useBackend();                                   // wasm in Node (+ OpenBLAS when available)
  *   const data = makeToyData({ dataset: 'rings', labeledPerClass: 4, seed: 1 });
  *   const trainer = makeToyTrainer('klogit-fm', data);
  *   for (let i = 0; i < 1500; i++) trainer.step();
  *   trainer.evaluate(data.test.x, data.test.y);          // ≈ 1.0; 'supervised' gets ≈ 0.6–0.75
  */
+export * from './core.js';
+export { backendAcceleration } from './backend.js';
 
-// backends and errors
-export { useBackend, parseBackend, BACKENDS, type BackendName } from './backend.js';
-export { SemiganError, UsageError } from './errors.js';
-export { Rng, type RngState } from './random.js';
+// data from disk
+export { loadMnistDir } from './data/mnist.js';
+export { loadImageFolder, type ImageFolderOptions } from './data/images.js';
+export { parseDataSpec, loadData, type DataSpec } from './data/spec.js';
+export { readLabelsCsv, formatLabelsCsv, type LabeledExample } from './data/labels-csv.js';
 
-// data: datasets, splits, label bookkeeping
-export type { Dataset } from './data/dataset.js';
-export { makeToyDataset, TOY_DATASETS, type ToyName } from './data/toy2d.js';
-export { splitDataset, type Split, type SplitOptions, type LabeledSubsetRecord } from './data/split.js';
-export { LabelOracle } from './data/label-oracle.js';
-
-// nets
-export type { Discriminator, Generator } from './nets/net.js';
-export { MlpDiscriminator, type MlpDiscriminatorConfig } from './nets/mlp-discriminator.js';
-export { MlpGenerator, type MlpGeneratorConfig } from './nets/mlp-generator.js';
-
-// objectives: every method is an Objective
-export type { Objective } from './objectives/objective.js';
-export { supervised } from './objectives/supervised.js';
-export { minimax } from './objectives/minimax.js';
-export { kLogit } from './objectives/klogit.js';
-export { kPlusOne } from './objectives/kplus1.js';
-export { withFeatureMatching, featureMatchingLoss } from './objectives/feature-matching.js';
-export {
-  METHODS,
-  METHOD_DESCRIPTIONS,
-  makeObjective,
-  parseMethod,
-  type MethodName,
-} from './train/methods.js';
-
-// training and evaluation
-export { Trainer, type TrainConfig, type TrainData } from './train/trainer.js';
-export { predictProbabilities, accuracy, argmaxRows, confusionMatrix } from './eval/predict.js';
-
-// experiments
-export {
-  makeToyData,
-  makeToyTrainer,
-  TOY_DEFAULTS,
-  type ToyData,
-  type ToyExperimentOptions,
-} from './experiments/toy.js';
+// runs, experiments, models on disk
+export { runTraining, readMetrics, type RunConfig, type RunMetrics, type RunHooks } from './train/run.js';
+export { loadModel, type LoadedModel } from './train/load-model.js';
 export { runDemo, DEMO_METHODS, type DemoOptions, type DemoResult } from './experiments/demo.js';
+export { runCompare, type CompareOptions, type CompareResult } from './experiments/compare.js';
+export { exportModel, loadExportedModel } from './export/node-io.js';
+export { loadClassifier, type Classifier } from './export/classifier.js';

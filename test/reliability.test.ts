@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -263,5 +263,52 @@ describe('divergence', () => {
     );
     expect(r.status, r.stderr).toBe(0);
     expect(metrics(dir).rollbacks ?? []).toEqual([]);
+  });
+});
+
+describe('disk full while checkpointing', () => {
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [BIN, 'train', '--data', 'rings', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true', ...env },
+    });
+
+  it('stops with one line, keeps the previous checkpoint, leaves no temp file (injected ENOSPC)', () => {
+    const dir = join(tempDir(), 'full');
+    expect(run(['--steps', '100', '--out', dir]).status).toBe(0);
+    const before = readFileSync(join(dir, 'checkpoint.bin'));
+    const r = run(['--resume', dir, '--steps', '200'], { SEMIGAN_FAULT_ENOSPC: 'checkpoint.bin' });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(
+      /^semigan: error: cannot write .*checkpoint.bin: no space left on device$/,
+    );
+    expect(readFileSync(join(dir, 'checkpoint.bin'))).toEqual(before);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // with space again, the run resumes from the last good checkpoint and completes
+    const again = run(['--resume', dir, '--steps', '200']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(metrics(dir).step).toBe(200);
+  });
+
+  it('a real full file system (tmpfs, where mounting is allowed) behaves the same', (ctx) => {
+    const mnt = tempDir('semigan-tmpfs-');
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]).status !== 0) {
+      ctx.skip();
+      return;
+    }
+    try {
+      const dir = join(mnt, 'run');
+      expect(run(['--steps', '50', '--out', dir]).status).toBe(0);
+      const before = readFileSync(join(dir, 'checkpoint.bin'));
+      // fill what is left, so the next checkpoint cannot be written
+      spawnSync('dd', ['if=/dev/zero', `of=${join(mnt, 'filler')}`, 'bs=4k'], { encoding: 'utf8' });
+      const r = run(['--resume', dir, '--steps', '100']);
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim().split('\n').at(-1)).toMatch(/no space left on device$/);
+      expect(readFileSync(join(dir, 'checkpoint.bin'))).toEqual(before);
+      expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    } finally {
+      spawnSync('umount', [mnt]);
+    }
   });
 });

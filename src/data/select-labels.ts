@@ -63,10 +63,9 @@ export function embed(d: Dataset, rng: Rng, dims = 32): { z: Float64Array; dim: 
     const q = Float32Array.from({ length: D * m }, () => rng.normal());
     orthonormalize(q, D, m);
     for (let it = 0; it < 12; it++) {
-      const next = tf.tidy(() =>
-        tf.matMul(xc, tf.matMul(xc, tf.tensor2d(q, [D, m])), true, false).dataSync(),
-      );
-      q.set(next);
+      const next = tf.tidy(() => tf.matMul(xc, tf.matMul(xc, tf.tensor2d(q, [D, m])), true, false));
+      q.set(next.dataSync());
+      next.dispose();
       orthonormalize(q, D, m);
     }
     return tf.matMul(xc, tf.tensor2d(q, [D, m]));

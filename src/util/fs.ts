@@ -13,6 +13,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     try {
       const bytes = typeof data === 'string' ? Buffer.from(data) : data;
       let off = 0;
+      if (process.env.SEMIGAN_FAULT_ENOSPC && path.endsWith(process.env.SEMIGAN_FAULT_ENOSPC)) {
+        // fault injection (tests, drills): the disk fills up halfway through this file
+        writeSync(fd, bytes, 0, bytes.length >> 1);
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      }
       while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
       fsyncSync(fd);
     } finally {
