@@ -36,7 +36,9 @@ function batchMatMulKernel(blas: NativeBlas, fallback: tf.KernelFunc): tf.Kernel
     const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
     const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
     const simpleBatch = batchA === batchB || batchA === 1 || batchB === 1;
-    if (a.dtype !== 'float32' || b.dtype !== 'float32' || k !== kb || !simpleBatch || m * n === 0) {
+    // tiny plain products: wasm's own kernel beats the call into BLAS
+    const tiny = !transposeA && !transposeB && m * n * k * Math.max(batchA, batchB) < 1 << 16;
+    if (a.dtype !== 'float32' || b.dtype !== 'float32' || k !== kb || !simpleBatch || m * n === 0 || tiny) {
       return fallback(args);
     }
     const outer = (batchA >= batchB ? a : b).shape.slice(0, -2);
