@@ -5,6 +5,7 @@ import { addBackendOption } from './parse.js';
 import { registerCompare } from './compare-command.js';
 import { registerDemo } from './demo-command.js';
 import { registerEval } from './eval-command.js';
+import { registerPlayground } from './playground-command.js';
 import { registerPredict } from './predict-command.js';
 import { registerSelectLabels } from './select-labels-command.js';
 import { registerTrain } from './train-command.js';
@@ -29,6 +30,7 @@ function buildProgram(): Command {
   registerSelectLabels(program);
   registerCompare(program);
   registerPredict(program);
+  registerPlayground(program);
   for (const c of program.commands) {
     addBackendOption(c);
     c.option('--config <file>', 'read options from a JSON file (flags on the command line win)');

@@ -1,0 +1,40 @@
+/** Messages between the page and the training worker. */
+export interface TrainSettings {
+  dataset: 'rings' | 'moons' | 'spirals' | 'blobs';
+  method: 'supervised' | 'kplus1' | 'klogit' | 'klogit-fm' | 'badgan';
+  labelsPerClass: number;
+  noise: number;
+  learningRate: number;
+  seed: number;
+}
+
+export type ToWorker =
+  | { type: 'init'; settings: TrainSettings; backend?: string }
+  | { type: 'play' }
+  | { type: 'pause' }
+  | { type: 'step'; steps: number }
+  | { type: 'toggle'; index: number };
+
+export type FromWorker =
+  | {
+      type: 'data';
+      points: Float32Array;
+      classes: number[];
+      classNames: string[];
+      labeled: number[];
+      bounds: [number, number, number, number];
+    }
+  | {
+      type: 'snapshot';
+      step: number;
+      grid: Float32Array;
+      gridSize: number;
+      fakes: Float32Array;
+      accuracy: number;
+      dLoss: number;
+      gLoss: number;
+      stepsPerSecond: number;
+      backend: string;
+      playing: boolean;
+    }
+  | { type: 'error'; message: string };
