@@ -1,7 +1,7 @@
 /** The workloads bench/speed times, built on synthetic data of the real shapes (speed does not depend on it). */
 import * as tf from '@tensorflow/tfjs';
 import { imagePreset, MNIST_PRESET, TOY_PRESET, type Preset } from '../src/experiments/presets.js';
-import { makeObjective } from '../src/train/methods.js';
+import { makeObjective, type MethodName } from '../src/train/methods.js';
 import { Trainer, type TrainData } from '../src/train/trainer.js';
 import { Rng } from '../src/random.js';
 
@@ -37,15 +37,15 @@ function syntheticData(w: Workload, rng: Rng): TrainData {
 }
 
 /** A klogit-fm trainer (D on labeled ‖ unlabeled ‖ fake, then G through D), as every SSL-GAN step runs. */
-export function makeWorkloadTrainer(w: Workload, seed = 1): Trainer {
+export function makeWorkloadTrainer(w: Workload, seed = 1, method: MethodName = 'klogit-fm'): Trainer {
   const rng = new Rng(seed);
   const data = syntheticData(w, rng);
-  const objective = makeObjective('klogit-fm', {
+  const objective = makeObjective(method, {
     unlabeledX: data.unlabeled.x,
     featureShape: w.featureShape,
   });
   const d = w.preset.makeDiscriminator(objective, w.numClasses, w.featureShape, rng);
-  const g = w.preset.makeGenerator(w.featureShape, rng);
+  const g = objective.usesGenerator ? w.preset.makeGenerator(w.featureShape, rng) : undefined;
   return new Trainer(objective, d, g, data, {
     ...w.preset.train,
     batchSize: w.batch,

@@ -23,6 +23,7 @@ interface ChildResult {
   workloads: Record<string, number>;
   matmulGflops: number;
   rss?: { after100: number; after1000: number; numTensors: [number, number] };
+  scale?: { workload: string; batch: number; shape: number[]; ms: number }[];
 }
 
 function matmulGflops(n = 1024, times = 10): number {
@@ -49,6 +50,23 @@ async function child(): Promise<void> {
     const trainer = makeWorkloadTrainer(w);
     out.workloads[w.name] = Number(median(timeSteps(trainer, 5, reps)).toFixed(2));
     trainer.dispose();
+  }
+  if (process.env.SPEED_SCALE === '1') {
+    // how step time grows with batch size and image size (docs/performance.md)
+    out.scale = [];
+    const base = WORKLOADS.find((w) => w.name === 'dcgan-resnet-64')!;
+    const mnist = WORKLOADS.find((w) => w.name === 'mnist-mlp')!;
+    const cases = [
+      ...[16, 32, 64, 128].map((batch) => ({ ...base, name: `dcgan-resnet-64/batch${batch}`, batch })),
+      ...[32, 128].map((px) => ({ ...base, name: `dcgan-resnet-${px}/batch64`, featureShape: [px, px, 3] })),
+      ...[50, 100, 200, 400].map((batch) => ({ ...mnist, name: `mnist-mlp/batch${batch}`, batch })),
+    ];
+    for (const w of cases) {
+      const trainer = makeWorkloadTrainer(w);
+      const ms = median(timeSteps(trainer, 3, 8));
+      out.scale.push({ workload: w.name, batch: w.batch, shape: w.featureShape, ms: Number(ms.toFixed(1)) });
+      trainer.dispose();
+    }
   }
   if (process.env.SPEED_RSS === '1') {
     const trainer = makeWorkloadTrainer(WORKLOADS.find((w) => w.name === 'mnist-mlp')!);
@@ -110,7 +128,7 @@ async function main(): Promise<void> {
   const context = benchContext();
   const threads = cpus().length;
   console.log(`semigan (default: wasm + native when available), ${reps} timed steps per workload…`);
-  const native = runChild({ SPEED_RSS: '1' });
+  const native = runChild({ SPEED_RSS: '1', SPEED_SCALE: '1' });
   console.log(`  ${native.acceleration}`);
   console.log('semigan with pure wasm kernels…');
   const wasm = runChild({ SEMIGAN_NATIVE: '0' });
@@ -141,6 +159,7 @@ async function main(): Promise<void> {
     },
     peer: 'missing' in peer ? peer : { torch: peer.torch, threads: peer.threads, blas: peer.blas },
     memory: native.rss,
+    scale: native.scale,
   };
   console.table(workloads);
   if ('missing' in peer) console.log(peer.missing);

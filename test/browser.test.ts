@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { playgroundDir, serveStatic } from '../src/cli/playground-command.js';
+import { semigan, tempDir } from './helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts');
@@ -97,4 +98,38 @@ describe.skipIf(!haveBrowser)('browser playground (headless Chromium)', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'playground-labels.png') });
     expect(errors).toEqual([]);
   }, 30_000);
+
+  it('loads a model written by semigan export in the browser and predicts what the CLI predicts', async () => {
+    const dir = tempDir();
+    expect(semigan('train', '--data', 'rings', '--steps', '150', '--out', join(dir, 'run')).code).toBe(0);
+    expect(semigan('export', '--model', join(dir, 'run'), '--out', join(dir, 'exp')).code).toBe(0);
+    writeFileSync(join(dir, 'pts.csv'), '0.1,0.2\n1.8,-0.5\n');
+    const cli = semigan('predict', '--model', join(dir, 'exp'), join(dir, 'pts.csv'))
+      .stdout.trim()
+      .split('\n')
+      .slice(1);
+    const { server, url } = await serveStatic(join(dir, 'exp'), '127.0.0.1', 0);
+    try {
+      const got = await page.evaluate(
+        ([u]) =>
+          (
+            window as unknown as {
+              semigan: {
+                classifyWithExport(
+                  b: string,
+                  x: number[],
+                ): Promise<{ classNames: string[]; probs: number[] }>;
+              };
+            }
+          ).semigan.classifyWithExport(u, [0.1, 0.2, 1.8, -0.5]),
+        [url],
+      );
+      expect(got.classNames).toEqual(['inner', 'outer']);
+      const want = cli.map((l) => l.split(',').slice(2).map(Number));
+      got.probs.forEach((p, i) => expect(p).toBeCloseTo(want[Math.floor(i / 2)][i % 2], 4));
+      expect(errors).toEqual([]);
+    } finally {
+      server.close();
+    }
+  }, 60_000);
 });

@@ -1,19 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'semigan.js');
-
-function semigan(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { oneLineError, semigan, tempDir } from './helpers.js';
 
 describe('semigan CLI: user mistakes get one clear line, no stack trace', () => {
   const cases: [string[], number, RegExp][] = [
@@ -136,5 +127,35 @@ describe('--labels is a total, spread evenly over the classes', () => {
     expect(r.stderr.trim()).toBe(
       'semigan: error: --labels 7 cannot be spread evenly over 2 classes; use a multiple of 2, e.g. 6 or 8',
     );
+  });
+});
+
+describe('--config for every command', () => {
+  it('required options may come from the config file; flags override it', () => {
+    const dir = tempDir();
+    const cfg = join(dir, 'c.json');
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        data: 'rings',
+        labels: 6,
+        seeds: 1,
+        epochs: 1,
+        methods: ['supervised'],
+        select: ['random'],
+        out: join(dir, 'a'),
+      }),
+    );
+    const r = semigan('compare', '--config', cfg, '--out', join(dir, 'b'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(dir, 'b', 'result.json'))).toBe(true);
+    expect(existsSync(join(dir, 'a'))).toBe(false);
+    const missing = semigan('compare');
+    expect(missing.code).toBe(2);
+    expect(oneLineError(missing.stderr)).toMatch(/required option '--data <spec>' not specified/);
+    writeFileSync(cfg, JSON.stringify({ model: dir, frobnicate: 1 }));
+    const unknown = semigan('export', '--config', cfg);
+    expect(unknown.code).toBe(2);
+    expect(oneLineError(unknown.stderr)).toMatch(/unknown key 'frobnicate'/);
   });
 });

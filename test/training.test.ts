@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { makeWorkloadTrainer } from '../bench/speed-workloads.js';
+import { imagePreset } from '../src/experiments/presets.js';
 import { describe, expect, it } from 'vitest';
 import { LabelOracle } from '../src/data/label-oracle.js';
 import { splitDataset } from '../src/data/split.js';
@@ -50,13 +52,13 @@ describe('trainer', () => {
     for (const r of [a, b, c]) r.trainer.dispose();
   });
 
-  it('leaks no tensors: numTensors and numBytes equal after N and 2N steps, for every method', () => {
+  it('leaks no tensors: numTensors and numBytes equal after 100 and 200 steps, for every method', () => {
     for (const method of Object.keys(METHODS) as MethodName[]) {
       const data = makeToyData({ seed: 2 });
       const trainer = makeToyTrainer(method, data, { seed: 2 });
       // the same work in both windows: steps, a loss read, an evaluation, samples
       const window = () => {
-        for (let i = 0; i < 20; i++) trainer.step();
+        for (let i = 0; i < 100; i++) trainer.step();
         trainer.readLosses();
         trainer.evaluate(data.test.x, data.test.y);
         trainer.sample(10);
@@ -65,6 +67,24 @@ describe('trainer', () => {
       const m1 = window();
       const m2 = window();
       expect([method, m2.numTensors, m2.numBytes]).toEqual([method, m1.numTensors, m1.numBytes]);
+      trainer.dispose();
+    }
+  });
+
+  it('the image nets (DCGAN generator, residual CNN) train and leak nothing either', () => {
+    const w = { name: 'img', preset: imagePreset(), featureShape: [16, 16, 3], numClasses: 2, batch: 8 };
+    for (const method of ['klogit-fm', 'supervised'] as MethodName[]) {
+      const trainer = makeWorkloadTrainer(w, 3, method);
+      const window = () => {
+        for (let i = 0; i < 5; i++) trainer.step();
+        trainer.readLosses();
+        return tf.memory();
+      };
+      const m1 = window();
+      const m2 = window();
+      expect([method, m2.numTensors, m2.numBytes]).toEqual([method, m1.numTensors, m1.numBytes]);
+      const l = trainer.readLosses();
+      expect(Number.isFinite(l.d) && Number.isFinite(l.g)).toBe(true);
       trainer.dispose();
     }
   });

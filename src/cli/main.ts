@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { isSemiganError } from '../errors.js';
+import { isSemiganError, UsageError } from '../errors.js';
 import { applyConfigFile } from './config-file.js';
 import { addBackendOption } from './parse.js';
 import { registerCompare } from './compare-command.js';
@@ -34,7 +34,19 @@ function buildProgram(): Command {
   for (const c of program.commands) {
     addBackendOption(c);
     c.option('--config <file>', 'read options from a JSON file (flags on the command line win)');
-    c.hook('preAction', (cmd) => applyConfigFile(cmd));
+    // required options may come from --config too, so they are checked after it is applied
+    const required = c.options.filter((o) => o.mandatory);
+    for (const o of required) o.mandatory = false;
+    c.hook('preAction', (cmd) => {
+      applyConfigFile(cmd);
+      for (const o of required) {
+        if (cmd.getOptionValue(o.attributeName()) === undefined) {
+          throw new UsageError(
+            `required option '${o.flags}' not specified (on the command line or in --config)`,
+          );
+        }
+      }
+    });
     c.exitOverride().configureOutput({
       outputError: (s, write) => write(`semigan: ${s.trim()} (see semigan ${c.name()} --help)\n`),
     });

@@ -42,6 +42,8 @@ export function serveStatic(
     res.writeHead(200, {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'cache-control': 'no-cache',
+      // a page on another local port may load exported models from here
+      'access-control-allow-origin': '*',
     });
     createReadStream(file).pipe(res);
   });

@@ -1,5 +1,23 @@
 import type { FromWorker, ToWorker, TrainSettings } from './protocol.js';
 
+/**
+ * Loads a model written by `semigan export` (model.json + weights.bin at `base`), validated exactly as the
+ * CLI validates it, and returns class probabilities for flat inputs. Loaded on demand: the page itself
+ * trains in the worker and needs no tensors on the main thread.
+ */
+async function classifyWithExport(
+  base: string,
+  x: number[],
+): Promise<{ classNames: string[]; probs: number[] }> {
+  const { modelFromArtifacts, predictExported } = await import('../../src/core.js');
+  const json = await (await fetch(new URL('model.json', base))).json();
+  const weights = await (await fetch(new URL(json.weightsManifest[0].paths[0], base))).arrayBuffer();
+  const { model, meta } = await modelFromArtifacts(json, weights, base);
+  const probs = Array.from(predictExported(model, meta.inputShape, Float32Array.from(x)));
+  model.dispose();
+  return { classNames: meta.classNames, probs };
+}
+
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const boundary = $<HTMLCanvasElement>('boundary');
 const curves = $<HTMLCanvasElement>('curves');
@@ -193,6 +211,7 @@ Object.assign(window, {
     }),
     pointOnCanvas: (i: number) => (data ? toCanvas(data.points[2 * i], data.points[2 * i + 1]) : null),
     unlabeledIndex: () => (data ? data.classes.findIndex((_, i) => !data!.labeled.includes(i)) : -1),
+    classifyWithExport,
   },
 });
 
