@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { describeFsError } from '../util/fs.js';
 
 /** One labeled example as a labels CSV names it: the example id (a file path for images) and its class. */
 export interface LabeledExample {
