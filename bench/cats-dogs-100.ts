@@ -11,7 +11,7 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBackend, backendAcceleration } from '../src/backend.js';
-import { formatCompareTable, runCompare } from '../src/experiments/compare.js';
+import { formatCompareTable, runCompare, summarise, type CompareRun } from '../src/experiments/compare.js';
 import type { MethodName } from '../src/train/methods.js';
 import { writeFileAtomic } from '../src/util/fs.js';
 import { benchContext } from './machine.js';
@@ -27,6 +27,7 @@ const out = join(here, 'runs', 'cats-dogs-100');
 const backend = await useBackend('wasm');
 const context = benchContext();
 const t0 = performance.now();
+const done: CompareRun[] = [];
 const result = await runCompare(
   {
     data: `images:${dataDir}?size=${size}`,
@@ -47,7 +48,27 @@ const result = await runCompare(
       console.log(
         `  epoch ${m.epoch}/${total}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%  ${m.seconds}s`,
       ),
-    onRunDone: (r) => console.log(`  → ${(r.testAccuracy * 100).toFixed(2)}%`),
+    onRunDone: (r) => {
+      console.log(`  → ${(r.testAccuracy * 100).toFixed(2)}%`);
+      // progress for runs that span sessions: every finished run, summarised, before the whole grid is done
+      done.push(r);
+      writeFileAtomic(
+        join(here, 'results', 'cats-dogs-100.partial.json'),
+        JSON.stringify(
+          {
+            bench: 'cats-dogs-100',
+            partial: true,
+            ...context,
+            imageSize: size,
+            epochs,
+            runs: done,
+            summary: summarise(done),
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+    },
   },
 );
 console.log(formatCompareTable(result));
