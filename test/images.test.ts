@@ -219,3 +219,46 @@ describe('image folders', () => {
     expect(bad.stderr).toMatch(/unknown select 'psychic'/);
   });
 });
+
+describe('extra unlabeled images from a folder without classes', () => {
+  it('join the unlabeled set only; no label is ever attached to them', async () => {
+    const root = join(tempDir(), 'photos');
+    await makeImages(root, 10);
+    const extra = join(tempDir(), 'more');
+    await makeImages(extra, 6, ['x', 'y']); // nested folders: the names mean nothing here
+    writeFileSync(join(extra, 'x', 'junk.png'), 'no');
+    const out = join(tempDir(), 'run');
+    const r = semigan(
+      'train',
+      '--data',
+      `images:${root}`,
+      '--image-size',
+      '16',
+      '--unlabeled',
+      extra,
+      '--labels',
+      '4',
+      '--method',
+      'klogit-fm',
+      '--steps',
+      '3',
+      '--out',
+      out,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/skipping unreadable image x\/junk.png/);
+    // 16 train images (20% of 20 held out) + 12 from the extra folder
+    expect(r.stderr).toMatch(/4 labeled \+ 28 unlabeled/);
+    const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect(m.config.data).toBe(`images:${root}?size=16&unlabeled=${extra}`);
+    const odd = semigan('train', '--data', `images:${root}`, '--image-size', '12', '--out', out);
+    expect(odd.code).toBe(2);
+    expect(oneLineError(odd.stderr)).toMatch(/must be one of 8, 16, 32, 64, 128, 256, 512/);
+    expect(m.labeledSubset.count).toBe(4);
+    const bad = semigan('train', '--data', 'rings', '--unlabeled', extra, '--out', out);
+    expect(bad.code).toBe(2);
+    expect(oneLineError(bad.stderr)).toMatch(/--unlabeled applies only to images/);
+    const none = semigan('train', '--data', `images:${root}?unlabeled=${join(extra, 'nope')}`, '--out', out);
+    expect(oneLineError(none.stderr)).toMatch(/unlabeled image folder .* does not exist/);
+  });
+});

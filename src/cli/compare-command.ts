@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { useBackend, type BackendName } from '../backend.js';
 import { SELECT_STRATEGIES, type SelectStrategy } from '../data/select-labels.js';
-import { parseDataSpec } from '../data/spec.js';
+import { describeDataSpec, parseDataSpec } from '../data/spec.js';
 import { UsageError } from '../errors.js';
 import { formatCompareTable, runCompare } from '../experiments/compare.js';
 import { METHODS, type MethodName } from '../train/methods.js';
@@ -18,6 +18,7 @@ export function registerCompare(program: Command): void {
       'label-selection strategies × methods × seeds on one dataset: result.json, a table, report.html',
     )
     .requiredOption('--data <spec>', 'rings | moons | spirals | blobs | mnist:<dir> | images:<dir>')
+    .option('--unlabeled <dir>', 'images: a folder of extra images without classes, used as unlabeled data')
     .option('--labels <n>', 'labeled examples per run, in total', intOption('--labels', 1, 1_000_000), 100)
     .option(
       '--select <list>',
@@ -44,7 +45,11 @@ export function registerCompare(program: Command): void {
     )
     .option('--out <dir>', 'output directory (runs resume from it)', './semigan-compare')
     .action(async (o) => {
-      const spec = parseDataSpec(o.data);
+      let spec = parseDataSpec(o.data);
+      if (o.unlabeled !== undefined) {
+        if (spec.kind !== 'images') throw new UsageError('--unlabeled applies only to images:<dir> data');
+        spec = { ...spec, unlabeled: o.unlabeled };
+      }
       if (!o.select.length || !o.methods.length)
         throw new UsageError('--select and --methods need at least one entry');
       await useBackend(o.backend as BackendName);
@@ -53,7 +58,7 @@ export function registerCompare(program: Command): void {
       let started = false;
       const result = await runCompare(
         {
-          data: o.data,
+          data: describeDataSpec(spec),
           labels: o.labels,
           select: o.select as SelectStrategy[],
           methods: o.methods as MethodName[],

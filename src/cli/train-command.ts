@@ -24,6 +24,7 @@ export function registerTrain(program: Command): void {
       'labeled examples in total, spread evenly over the classes',
       intOption('--labels', 1, 1_000_000),
     )
+    .option('--unlabeled <dir>', 'images: a folder of extra images without classes, used as unlabeled data')
     .option('--labels-csv <file>', 'exactly these labeled examples (file,label), e.g. from select-labels')
     .option('--epochs <n>', 'epochs (passes over the unlabeled set)', intOption('--epochs', 1, 100_000))
     .option(
@@ -66,7 +67,11 @@ export function registerTrain(program: Command): void {
         let spec = parseDataSpec(o.data);
         if (o.imageSize !== undefined) {
           if (spec.kind !== 'images') throw new UsageError('--image-size applies only to images:<dir> data');
-          spec = { ...spec, size: o.imageSize };
+          spec = parseDataSpec(describeDataSpec({ ...spec, size: o.imageSize }));
+        }
+        if (o.unlabeled !== undefined) {
+          if (spec.kind !== 'images') throw new UsageError('--unlabeled applies only to images:<dir> data');
+          spec = { ...spec, unlabeled: o.unlabeled };
         }
         out = o.out;
         config = {

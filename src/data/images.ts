@@ -98,10 +98,10 @@ function cacheRoot(opts: ImageFolderOptions): string {
 }
 
 /** Cache key: the root, the size and every file's path, byte size and mtime. */
-function cacheKey(layout: Layout, size: number, files: string[]): string {
-  const h = createHash('sha256').update(`semigan-images-v1\n${layout.root}\n${size}\n`);
+function cacheKey(root: string, size: number, files: string[]): string {
+  const h = createHash('sha256').update(`semigan-images-v1\n${root}\n${size}\n`);
   for (const f of files) {
-    const st = statSync(join(layout.root, f));
+    const st = statSync(join(root, f));
     h.update(`${f}\t${st.size}\t${st.mtimeMs}\n`);
   }
   return h.digest('hex').slice(0, 32);
@@ -146,6 +146,64 @@ async function decodeAll(
   };
   await Promise.all(Array.from({ length: 8 }, worker));
   return { pixels, ok };
+}
+
+/** Decodes `files` (relative to root), or reads them from the on-disk cache when nothing changed. */
+async function decodeCached(
+  root: string,
+  files: string[],
+  size: number,
+  opts: ImageFolderOptions,
+): Promise<{ decoded: Decoded; cached: boolean }> {
+  const cacheDir = cacheRoot(opts);
+  const cachePath = join(cacheDir, `images-${cacheKey(root, size, files)}.bin`);
+  const hit = readCache(cachePath, files.length, size * size * 3);
+  if (hit) return { decoded: hit, cached: true };
+  const decoded = await decodeAll(root, files, size, opts);
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    writeFileAtomic(cachePath, Buffer.concat([decoded.ok, decoded.pixels]));
+  } catch (e) {
+    opts.onWarning?.(`could not write the image cache in ${cacheDir}: ${(e as Error).message}`);
+  }
+  return { decoded, cached: false };
+}
+
+/**
+ * A folder of images with no labels at all (any layout, searched recursively), as extra unlabeled data.
+ * Its examples never get a label field, so no code path can read one.
+ */
+export async function loadUnlabeledFolder(
+  dir: string,
+  opts: ImageFolderOptions = {},
+): Promise<{ x: Float32Array; ids: string[]; skipped: string[] }> {
+  const root = resolve(dir);
+  if (!isDir(root)) throw new UsageError(`unlabeled image folder ${dir} does not exist`);
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const n of readdirSync(d).sort()) {
+      if (!visible(n)) continue;
+      const p = join(d, n);
+      if (isDir(p)) walk(p);
+      else if (isImage(n)) files.push(relative(root, p));
+    }
+  };
+  walk(root);
+  if (!files.length)
+    throw new UsageError(`unlabeled image folder ${dir} has no images (${IMAGE_EXTENSIONS.join(' ')})`);
+  const size = opts.size ?? 64;
+  const per = size * size * 3;
+  const { decoded } = await decodeCached(root, files, size, opts);
+  const rows = files.map((_, i) => i).filter((i) => decoded.ok[i]);
+  const x = new Float32Array(rows.length * per);
+  rows.forEach((r, i) => {
+    for (let j = 0; j < per; j++) x[i * per + j] = decoded.pixels[r * per + j] / 127.5 - 1;
+  });
+  return {
+    x,
+    ids: rows.map((r) => `unlabeled:${files[r]}`),
+    skipped: files.filter((_, i) => !decoded.ok[i]),
+  };
 }
 
 function readCache(path: string, n: number, per: number): Decoded | null {
@@ -196,20 +254,7 @@ export async function loadImageFolder(dir: string, opts: ImageFolderOptions = {}
   const layout = imageFolderLayout(dir);
   const all = [...layout.parts.train, ...(layout.parts.test ?? [])];
   const files = all.map(([f]) => f);
-  const per = size * size * 3;
-  const cacheDir = cacheRoot(opts);
-  const cachePath = join(cacheDir, `images-${cacheKey(layout, size, files)}.bin`);
-  let decoded = readCache(cachePath, files.length, per);
-  const cached = decoded !== null;
-  if (!decoded) {
-    decoded = await decodeAll(layout.root, files, size, opts);
-    try {
-      mkdirSync(cacheDir, { recursive: true });
-      writeFileAtomic(cachePath, Buffer.concat([decoded.ok, decoded.pixels]));
-    } catch (e) {
-      opts.onWarning?.(`could not write the image cache in ${cacheDir}: ${(e as Error).message}`);
-    }
-  }
+  const { decoded, cached } = await decodeCached(layout.root, files, size, opts);
   const skipped = files.filter((_, i) => !decoded.ok[i]);
   const nTrain = layout.parts.train.length;
   let trainRows = [...Array(nTrain).keys()].filter((i) => decoded.ok[i]);

@@ -1,28 +1,38 @@
+import { existsSync, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { Dataset } from './dataset.js';
-import { imageFolderLayout, loadImageFolder } from './images.js';
+import { imageFolderLayout, loadImageFolder, loadUnlabeledFolder } from './images.js';
 import { loadMnistDir } from './mnist.js';
 import { isToyName, makeToyDataset, TOY_DATASETS, toyClassNames, type ToyName } from './toy2d.js';
 
 export type DataSpec =
   | { kind: 'toy'; name: ToyName }
   | { kind: 'mnist'; dir: string }
-  | { kind: 'images'; dir: string; size: number };
+  | { kind: 'images'; dir: string; size: number; unlabeled?: string };
 
 export const DEFAULT_IMAGE_SIZE = 64;
+export const IMAGE_SIZES = [8, 16, 32, 64, 128, 256, 512];
 
 /** `rings` | `moons` | `spirals` | `blobs` | `mnist:<dir>` | `images:<dir>[?size=N]` */
 export function parseDataSpec(spec: string): DataSpec {
   if (isToyName(spec)) return { kind: 'toy', name: spec };
   const m = /^mnist:(.+)$/.exec(spec);
   if (m) return { kind: 'mnist', dir: m[1] };
-  const im = /^images:(.+?)(?:\?size=([^&]*))?$/.exec(spec);
+  const im = /^images:([^?]+)(?:\?(.*))?$/.exec(spec);
   if (im) {
-    const size = im[2] === undefined ? DEFAULT_IMAGE_SIZE : Number(im[2]);
-    if (!Number.isInteger(size) || size < 8 || size > 512) {
-      throw new UsageError(`image size in '${spec}' must be an integer from 8 to 512`);
+    const query = new URLSearchParams(im[2] ?? '');
+    for (const key of query.keys()) {
+      if (key !== 'size' && key !== 'unlabeled') {
+        throw new UsageError(`unknown option '${key}' in '${spec}' (images:<dir>?size=N&unlabeled=<dir>)`);
+      }
     }
-    return { kind: 'images', dir: im[1], size };
+    const size = query.has('size') ? Number(query.get('size')) : DEFAULT_IMAGE_SIZE;
+    // the DCGAN generator doubles a 4×4 map up to the image size
+    if (!IMAGE_SIZES.includes(size)) {
+      throw new UsageError(`image size in '${spec}' must be one of ${IMAGE_SIZES.join(', ')}`);
+    }
+    const unlabeled = query.get('unlabeled') ?? undefined;
+    return { kind: 'images', dir: im[1], size, ...(unlabeled ? { unlabeled } : {}) };
   }
   throw new UsageError(
     `unknown data '${spec}' (use ${TOY_DATASETS.join(', ')}, mnist:<dir>, or images:<dir> with one folder per class)`,
@@ -32,7 +42,11 @@ export function parseDataSpec(spec: string): DataSpec {
 export function describeDataSpec(s: DataSpec): string {
   if (s.kind === 'toy') return s.name;
   if (s.kind === 'mnist') return `mnist:${s.dir}`;
-  return s.size === DEFAULT_IMAGE_SIZE ? `images:${s.dir}` : `images:${s.dir}?size=${s.size}`;
+  const q = [
+    ...(s.size !== DEFAULT_IMAGE_SIZE ? [`size=${s.size}`] : []),
+    ...(s.unlabeled ? [`unlabeled=${s.unlabeled}`] : []),
+  ];
+  return `images:${s.dir}${q.length ? `?${q.join('&')}` : ''}`;
 }
 
 /** Example shape and class names of a data spec, without loading it. */
@@ -52,6 +66,8 @@ export interface LoadedData {
   test: Dataset;
   /** Image files that could not be decoded and were skipped. */
   skipped?: string[];
+  /** Extra examples with no labels at all (images:<dir>?unlabeled=<dir>): unlabeled data only. */
+  extraUnlabeled?: { x: Float32Array; ids: string[] };
 }
 
 export interface LoadHooks {
@@ -69,8 +85,20 @@ export async function loadData(
   if (spec.kind === 'mnist') return loadMnistDir(spec.dir);
   if (spec.kind === 'images') {
     // the test hold-out (for folders without train/ and test/) uses a fixed seed: the same for every run
+    // fail before minutes of decoding, not after
+    if (spec.unlabeled && !(existsSync(spec.unlabeled) && statSync(spec.unlabeled).isDirectory())) {
+      throw new UsageError(`unlabeled image folder ${spec.unlabeled} does not exist`);
+    }
     const d = await loadImageFolder(spec.dir, { size: spec.size, seed: 0, ...hooks });
-    return { train: d.train, test: d.test, skipped: d.skipped };
+    const extra = spec.unlabeled
+      ? await loadUnlabeledFolder(spec.unlabeled, { size: spec.size, ...hooks })
+      : undefined;
+    return {
+      train: d.train,
+      test: d.test,
+      skipped: [...d.skipped, ...(extra?.skipped ?? [])],
+      ...(extra ? { extraUnlabeled: { x: extra.x, ids: extra.ids } } : {}),
+    };
   }
   return {
     train: makeToyDataset(spec.name, { perClass: 500, seed, noise }),

@@ -41,7 +41,7 @@ export async function runTraining(
   const ckptPath = join(out, CHECKPOINT_FILE);
   const spec = parseDataSpec(config.data);
   const preset = presetFor(config.data);
-  const { train, test } = await loadData(spec, config.seed, undefined, {
+  const { train, test, extraUnlabeled } = await loadData(spec, config.seed, undefined, {
     onWarning: hooks.onWarning,
     onProgress: hooks.onLoadProgress,
   });
@@ -51,6 +51,13 @@ export async function runTraining(
     validationPerClass: config.validationPerClass ?? 0,
     ...(config.labeledExamples ? chosenLabels(config.labeledExamples, idsOf(train), train.classNames) : {}),
   });
+  if (extraUnlabeled) {
+    // examples from a folder without classes join the unlabeled set only: they have no label to read
+    const x = new Float32Array(split.unlabeled.x.length + extraUnlabeled.x.length);
+    x.set(split.unlabeled.x);
+    x.set(extraUnlabeled.x, split.unlabeled.x.length);
+    split.unlabeled = { x, ids: [...split.unlabeled.ids, ...extraUnlabeled.ids] };
+  }
   const objective = makeObjective(config.method, {
     unlabeledX: split.unlabeled.x,
     featureShape: split.featureShape,
