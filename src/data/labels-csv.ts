@@ -46,9 +46,7 @@ export function readLabelsCsv(path: string, ids: string[], classNames: string[])
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new UsageError(
-      `cannot read labels CSV ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
+    throw new UsageError(`cannot read labels CSV ${path}: ${describeFsError(e)}`);
   }
   const known = new Set(ids);
   const classes = new Set(classNames);
