@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +79,23 @@ describe('image folders', () => {
     const r2 = semigan('train', '--data', `images:${flat}`, '--quick', '--out', join(flat, 'out'));
     expect(r2.code).toBe(2);
     expect(oneLineError(r2.stderr)).toMatch(/needs one subfolder per class/);
+  });
+
+  it('train/ and test/ with different classes, or a class with no readable image, are clear errors', async () => {
+    const dir = join(tempDir(), 'split');
+    await makeImages(join(dir, 'train'), 3);
+    await makeImages(join(dir, 'test'), 3, ['cat']);
+    await expect(loadImageFolder(dir, { size: 8, cacheDir: cache })).rejects.toThrow(
+      /train and .*test have different class folders \(cat, dog vs cat\)/,
+    );
+    const broken = join(tempDir(), 'broken');
+    await makeImages(broken, 3);
+    for (const f of readdirSync(join(broken, 'dog'))) writeFileSync(join(broken, 'dog', f), 'garbage');
+    const warnings: string[] = [];
+    await expect(
+      loadImageFolder(broken, { size: 8, cacheDir: cache, onWarning: (m) => warnings.push(m) }),
+    ).rejects.toThrow(/class 'dog' has no readable training images/);
+    expect(warnings).toHaveLength(3);
   });
 
   it('select-labels: representative and random read no label; balanced reads only to fill classes', async () => {
