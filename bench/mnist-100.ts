@@ -47,7 +47,7 @@ function summarise(): void {
       meanTestError: Number(mean.toFixed(5)),
       stdTestError: Number(std.toFixed(5)),
       epochs: runs.map((r) => r.epochs.length),
-      targetEpochs,
+      targetEpochs: Math.max(...runs.map((r) => r.config.epochs)),
       complete: runs.every((r) => r.complete),
       wallSeconds: Number(
         runs.reduce((a, r) => a + r.epochs.reduce((b, e) => b + e.seconds, 0), 0).toFixed(0),
