@@ -8,6 +8,7 @@ import { imagePreset, MNIST_PRESET, TOY_PRESET, type Preset } from '../experimen
 import { sha256 } from '../util/sha256.js';
 import { readCheckpointFile } from './checkpoint-file.js';
 import type { CollapseState } from './collapse.js';
+import type { CodeVersion } from './provenance.js';
 import { parseMethod, type MethodName } from './methods.js';
 import type { Trainer } from './trainer.js';
 
@@ -72,6 +73,8 @@ export interface RunMetrics {
   complete: boolean;
   step: number;
   testAccuracy?: number;
+  /** The git commits of semigan that trained this run (from a checkout), and from which step each. */
+  code?: CodeVersion[];
   /** Divergence monitor state, checkpointed so resumes detect exactly what an uninterrupted run would. */
   monitor?: CollapseState;
   /** Final test confusion matrix (rows: true class, columns: predicted). */

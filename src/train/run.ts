@@ -21,6 +21,7 @@ import {
   type RunHooks,
   type RunMetrics,
 } from './run-config.js';
+import { recordCode } from './provenance.js';
 import { Trainer } from './trainer.js';
 import { captureTrainerState, restoreTrainerState, type TrainerStateMeta } from './trainer-state.js';
 
@@ -100,6 +101,7 @@ export async function runTraining(
     restoreTrainerState(trainer, ck.meta.trainer, ck.blobs);
     metrics = { ...ck.meta.metrics, config, backend: tf.getBackend() };
   }
+  metrics.code = recordCode(metrics.code, trainer.stepCount);
   hooks.onStart?.({
     totalSteps,
     stepsPerEpoch,
