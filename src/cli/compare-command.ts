@@ -5,11 +5,9 @@ import { SELECT_STRATEGIES, type SelectStrategy } from '../data/select-labels.js
 import { describeDataSpec, parseDataSpec } from '../data/spec.js';
 import { UsageError } from '../errors.js';
 import { formatCompareTable, runCompare } from '../experiments/compare.js';
-import { METHODS, type MethodName } from '../train/methods.js';
+import { CLASSIFIER_METHODS, type MethodName } from '../train/methods.js';
 import { intOption, listOption } from './parse.js';
 import { makeProgress } from './progress.js';
-
-const CLASSIFIERS = (Object.keys(METHODS) as MethodName[]).filter((m) => m !== 'gan');
 
 export function registerCompare(program: Command): void {
   program
@@ -26,7 +24,7 @@ export function registerCompare(program: Command): void {
       listOption('select', SELECT_STRATEGIES),
       ['random', 'representative'],
     )
-    .option('--methods <list>', CLASSIFIERS.join(','), listOption('methods', CLASSIFIERS), [
+    .option('--methods <list>', CLASSIFIER_METHODS.join(','), listOption('methods', CLASSIFIER_METHODS), [
       'supervised',
       'kplus1',
       'klogit-fm',

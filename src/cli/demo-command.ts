@@ -3,12 +3,10 @@ import { useBackend, type BackendName } from '../backend.js';
 import { TOY_DATASETS, toyClassNames } from '../data/toy2d.js';
 import { DEMO_METHODS, runDemo } from '../experiments/demo.js';
 import { TOY_DEFAULTS } from '../experiments/toy.js';
-import { METHODS, type MethodName } from '../train/methods.js';
+import { CLASSIFIER_METHODS } from '../train/methods.js';
 import { ensureWritableDir } from '../util/fs.js';
 import { choiceOption, floatOption, intOption, labelsPerClass, listOption } from './parse.js';
 import { makeProgress } from './progress.js';
-
-const CLASSIFIER_METHODS = (Object.keys(METHODS) as MethodName[]).filter((m) => m !== 'gan');
 
 export function registerDemo(program: Command): void {
   program

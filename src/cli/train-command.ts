@@ -4,13 +4,11 @@ import { readLabelsCsv } from '../data/labels-csv.js';
 import { describeDataSpec, loadData, parseDataSpec, shapeOf } from '../data/spec.js';
 import { idsOf } from '../data/split.js';
 import { UsageError } from '../errors.js';
-import { METHODS, type MethodName } from '../train/methods.js';
+import { CLASSIFIER_METHODS } from '../train/methods.js';
 import { readRunConfig, runTraining, type RunConfig } from '../train/run.js';
 import { ensureWritableDir } from '../util/fs.js';
 import { choiceOption, floatOption, intOption, labelsPerClass } from './parse.js';
 import { makeProgress } from './progress.js';
-
-const CLASSIFIERS = (Object.keys(METHODS) as MethodName[]).filter((m) => m !== 'gan');
 
 export function registerTrain(program: Command): void {
   program
@@ -18,7 +16,12 @@ export function registerTrain(program: Command): void {
     .description('train one method on one dataset, with checkpoints, metrics.json and sample grids')
     .option('--data <spec>', 'rings | moons | spirals | blobs | mnist:<dir> | images:<dir>')
     .option('--image-size <px>', 'images: resize to px×px (default 64)', intOption('--image-size', 8, 512))
-    .option('--method <name>', `${CLASSIFIERS.join(' | ')}`, choiceOption('method', CLASSIFIERS), 'klogit-fm')
+    .option(
+      '--method <name>',
+      `${CLASSIFIER_METHODS.join(' | ')}`,
+      choiceOption('method', CLASSIFIER_METHODS),
+      'klogit-fm',
+    )
     .option(
       '--labels <n>',
       'labeled examples in total, spread evenly over the classes',

@@ -41,6 +41,9 @@ export interface ObjectiveContext {
 
 export type MethodName = keyof typeof METHODS;
 
+/** The methods that train a classifier (all but the plain GAN): what the CLI's --method options accept. */
+export const CLASSIFIER_METHODS = (Object.keys(METHODS) as MethodName[]).filter((m) => m !== 'gan');
+
 export const METHOD_DESCRIPTIONS: Record<MethodName, string> = {
   supervised: 'cross-entropy on the labeled examples only (baseline)',
   kplus1: 'naive K+1 head: an extra free "fake" logit, feature-matching generator',
