@@ -61,6 +61,15 @@ export function shapeOf(spec: DataSpec): { featureShape: number[]; classNames: s
   return { featureShape: [2], classNames: toyClassNames(spec.name) };
 }
 
+/**
+ * How examples of this data enter a model: images with their value range (MNIST pixels in [0, 1] as Improved
+ * GAN feeds them, photos in [−1, 1] for the tanh generator) or plain vectors (2-D points).
+ */
+export function inputOf(spec: DataSpec): { kind: 'image'; range: [number, number] } | { kind: 'vector' } {
+  if (spec.kind === 'toy') return { kind: 'vector' };
+  return { kind: 'image', range: spec.kind === 'images' ? [-1, 1] : [0, 1] };
+}
+
 export interface LoadedData {
   train: Dataset;
   test: Dataset;

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { parseDataSpec } from '../data/spec.js';
+import { inputOf, parseDataSpec } from '../data/spec.js';
 import { IMAGE_EXTENSIONS } from '../data/images.js';
 import { UsageError } from '../errors.js';
 import { loadModel } from '../train/load-model.js';
@@ -34,12 +34,10 @@ export async function loadClassifier(dir: string): Promise<Classifier> {
     throw new UsageError(`${dir} is neither a run directory (${CHECKPOINT_FILE}) nor an export (model.json)`);
   }
   const m = loadModel(dir);
-  const kind = parseDataSpec(m.metrics.config.data).kind;
   return {
     classNames: m.classNames,
     inputShape: m.featureShape,
-    input:
-      kind === 'toy' ? { kind: 'vector' } : { kind: 'image', range: kind === 'images' ? [-1, 1] : [0, 1] },
+    input: inputOf(parseDataSpec(m.metrics.config.data)),
     source: `${m.metrics.config.method} run`,
     predict: (x) => m.predict(x).probs,
     dispose: () => m.dispose(),

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { parseDataSpec } from '../data/spec.js';
+import { inputOf, parseDataSpec } from '../data/spec.js';
 import { SemiganError, UsageError } from '../errors.js';
 import type { LoadedModel } from '../train/load-model.js';
 import { Rng } from '../random.js';
@@ -35,10 +35,7 @@ export async function exportModel(m: LoadedModel, outDir: string): Promise<Expor
     version: 1,
     classNames: m.classNames,
     inputShape: m.featureShape,
-    input:
-      spec.kind === 'toy'
-        ? { kind: 'vector' }
-        : { kind: 'image', range: spec.kind === 'images' ? [-1, 1] : [0, 1] },
+    input: inputOf(spec),
     method: m.metrics.config.method,
     data: m.metrics.config.data,
     weightsSha256: sha256(weights),

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { featureSize } from '../data/dataset.js';
+import { inputOf, parseDataSpec } from '../data/spec.js';
 import type { CompareResult } from '../experiments/compare.js';
 import { readMetrics } from '../train/run.js';
 import { sampleGridPng } from './sample-grid.js';
@@ -69,7 +70,7 @@ function confusionTable(cm: number[][] | undefined, classNames: string[]): strin
 }
 
 /** Labeled examples as pictures: a tile grid for images, a scatter over the pool for 2-D points. */
-function labeledPicture(train: Dataset, ids: string[]): string {
+function labeledPicture(train: Dataset, ids: string[], range: [number, number]): string {
   const all = train.ids ?? [];
   const rowOf = new Map(all.map((id, i) => [id, i]));
   const rows = ids.map((id) => rowOf.get(id) ?? Number(id)).filter((r) => Number.isFinite(r));
@@ -77,7 +78,6 @@ function labeledPicture(train: Dataset, ids: string[]): string {
   if (train.featureShape.length === 3) {
     const x = new Float32Array(rows.length * size);
     rows.forEach((r, i) => x.set(train.x.subarray(r * size, (r + 1) * size), i * size));
-    const range: [number, number] = train.featureShape[2] === 3 ? [-1, 1] : [0, 1];
     return `<img src="${pngUri(sampleGridPng(x, train.featureShape, 20, range))}" alt="labeled examples">`;
   }
   if (size !== 2) return '';
@@ -117,6 +117,8 @@ export function compareReportHtml(result: CompareResult, out: string, train: Dat
       .join('') +
     `</table>`;
   const firstSeed = Math.min(...result.runs.map((r) => r.seed));
+  const input = inputOf(parseDataSpec(result.dataset));
+  const range = input.kind === 'image' ? input.range : ([0, 1] as [number, number]);
   const sections = selects.map((s) => {
     const samples = methods
       .map((mm) => {
@@ -138,7 +140,7 @@ export function compareReportHtml(result: CompareResult, out: string, train: Dat
     return (
       `<h2>Labels chosen: ${esc(s)}</h2>` +
       `<h3>Test accuracy per epoch (every seed)</h3>${curvesSvg(result, out, s, methods)}` +
-      `<h3>The ${labeled.length} labeled examples (seed ${firstSeed})</h3>${labeledPicture(train, labeled)}` +
+      `<h3>The ${labeled.length} labeled examples (seed ${firstSeed})</h3>${labeledPicture(train, labeled, range)}` +
       (samples
         ? `<h3>Generated samples (seed ${firstSeed}, last epoch)</h3><div class="row">${samples}</div>`
         : '') +

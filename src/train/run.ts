@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadData, parseDataSpec } from '../data/spec.js';
+import { inputOf, loadData, parseDataSpec } from '../data/spec.js';
 import { idsOf, splitDataset } from '../data/split.js';
 import { SemiganError, UsageError } from '../errors.js';
 import { argmaxRows, confusionMatrix } from '../eval/predict.js';
@@ -191,7 +191,8 @@ export async function runTraining(
         };
         metrics.epochs.push(m);
         if (trainer.generator && split.featureShape.length === 3) {
-          const range: [number, number] = spec.kind === 'images' ? [-1, 1] : [0, 1];
+          const input = inputOf(spec);
+          const range = input.kind === 'image' ? input.range : undefined;
           const grid = sampleGridPng(trainer.sample(100), split.featureShape, 10, range);
           writeFileAtomic(join(out, `samples-${m.epoch}.png`), grid);
         }
