@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { useBackend, type BackendName } from '../backend.js';
 import { SELECT_STRATEGIES, type SelectStrategy } from '../data/select-labels.js';
-import { describeDataSpec, parseDataSpec } from '../data/spec.js';
+import { describeDataSpec, parseDataSpec, withUnlabeled } from '../data/spec.js';
 import { UsageError } from '../errors.js';
 import { formatCompareTable, runCompare } from '../experiments/compare.js';
 import { CLASSIFIER_METHODS, type MethodName } from '../train/methods.js';
@@ -43,11 +43,7 @@ export function registerCompare(program: Command): void {
     )
     .option('--out <dir>', 'output directory (runs resume from it)', './semigan-compare')
     .action(async (o) => {
-      let spec = parseDataSpec(o.data);
-      if (o.unlabeled !== undefined) {
-        if (spec.kind !== 'images') throw new UsageError('--unlabeled applies only to images:<dir> data');
-        spec = { ...spec, unlabeled: o.unlabeled };
-      }
+      const spec = withUnlabeled(parseDataSpec(o.data), o.unlabeled);
       if (!o.select.length || !o.methods.length)
         throw new UsageError('--select and --methods need at least one entry');
       await useBackend(o.backend as BackendName);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { useBackend, type BackendName } from '../backend.js';
 import { readLabelsCsv } from '../data/labels-csv.js';
-import { describeDataSpec, loadData, parseDataSpec, shapeOf } from '../data/spec.js';
+import { describeDataSpec, loadData, parseDataSpec, shapeOf, withUnlabeled } from '../data/spec.js';
 import { idsOf } from '../data/split.js';
 import { UsageError } from '../errors.js';
 import { CLASSIFIER_METHODS } from '../train/methods.js';
@@ -72,10 +72,7 @@ export function registerTrain(program: Command): void {
           if (spec.kind !== 'images') throw new UsageError('--image-size applies only to images:<dir> data');
           spec = parseDataSpec(describeDataSpec({ ...spec, size: o.imageSize }));
         }
-        if (o.unlabeled !== undefined) {
-          if (spec.kind !== 'images') throw new UsageError('--unlabeled applies only to images:<dir> data');
-          spec = { ...spec, unlabeled: o.unlabeled };
-        }
+        spec = withUnlabeled(spec, o.unlabeled);
         out = o.out;
         config = {
           data: describeDataSpec(spec),

@@ -192,15 +192,11 @@ export async function loadUnlabeledFolder(
   if (!files.length)
     throw new UsageError(`unlabeled image folder ${dir} has no images (${IMAGE_EXTENSIONS.join(' ')})`);
   const size = opts.size ?? 64;
-  const per = size * size * 3;
   const { decoded } = await decodeCached(root, files, size, opts);
+  const per = size * size * 3;
   const rows = files.map((_, i) => i).filter((i) => decoded.ok[i]);
-  const x = new Float32Array(rows.length * per);
-  rows.forEach((r, i) => {
-    for (let j = 0; j < per; j++) x[i * per + j] = decoded.pixels[r * per + j] / 127.5 - 1;
-  });
   return {
-    x,
+    x: pixelRows(decoded, rows, per),
     ids: rows.map((r) => `unlabeled:${files[r]}`),
     skipped: files.filter((_, i) => !decoded.ok[i]),
   };
@@ -216,6 +212,16 @@ function readCache(path: string, n: number, per: number): Decoded | null {
   }
 }
 
+/** The chosen decoded images as floats in [−1, 1], the range of the DCGAN generator's tanh. */
+function pixelRows(d: Decoded, rows: number[], per: number): Float32Array {
+  const x = new Float32Array(rows.length * per);
+  rows.forEach((r, i) => {
+    const src = d.pixels.subarray(r * per, (r + 1) * per);
+    for (let j = 0; j < per; j++) x[i * per + j] = src[j] / 127.5 - 1;
+  });
+  return x;
+}
+
 function toDataset(
   name: string,
   rows: number[],
@@ -224,17 +230,10 @@ function toDataset(
   size: number,
   classNames: string[],
 ): ImageDataset {
-  const per = size * size * 3;
-  const x = new Float32Array(rows.length * per);
-  rows.forEach((r, i) => {
-    const src = d.pixels.subarray(r * per, (r + 1) * per);
-    // [-1, 1], the range of the DCGAN generator's tanh
-    for (let j = 0; j < per; j++) x[i * per + j] = src[j] / 127.5 - 1;
-  });
   return {
     name,
     featureShape: [size, size, 3],
-    x,
+    x: pixelRows(d, rows, size * size * 3),
     y: Int32Array.from(rows, (r) => files[r][1]),
     classNames,
     ids: rows.map((r) => files[r][0]),

@@ -61,6 +61,13 @@ export function shapeOf(spec: DataSpec): { featureShape: number[]; classNames: s
   return { featureShape: [2], classNames: toyClassNames(spec.name) };
 }
 
+/** The spec with a folder of extra unlabeled images (the CLI's --unlabeled), which only images:<dir> takes. */
+export function withUnlabeled(spec: DataSpec, dir: string | undefined): DataSpec {
+  if (dir === undefined) return spec;
+  if (spec.kind !== 'images') throw new UsageError('--unlabeled applies only to images:<dir> data');
+  return { ...spec, unlabeled: dir };
+}
+
 /**
  * How examples of this data enter a model: images with their value range (MNIST pixels in [0, 1] as Improved
  * GAN feeds them, photos in [−1, 1] for the tanh generator) or plain vectors (2-D points).
