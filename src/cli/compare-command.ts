@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { formatCompareTable, runCompare } from '../experiments/compare.js';
 import { CLASSIFIER_METHODS, type MethodName } from '../train/methods.js';
 import { intOption, listOption } from './parse.js';
-import { makeProgress } from './progress.js';
+import { makeProgress, stepBar } from './progress.js';
 
 export function registerCompare(program: Command): void {
   program
@@ -48,8 +48,7 @@ export function registerCompare(program: Command): void {
         throw new UsageError('--select and --methods need at least one entry');
       await useBackend(o.backend as BackendName);
       const epochs = o.epochs ?? (spec.kind === 'toy' ? 100 : spec.kind === 'mnist' ? 20 : 10);
-      const progress = makeProgress();
-      let started = false;
+      const bar = stepBar(makeProgress());
       const result = await runCompare(
         {
           data: describeDataSpec(spec),
@@ -62,21 +61,12 @@ export function registerCompare(program: Command): void {
           out: o.out,
         },
         {
-          onWarning: (m) => {
-            progress.stop(`warning: ${m}`);
-            started = false;
-          },
+          onWarning: (m) => bar.line(`warning: ${m}`),
           onRunStart: ({ select, method, seed, index, total }) =>
             process.stderr.write(`[${index + 1}/${total}] ${method}, labels ${select}, seed ${seed}\n`),
-          onStep: (step, total) => {
-            if (!started) progress.start('train', total);
-            started = true;
-            if (step % 10 === 0) progress.update(step);
-          },
-          onEpoch: (m, total) => {
-            progress.stop(`  epoch ${m.epoch}/${total}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%`);
-            started = false;
-          },
+          onStep: bar.onStep,
+          onEpoch: (m, total) =>
+            bar.line(`  epoch ${m.epoch}/${total}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%`),
           onRunDone: (r) =>
             process.stderr.write(
               `  → ${(r.testAccuracy * 100).toFixed(2)}%${r.selectedEpoch ? ` (epoch ${r.selectedEpoch} by validation)` : ''}\n`,

@@ -35,3 +35,22 @@ export function makeProgress(stream: NodeJS.WriteStream = process.stderr): Progr
     },
   };
 }
+
+/**
+ * A step bar for runs whose log lines (epoch summaries, warnings, rollbacks) end the current bar: the next
+ * step starts a fresh one under the line.
+ */
+export function stepBar(progress: Progress) {
+  let started = false;
+  return {
+    onStep(step: number, total: number): void {
+      if (!started) progress.start('train', total);
+      started = true;
+      if (step % 10 === 0) progress.update(step);
+    },
+    line(text: string): void {
+      progress.stop(text);
+      started = false;
+    },
+  };
+}

@@ -8,7 +8,7 @@ import { CLASSIFIER_METHODS } from '../train/methods.js';
 import { readRunConfig, runTraining, type RunConfig } from '../train/run.js';
 import { ensureWritableDir } from '../util/fs.js';
 import { choiceOption, floatOption, intOption, labelsPerClass } from './parse.js';
-import { makeProgress } from './progress.js';
+import { makeProgress, stepBar } from './progress.js';
 
 export function registerTrain(program: Command): void {
   program
@@ -117,7 +117,7 @@ export function registerTrain(program: Command): void {
       const sigterm = () => onSignal('SIGTERM');
       process.on('SIGINT', sigint);
       process.on('SIGTERM', sigterm);
-      let started = false;
+      const bar = stepBar(progress);
       try {
         const metrics = await runTraining(
           config,
@@ -127,33 +127,22 @@ export function registerTrain(program: Command): void {
               process.stderr.write(
                 `semigan train: ${config.method} on ${config.data}, ${labeled} labeled + ${unlabeled} unlabeled, seed ${config.seed}, backend ${backend}${o.resume ? ' (resuming)' : ''}\n`,
               ),
-            onStep: (step, total) => {
-              if (!started) progress.start('train', total);
-              started = true;
-              if (step % 10 === 0) progress.update(step);
-            },
-            onEpoch: (m, total) => {
-              progress.stop(
+            onStep: bar.onStep,
+            onEpoch: (m, total) =>
+              bar.line(
                 `epoch ${m.epoch}/${total}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%  (D ${m.dLoss.toFixed(3)}, G ${m.gLoss.toFixed(3)}, ${m.seconds}s)`,
-              );
-              started = false;
-            },
+              ),
             shouldStop: () => interrupts > 0,
-            onWarning: (msg) => {
-              progress.stop(`warning: ${msg}`);
-              started = false;
-            },
+            onWarning: (msg) => bar.line(`warning: ${msg}`),
             onLoadProgress: (done, total) => {
               if (done === 1) progress.start('decode', total);
               if (done % 100 === 0 || done === total) progress.update(done);
               if (done === total) progress.stop(`decoded ${total} images (cached for the next run)`);
             },
-            onRollback: (r) => {
-              progress.stop(
+            onRollback: (r) =>
+              bar.line(
                 `diverged at step ${r.atStep} (${r.reason ?? 'non-finite loss'}): rolled back to step ${r.toStep}, learning rate now ${r.learningRate}`,
-              );
-              started = false;
-            },
+              ),
           },
           !!o.resume,
         );

@@ -77,8 +77,10 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
   let index = 0;
   let firstTrain: Dataset | undefined;
   for (const seed of o.seeds) {
-    // toy data are drawn from the seed, so selection sees exactly the pool that training will
-    const { train } = await loadData(spec, seed, undefined, hooks);
+    // toy data are drawn from the seed, so selection sees exactly the pool that training will; files are
+    // the same for every seed and are read once
+    const train =
+      spec.kind !== 'toy' && firstTrain ? firstTrain : (await loadData(spec, seed, undefined, hooks)).train;
     const k = train.classNames.length;
     if (o.labels < k) throw new UsageError(`--labels ${o.labels} is fewer than the ${k} classes`);
     const ids = idsOf(train);
