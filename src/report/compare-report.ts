@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
-import { featureSize } from '../data/dataset.js';
+import { featureSize, takeRows } from '../data/dataset.js';
 import { inputOf, parseDataSpec } from '../data/spec.js';
 import type { CompareResult } from '../experiments/compare.js';
 import { readMetrics } from '../train/run.js';
@@ -76,8 +76,7 @@ function labeledPicture(train: Dataset, ids: string[], range: [number, number]):
   const rows = ids.map((id) => rowOf.get(id) ?? Number(id)).filter((r) => Number.isFinite(r));
   const size = featureSize(train.featureShape);
   if (train.featureShape.length === 3) {
-    const x = new Float32Array(rows.length * size);
-    rows.forEach((r, i) => x.set(train.x.subarray(r * size, (r + 1) * size), i * size));
+    const x = takeRows(train.x, size, rows);
     return `<img src="${pngUri(sampleGridPng(x, train.featureShape, 20, range))}" alt="labeled examples">`;
   }
   if (size !== 2) return '';

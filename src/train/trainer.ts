@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { featureSize, takeRows } from '../data/dataset.js';
 import type { LabeledSet, UnlabeledSet } from '../data/split.js';
 import { accuracy, argmaxRows, predictProbabilities } from '../eval/predict.js';
 import type { Discriminator, Generator } from '../nets/net.js';
@@ -121,13 +122,13 @@ export class Trainer {
    */
   private gatherRows(x: Float32Array, rows: Int32Array, augment = false): tf.Tensor {
     const shape = this.data.featureShape;
-    const size = shape.reduce((a, b) => a * b, 1);
-    const out = new Float32Array(rows.length * size);
+    const size = featureSize(shape);
     const aug = augment && shape.length === 3 ? this.config.augment : undefined;
+    if (!aug) return tf.tensor(takeRows(x, size, rows), [rows.length, ...shape], 'float32');
+    const out = new Float32Array(rows.length * size);
     for (let i = 0; i < rows.length; i++) {
       const src = x.subarray(rows[i] * size, (rows[i] + 1) * size);
-      if (aug) augmentImage(src, out.subarray(i * size, (i + 1) * size), shape, aug, this.rng);
-      else out.set(src, i * size);
+      augmentImage(src, out.subarray(i * size, (i + 1) * size), shape, aug, this.rng);
     }
     return tf.tensor(out, [rows.length, ...shape], 'float32');
   }
