@@ -68,6 +68,14 @@ describe('trainer', () => {
       const m2 = window();
       expect([method, m2.numTensors, m2.numBytes]).toEqual([method, m1.numTensors, m1.numBytes]);
       trainer.dispose();
+      // a disposed trainer frees its nets and optimizer state too (the playground rebuilds one on every
+      // click); only shared constants cached by the first trainer may stay
+      const before = tf.memory().numTensors;
+      const again = makeToyTrainer(method, data, { seed: 3 });
+      for (let i = 0; i < 10; i++) again.step();
+      again.evaluate(data.test.x, data.test.y);
+      again.dispose();
+      expect([method, tf.memory().numTensors]).toEqual([method, before]);
     }
   });
 

@@ -1,9 +1,9 @@
 import { makeToyDataset, type ToyName } from '../data/toy2d.js';
 import { splitDataset, type LabeledSubsetRecord, type Split } from '../data/split.js';
-import { Rng } from '../random.js';
 import { toyPreset } from './presets.js';
-import { makeObjective, type MethodName } from '../train/methods.js';
-import { Trainer, type TrainConfig } from '../train/trainer.js';
+import type { MethodName } from '../train/methods.js';
+import type { Trainer } from '../train/trainer.js';
+import { makeTrainer } from './make-trainer.js';
 
 export interface ToyExperimentOptions {
   dataset?: ToyName;
@@ -53,22 +53,9 @@ export function makeToyData(opts: ToyExperimentOptions = {}): ToyData {
 /** The nets and trainer for one method on 2-D data. The caller owns (and disposes) the trainer. */
 export function makeToyTrainer(method: MethodName, data: ToyData, opts: ToyExperimentOptions = {}): Trainer {
   const o = { ...TOY_DEFAULTS, ...opts };
-  const objective = makeObjective(method, {
-    unlabeledX: data.split.unlabeled.x,
-    featureShape: data.split.featureShape,
-  });
-  const k = data.split.classNames.length;
-  const rng = new Rng(o.seed * 7919 + 17);
-  const preset = toyPreset(o.hidden);
-  const d = preset.makeDiscriminator(objective, k, data.split.featureShape, rng);
-  const g = objective.usesGenerator ? preset.makeGenerator(data.split.featureShape, rng) : undefined;
-  const config: TrainConfig = {
-    ...preset.train,
-    batchSize: o.batchSize,
-    labeledBatchSize: o.batchSize,
-    learningRate: o.learningRate,
+  return makeTrainer(method, toyPreset(o.hidden), data.split, {
     seed: o.seed,
-    initExamples: preset.train.initExamples,
-  };
-  return new Trainer(objective, d, g, { ...data.split, numClasses: k }, config);
+    learningRate: o.learningRate,
+    batchSize: o.batchSize,
+  });
 }

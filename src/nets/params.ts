@@ -7,6 +7,12 @@ export function assignValues(v: tf.Variable, data: ArrayLike<number>): void {
   t.dispose();
 }
 
+/** A non-trainable variable of zeros shaped like `like` (optimizer and averaging state). */
+export function zerosVariable(like: tf.Tensor): tf.Variable {
+  // tf.variable keeps its own reference to the data: the initial tensor is freed here, not leaked
+  return tf.tidy(() => tf.variable(tf.zerosLike(like), false));
+}
+
 export interface SavedParam {
   name: string;
   shape: number[];
@@ -26,7 +32,10 @@ export class ParamStore {
   create(name: string, shape: number[], values: Float32Array, trainable = true): tf.Variable {
     const full = `${this.prefix}/${name}`;
     if (this.vars.has(full)) throw new Error(`parameter ${full} defined twice`);
-    const v = tf.variable(tf.tensor(values, shape, 'float32'), trainable, `${full}_${uniqueSuffix()}`);
+    // variables survive tidy; the initial tensor does not
+    const v = tf.tidy(() =>
+      tf.variable(tf.tensor(values, shape, 'float32'), trainable, `${full}_${uniqueSuffix()}`),
+    );
     this.vars.set(full, v);
     return v;
   }

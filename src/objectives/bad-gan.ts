@@ -63,5 +63,6 @@ export function badGan(opts: BadGanOptions = {}): Objective {
       }
       return loss as tf.Scalar;
     },
+    dispose: () => opts.density?.dispose(),
   };
 }

@@ -37,6 +37,8 @@ export interface Objective {
   generatorLoss(inputs: GeneratorLossInputs): tf.Scalar;
   /** The K class logits used for prediction, from the discriminator's outputs. */
   classLogits(logits: tf.Tensor2D): tf.Tensor2D;
+  /** Frees tensors the objective holds (e.g. Bad GAN's density model); the trainer calls it. */
+  dispose?(): void;
 }
 
 export function identityClassLogits(logits: tf.Tensor2D): tf.Tensor2D {

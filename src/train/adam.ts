@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { zerosVariable } from '../nets/params.js';
 import { assignValues } from '../nets/params.js';
 
 export interface AdamConfig {
@@ -45,8 +46,8 @@ export class Adam {
     this.epsilon = config.epsilon ?? 1e-8;
     this.epsilonInside = config.epsilonPlacement === 'inside';
     for (const { key, variable } of vars) {
-      this.m.set(key, tf.variable(tf.zerosLike(variable), false));
-      this.v.set(key, tf.variable(tf.zerosLike(variable), false));
+      this.m.set(key, zerosVariable(variable));
+      this.v.set(key, zerosVariable(variable));
     }
   }
 

@@ -5,12 +5,10 @@ import { inputOf, loadData, parseDataSpec } from '../data/spec.js';
 import { idsOf, splitDataset } from '../data/split.js';
 import { SemiganError, UsageError } from '../errors.js';
 import { argmaxRows, confusionMatrix } from '../eval/predict.js';
-import { Rng } from '../random.js';
 import { writeFileAtomic, ensureWritableDir } from '../util/fs.js';
 import { sampleGridPng } from '../report/sample-grid.js';
 import { readCheckpointFile, writeCheckpointFile } from './checkpoint-file.js';
 import { DEFAULT_COLLAPSE, newCollapseState, observeLosses } from './collapse.js';
-import { makeObjective } from './methods.js';
 import {
   CHECKPOINT_FILE,
   presetFor,
@@ -22,7 +20,7 @@ import {
   type RunMetrics,
 } from './run-config.js';
 import { recordCode } from './provenance.js';
-import { Trainer } from './trainer.js';
+import { makeTrainer } from '../experiments/make-trainer.js';
 import { captureTrainerState, restoreTrainerState, type TrainerStateMeta } from './trainer-state.js';
 
 export * from './run-config.js';
@@ -59,23 +57,12 @@ export async function runTraining(
     x.set(extraUnlabeled.x, split.unlabeled.x.length);
     split.unlabeled = { x, ids: [...split.unlabeled.ids, ...extraUnlabeled.ids] };
   }
-  const objective = makeObjective(config.method, {
-    unlabeledX: split.unlabeled.x,
-    featureShape: split.featureShape,
-  });
-  const k = split.classNames.length;
-  const rng = new Rng(config.seed * 7919 + 17);
-  const d = preset.makeDiscriminator(objective, k, split.featureShape, rng);
-  const g = objective.usesGenerator ? preset.makeGenerator(split.featureShape, rng) : undefined;
-  const trainConfig = {
-    ...preset.train,
-    learningRate: config.learningRate ?? preset.train.learningRate,
+  const trainer = makeTrainer(config.method, preset, split, {
     seed: config.seed,
-    initExamples: preset.train.initExamples,
-  };
-  const trainer = new Trainer(objective, d, g, { ...split, numClasses: k }, trainConfig);
+    learningRate: config.learningRate,
+  });
   const stepsPerEpoch =
-    config.stepsPerEpoch ?? Math.max(1, Math.floor(split.unlabeled.ids.length / trainConfig.batchSize));
+    config.stepsPerEpoch ?? Math.max(1, Math.floor(split.unlabeled.ids.length / trainer.config.batchSize));
   const totalSteps = config.steps ?? stepsPerEpoch * config.epochs;
   const testRows = config.testLimit ? Math.min(config.testLimit, test.y.length) : test.y.length;
   const rowSize = test.x.length / test.y.length;
@@ -226,8 +213,6 @@ export async function runTraining(
     return metrics;
   } finally {
     trainer.dispose();
-    d.params.dispose();
-    g?.params.dispose();
   }
 }
 

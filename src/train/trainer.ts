@@ -223,7 +223,11 @@ export class Trainer {
     return values;
   }
 
+  /** Frees everything the run holds on the backend, the nets' weights included: a trainer owns its nets. */
   dispose(): void {
+    this.discriminator.params.dispose();
+    this.generator?.params.dispose();
+    this.objective.dispose?.();
     this.lastLosses?.dispose();
     this.labeledY.dispose();
     this.optD.dispose();

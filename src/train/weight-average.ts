@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { zerosVariable } from '../nets/params.js';
 
 /**
  * Exponential moving average of weights (Improved GAN evaluates D with it, rate 1e-4). The reference starts
@@ -13,7 +14,7 @@ export class WeightAverage {
     private readonly vars: { key: string; variable: tf.Variable }[],
     readonly rate: number,
   ) {
-    for (const { key, variable } of vars) this.avg.set(key, tf.variable(tf.zerosLike(variable), false));
+    for (const { key, variable } of vars) this.avg.set(key, zerosVariable(variable));
   }
 
   update(): void {

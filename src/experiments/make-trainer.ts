@@ -1,0 +1,45 @@
+import type { LabeledSet, UnlabeledSet } from '../data/split.js';
+import { Rng } from '../random.js';
+import { makeObjective, type MethodName } from '../train/methods.js';
+import { Trainer, type TrainConfig } from '../train/trainer.js';
+import type { Preset } from './presets.js';
+
+/** What a trainer is built from: the shape of an example, the class names and the two sets it may read. */
+export interface TrainerInputs {
+  featureShape: number[];
+  classNames: string[];
+  labeled: LabeledSet;
+  unlabeled: UnlabeledSet;
+}
+
+export interface TrainerOptions {
+  seed: number;
+  learningRate?: number;
+  /** Unlabeled, generated and labeled examples per step; the preset's by default. */
+  batchSize?: number;
+}
+
+/**
+ * The objective, nets and trainer for one method on one preset: the CLI, the toy experiments and the
+ * browser playground all build their trainers here, so a method means the same everywhere.
+ */
+export function makeTrainer(
+  method: MethodName,
+  preset: Preset,
+  data: TrainerInputs,
+  opts: TrainerOptions,
+): Trainer {
+  const objective = makeObjective(method, { unlabeledX: data.unlabeled.x, featureShape: data.featureShape });
+  const k = data.classNames.length;
+  const rng = new Rng(opts.seed * 7919 + 17);
+  const d = preset.makeDiscriminator(objective, k, data.featureShape, rng);
+  const g = objective.usesGenerator ? preset.makeGenerator(data.featureShape, rng) : undefined;
+  const config: TrainConfig = {
+    ...preset.train,
+    ...(opts.batchSize ? { batchSize: opts.batchSize, labeledBatchSize: opts.batchSize } : {}),
+    learningRate: opts.learningRate ?? preset.train.learningRate,
+    seed: opts.seed,
+  };
+  const { featureShape, labeled, unlabeled } = data;
+  return new Trainer(objective, d, g, { featureShape, numClasses: k, labeled, unlabeled }, config);
+}
