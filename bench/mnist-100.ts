@@ -5,7 +5,7 @@
  *
  *   MNIST_EPOCHS=300 MNIST_ROUND=5 npm run bench:mnist   → bench/results/mnist-100.json
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBackend } from '../src/backend.js';
 import { CHECKPOINT_FILE, readMetrics, runTraining, type RunMetrics } from '../src/train/run.js';
@@ -26,34 +26,98 @@ const context = benchContext();
 
 const runDir = (m: MethodName, s: number) => join(runsDir, `${m}-seed${s}`);
 
+interface SeedRecord {
+  seed: number;
+  testError: number;
+  epochs: number;
+  targetEpochs: number;
+  complete: boolean;
+  wallSeconds: number;
+  labeledSubset: unknown;
+  curve: number[];
+}
+type MethodSummary = {
+  seeds: number[];
+  testErrors: number[];
+  epochs: number[];
+  targetEpochs: number;
+  complete: boolean;
+  wallSeconds: number;
+  wallSecondsPerSeed?: number[];
+  labeledSubsets: unknown[];
+  testErrorCurves: number[][];
+};
+
+const resultFile = join(here, 'results', 'mnist-100.json');
+/**
+ * Per-seed figures already committed. Checkpoints live outside git and die with a machine; a seed whose run
+ * directory is gone keeps its committed figures until a new run of it gets further.
+ */
+const committed = new Map<string, SeedRecord>();
+if (existsSync(resultFile)) {
+  const prev = JSON.parse(readFileSync(resultFile, 'utf8')) as { methods?: Record<string, MethodSummary> };
+  for (const [m, r] of Object.entries(prev.methods ?? {})) {
+    const totalEpochs = r.epochs.reduce((a, b) => a + b, 0);
+    r.seeds.forEach((seed, i) =>
+      committed.set(`${m}-seed${seed}`, {
+        seed,
+        testError: r.testErrors[i]!,
+        epochs: r.epochs[i]!,
+        targetEpochs: r.targetEpochs,
+        complete: r.complete && r.epochs[i]! >= r.targetEpochs,
+        wallSeconds: r.wallSecondsPerSeed?.[i] ?? Math.round((r.wallSeconds * r.epochs[i]!) / totalEpochs),
+        labeledSubset: r.labeledSubsets[i],
+        curve: r.testErrorCurves[i]!,
+      }),
+    );
+  }
+}
+
+function onDisk(dir: string): SeedRecord | undefined {
+  const r = readMetrics(dir);
+  if (!r || !r.epochs.length) return undefined;
+  return {
+    seed: r.config.seed,
+    testError: r.epochs.at(-1)!.testError,
+    epochs: r.epochs.length,
+    targetEpochs: r.config.epochs,
+    complete: r.complete,
+    wallSeconds: Math.round(r.epochs.reduce((b, e) => b + e.seconds, 0)),
+    labeledSubset: r.labeledSubset,
+    curve: r.epochs.map((e) => e.testError),
+  };
+}
+
 /** Summarises every run directory present, so several bench processes (e.g. one per core) can share the work. */
 function summarise(): void {
-  const out: Record<string, unknown> = {};
-  const dirs = existsSync(runsDir) ? readdirSync(runsDir) : [];
-  const allMethods = [...new Set(dirs.map((d) => d.replace(/-seed\d+$/, '')))].sort();
+  const records = new Map(committed);
+  for (const d of existsSync(runsDir) ? readdirSync(runsDir) : []) {
+    const r = onDisk(join(runsDir, d));
+    const old = records.get(d);
+    if (r && (!old || r.complete || r.epochs >= old.epochs)) records.set(d, r);
+  }
+  const out: Record<string, MethodSummary & { meanTestError: number; stdTestError: number }> = {};
+  const allMethods = [...new Set([...records.keys()].map((k) => k.replace(/-seed\d+$/, '')))].sort();
   for (const m of allMethods) {
-    const runs = dirs
-      .filter((d) => d.startsWith(`${m}-seed`))
-      .map((d) => readMetrics(join(runsDir, d)))
-      .filter((r): r is RunMetrics => !!r && r.epochs.length > 0)
-      .sort((a, b) => a.config.seed - b.config.seed);
-    if (!runs.length) continue;
-    const errors = runs.map((r) => r.epochs.at(-1)!.testError);
+    const runs = [...records.entries()]
+      .filter(([k]) => k.startsWith(`${m}-seed`))
+      .map(([, r]) => r)
+      .sort((a, b) => a.seed - b.seed);
+    const errors = runs.map((r) => r.testError);
     const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
     const std = Math.sqrt(errors.reduce((a, b) => a + (b - mean) ** 2, 0) / errors.length);
     out[m] = {
-      seeds: runs.map((r) => r.config.seed),
+      seeds: runs.map((r) => r.seed),
       testErrors: errors.map((e) => Number(e.toFixed(5))),
       meanTestError: Number(mean.toFixed(5)),
       stdTestError: Number(std.toFixed(5)),
-      epochs: runs.map((r) => r.epochs.length),
-      targetEpochs: Math.max(...runs.map((r) => r.config.epochs)),
+      epochs: runs.map((r) => r.epochs),
+      targetEpochs: Math.max(...runs.map((r) => r.targetEpochs)),
       complete: runs.every((r) => r.complete),
-      wallSeconds: Number(
-        runs.reduce((a, r) => a + r.epochs.reduce((b, e) => b + e.seconds, 0), 0).toFixed(0),
-      ),
+      wallSeconds: runs.reduce((a, r) => a + r.wallSeconds, 0),
+      wallSecondsPerSeed: runs.map((r) => r.wallSeconds),
       labeledSubsets: runs.map((r) => r.labeledSubset),
-      testErrorCurves: runs.map((r) => r.epochs.map((e) => Number(e.testError.toFixed(5)))),
+      testErrorCurves: runs.map((r) => r.curve.map((e) => Number(e.toFixed(5)))),
     };
   }
   const result = {
@@ -64,7 +128,7 @@ function summarise(): void {
     preset: 'improved-gan-mnist',
     methods: out,
   };
-  writeFileAtomic(join(here, 'results', 'mnist-100.json'), JSON.stringify(result, null, 2) + '\n');
+  writeFileAtomic(resultFile, JSON.stringify(result, null, 2) + '\n');
 }
 
 for (let goal = round; goal <= targetEpochs + round - 1; goal += round) {
