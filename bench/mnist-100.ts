@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBackend } from '../src/backend.js';
-import { CHECKPOINT_FILE, readMetrics, runTraining, type RunMetrics } from '../src/train/run.js';
+import { CHECKPOINT_FILE, readMetrics, runTraining } from '../src/train/run.js';
 import type { MethodName } from '../src/train/methods.js';
 import { writeFileAtomic } from '../src/util/fs.js';
 import { benchContext } from './machine.js';

@@ -18,9 +18,15 @@ export { SemiganError, UsageError } from './errors.js';
 export { Rng, type RngState } from './random.js';
 
 // data: datasets, splits, label bookkeeping
-export type { Dataset } from './data/dataset.js';
+export { takeRows, type Dataset } from './data/dataset.js';
 export { makeToyDataset, TOY_DATASETS, type ToyName } from './data/toy2d.js';
-export { splitDataset, type Split, type SplitOptions, type LabeledSubsetRecord } from './data/split.js';
+export {
+  splitDataset,
+  labeledRecord,
+  type Split,
+  type SplitOptions,
+  type LabeledSubsetRecord,
+} from './data/split.js';
 export { LabelOracle } from './data/label-oracle.js';
 
 // nets
@@ -51,9 +57,16 @@ export {
 export { Trainer, type TrainConfig, type TrainData } from './train/trainer.js';
 export { predictProbabilities, accuracy, argmaxRows, confusionMatrix } from './eval/predict.js';
 export { selectLabels, SELECT_STRATEGIES, type SelectStrategy } from './data/select-labels.js';
-export { modelFromArtifacts, predictExported, type ExportedModelMeta } from './export/format.js';
+export {
+  modelFromArtifacts,
+  predictExported,
+  classifierArtifacts,
+  type ExportedModelMeta,
+  type ExportDescription,
+} from './export/format.js';
 
 // experiments
+export { makeTrainer, type TrainerInputs, type TrainerOptions } from './experiments/make-trainer.js';
 export {
   makeToyData,
   makeToyTrainer,

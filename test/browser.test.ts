@@ -1,18 +1,10 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { playgroundDir, serveStatic } from '../src/cli/playground-command.js';
+import { serveStatic } from '../src/cli/playground-command.js';
+import { ARTIFACTS, haveBrowser, openPlayground, pollUntil } from './browser-helpers.js';
 import { semigan, tempDir } from './helpers.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts');
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser) {
-  console.warn(
-    `browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
-  );
-}
 
 type State = {
   step: number;
@@ -25,38 +17,19 @@ type State = {
 const state = (page: Page) =>
   page.evaluate(() => (window as unknown as { semigan: { state(): State } }).semigan.state());
 
-async function waitFor(page: Page, ok: (s: State) => boolean, ms: number): Promise<State> {
-  const end = Date.now() + ms;
-  let s = await state(page);
-  while (!ok(s) && Date.now() < end) {
-    await page.waitForTimeout(250);
-    s = await state(page);
-  }
-  return s;
-}
+const waitFor = (page: Page, ok: (s: State) => boolean, ms: number) =>
+  pollUntil(page, () => state(page), ok, ms);
 
 describe.skipIf(!haveBrowser)('browser playground (headless Chromium)', () => {
-  let browser: Browser;
   let page: Page;
-  let close: () => void;
-  const errors: string[] = [];
+  let close: () => Promise<void>;
+  let errors: string[];
 
   beforeAll(async () => {
-    expect(existsSync(join(playgroundDir(), 'index.html')), 'run npm run build first').toBe(true);
-    const { server, url } = await serveStatic(playgroundDir(), '127.0.0.1', 0);
-    close = () => server.close();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(url);
-    mkdirSync(ARTIFACTS, { recursive: true });
+    ({ page, close, errors } = await openPlayground());
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    close?.();
-  });
+  afterAll(async () => close?.());
 
   it('loads without console errors and trains K-logit-FM on the rings to ≥ 95% test accuracy', async () => {
     const ready = await waitFor(page, (s) => s.backend !== '', 30_000);

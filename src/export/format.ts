@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { SemiganError } from '../errors.js';
+import type { Discriminator } from '../nets/net.js';
 import { sha256 } from '../util/sha256.js';
 
 /** What semigan stores beside the tf.layers model so a loader can check it before trusting it. */
@@ -94,4 +95,42 @@ export function predictExported(model: tf.LayersModel, inputShape: number[], x: 
     p.dispose();
   }
   return Float32Array.from(out);
+}
+
+/** What an export records besides the format fields and the weights' digest, which it computes. */
+export type ExportDescription = Omit<ExportedModelMeta, 'format' | 'version' | 'weightsSha256'>;
+
+/**
+ * A discriminator's classifier as export artifacts (model.json contents + weights.bin bytes), with no file
+ * system: the CLI writes them to a directory, the playground offers them as downloads.
+ */
+export async function classifierArtifacts(
+  d: Discriminator,
+  description: ExportDescription,
+): Promise<{ json: ModelJson; weights: Uint8Array; meta: ExportedModelMeta }> {
+  if (!d.toLayersModel) throw new SemiganError(`this network cannot be exported yet`);
+  const layers = d.toLayersModel(description.classNames.length);
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await layers.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  layers.dispose();
+  const weights = new Uint8Array(artifacts!.weightData as ArrayBuffer);
+  const meta: ExportedModelMeta = {
+    format: 'semigan-classifier',
+    version: 1,
+    ...description,
+    weightsSha256: sha256(weights),
+  };
+  const json: ModelJson = {
+    format: 'layers-model',
+    generatedBy: `semigan (TensorFlow.js ${tf.version.tfjs})`,
+    modelTopology: artifacts!.modelTopology as object,
+    weightsManifest: [{ paths: ['weights.bin'], weights: artifacts!.weightSpecs! }],
+    userDefinedMetadata: { semigan: meta },
+  };
+  return { json, weights, meta };
 }

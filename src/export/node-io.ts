@@ -1,13 +1,17 @@
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { inputOf, parseDataSpec } from '../data/spec.js';
 import { SemiganError, UsageError } from '../errors.js';
 import type { LoadedModel } from '../train/load-model.js';
 import { Rng } from '../random.js';
 import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
-import { sha256 } from '../util/sha256.js';
-import { modelFromArtifacts, predictExported, type ExportedModelMeta, type ModelJson } from './format.js';
+import {
+  classifierArtifacts,
+  modelFromArtifacts,
+  predictExported,
+  type ExportedModelMeta,
+  type ModelJson,
+} from './format.js';
 
 /**
  * Writes the model's classifier as a tfjs layers model (model.json + weights.bin, loadable with
@@ -15,40 +19,20 @@ import { modelFromArtifacts, predictExported, type ExportedModelMeta, type Model
  * predicts what the original does.
  */
 export async function exportModel(m: LoadedModel, outDir: string): Promise<ExportedModelMeta> {
-  const d = m.discriminator;
-  if (!d.toLayersModel) throw new SemiganError(`the ${m.metrics.preset} network cannot be exported yet`);
+  if (!m.discriminator.toLayersModel) {
+    throw new SemiganError(`the ${m.metrics.preset} network cannot be exported yet`);
+  }
   ensureWritableDir(outDir);
   mkdirSync(outDir, { recursive: true });
-  const layers = d.toLayersModel(m.classNames.length);
-  const spec = parseDataSpec(m.metrics.config.data);
-  let artifacts: tf.io.ModelArtifacts | undefined;
-  await layers.save(
-    tf.io.withSaveHandler(async (a) => {
-      artifacts = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  layers.dispose();
-  const weights = new Uint8Array(artifacts!.weightData as ArrayBuffer);
-  const meta: ExportedModelMeta = {
-    format: 'semigan-classifier',
-    version: 1,
+  const { json, weights, meta } = await classifierArtifacts(m.discriminator, {
     classNames: m.classNames,
     inputShape: m.featureShape,
-    input: inputOf(spec),
+    input: inputOf(parseDataSpec(m.metrics.config.data)),
     method: m.metrics.config.method,
     data: m.metrics.config.data,
-    weightsSha256: sha256(weights),
     testAccuracy: m.metrics.testAccuracy,
     labeledSubset: m.metrics.labeledSubset,
-  };
-  const json: ModelJson = {
-    format: 'layers-model',
-    generatedBy: `semigan (TensorFlow.js ${tf.version.tfjs})`,
-    modelTopology: artifacts!.modelTopology as object,
-    weightsManifest: [{ paths: ['weights.bin'], weights: artifacts!.weightSpecs! }],
-    userDefinedMetadata: { semigan: meta },
-  };
+  });
   // weights first: a model.json never points at a weights file that is not there
   writeFileAtomic(join(outDir, 'weights.bin'), Buffer.from(weights));
   writeFileAtomic(join(outDir, 'model.json'), JSON.stringify(json) + '\n');

@@ -141,8 +141,7 @@ async function loop(): Promise<void> {
   }
 }
 
-self.onmessage = async (e: MessageEvent<ToWorker>) => {
-  const m = e.data;
+async function handle(m: ToWorker): Promise<void> {
   try {
     if (m.type === 'init') {
       playing = false;
@@ -173,6 +172,12 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
   } catch (err) {
     post({ type: 'error', message: (err as Error).message });
   }
-};
+}
 
 void tf;
+
+// one message at a time: 'play' right after 'train' must wait until the asynchronous build is done
+let queue = Promise.resolve();
+self.onmessage = (e: MessageEvent<ToWorker>) => {
+  queue = queue.then(() => handle(e.data));
+};

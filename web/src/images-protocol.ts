@@ -1,0 +1,50 @@
+import type { MethodName } from '../../src/core.js';
+
+/** Messages between the your-images view and its training worker. */
+export interface ImageTrainSettings {
+  method: MethodName;
+  seed: number;
+  batchSize: number;
+  learningRate: number;
+}
+
+export type ImagesToWorker =
+  | {
+      type: 'train';
+      settings: ImageTrainSettings;
+      /** [size, size, 3]; x holds every image (N rows, values in [−1, 1]). */
+      shape: [number, number, number];
+      x: Float32Array;
+      /** Class index per image, −1 for unlabeled: the only labels the worker ever sees. */
+      labels: Int32Array;
+      ids: string[];
+      classNames: string[];
+      backend?: string;
+    }
+  | { type: 'play' }
+  | { type: 'pause' }
+  | { type: 'step'; steps: number }
+  | { type: 'export' };
+
+export type ImagesFromWorker =
+  | {
+      type: 'snapshot';
+      step: number;
+      epoch: number;
+      /** Accuracy on the held-out part of the labeled images (NaN when none is held out). */
+      heldOutAccuracy: number;
+      /** Image indices held out from training (labeled, used only to measure). */
+      heldOut: number[];
+      trainLabeled: number;
+      dLoss: number;
+      gLoss: number;
+      /** Generated images (count × size × size × 3, in [−1, 1]); empty for supervised training. */
+      samples: Float32Array;
+      /** Class probabilities for every image (N × K), when computed in this snapshot. */
+      predictions?: Float32Array;
+      stepsPerSecond: number;
+      backend: string;
+      playing: boolean;
+    }
+  | { type: 'export'; json: object; weights: ArrayBuffer; heldOutAccuracy: number }
+  | { type: 'error'; message: string };

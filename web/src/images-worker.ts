@@ -1,0 +1,197 @@
+/// <reference lib="webworker" />
+// Trains on the user's images off the main thread, with the library's image preset (src/core.ts).
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import {
+  Rng,
+  accuracy,
+  argmaxRows,
+  classifierArtifacts,
+  imagePreset,
+  labeledRecord,
+  takeRows,
+  makeTrainer,
+  useBackend,
+  type BackendName,
+  type Trainer,
+} from '../../src/core.js';
+import type { ImagesFromWorker, ImagesToWorker } from './images-protocol.js';
+
+const post = (m: ImagesFromWorker, transfer: Transferable[] = []) =>
+  (self as DedicatedWorkerGlobalScope).postMessage(m, transfer);
+const SAMPLES = 32;
+
+let backend = '';
+let run:
+  | {
+      trainer: Trainer;
+      msg: Extract<ImagesToWorker, { type: 'train' }>;
+      heldOut: number[];
+      trainRows: number[];
+      record: ReturnType<typeof labeledRecord>;
+    }
+  | undefined;
+let playing = false;
+let lastPredict = 0;
+
+async function ensureBackend(name?: string): Promise<void> {
+  if (backend) return;
+  setWasmPaths({
+    'tfjs-backend-wasm.wasm': wasmPlain,
+    'tfjs-backend-wasm-simd.wasm': wasmSimd,
+    'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+  });
+  // webgl when the browser has it, else wasm, else cpu; ?backend= overrides
+  backend = await useBackend((name as BackendName) || 'auto').catch(() => useBackend('cpu'));
+}
+
+/**
+ * A quarter of each class's labels (at least one when a class has two or more) is held out to measure
+ * accuracy; the rest trains. Held-out images are not even unlabeled data for the run.
+ */
+function build(msg: Extract<ImagesToWorker, { type: 'train' }>): void {
+  const { labels, classNames, x, shape, settings } = msg;
+  const k = classNames.length;
+  const rng = new Rng(settings.seed);
+  const byClass: number[][] = classNames.map(() => []);
+  labels.forEach((c, i) => c >= 0 && byClass[c].push(i));
+  const empty = classNames.filter((_, c) => byClass[c].length === 0);
+  if (k < 2) throw new Error('make at least two classes');
+  if (empty.length) throw new Error(`label at least one image of: ${empty.join(', ')}`);
+  const heldOut: number[] = [];
+  const trainRows: number[] = [];
+  for (const members of byClass) {
+    const order = Array.from(rng.permutation(members.length), (j) => members[j]);
+    const hold = members.length >= 2 ? Math.max(1, Math.round(members.length / 4)) : 0;
+    heldOut.push(...order.slice(0, hold));
+    trainRows.push(...order.slice(hold));
+  }
+  const held = new Set(heldOut);
+  const unlabeledRows = Array.from(labels.keys()).filter((i) => !held.has(i));
+  const size = shape[0] * shape[1] * shape[2];
+  const ids = (r: number[]) => r.map((i) => msg.ids[i]);
+  const y = Int32Array.from(trainRows, (i) => labels[i]);
+  run?.trainer.dispose();
+  run = undefined;
+  const trainer = makeTrainer(
+    settings.method,
+    imagePreset(),
+    {
+      featureShape: shape,
+      classNames,
+      labeled: { x: takeRows(x, size, trainRows), y, ids: ids(trainRows) },
+      unlabeled: { x: takeRows(x, size, unlabeledRows), ids: ids(unlabeledRows) },
+    },
+    { seed: settings.seed, learningRate: settings.learningRate, batchSize: settings.batchSize },
+  );
+  run = {
+    trainer,
+    msg,
+    heldOut,
+    trainRows,
+    record: labeledRecord(ids(trainRows), y, classNames, settings.seed),
+  };
+}
+
+function heldOutAccuracy(): number {
+  const { trainer, msg, heldOut } = run!;
+  if (!heldOut.length) return NaN;
+  const size = msg.shape[0] * msg.shape[1] * msg.shape[2];
+  const truth = Int32Array.from(heldOut, (i) => msg.labels[i]);
+  const { probs, numClasses } = trainer.predict(takeRows(msg.x, size, heldOut));
+  return accuracy(argmaxRows(probs, numClasses), truth);
+}
+
+function snapshot(rate: number, withPredictions: boolean): void {
+  const { trainer, msg, heldOut, trainRows } = run!;
+  const { d, g } = trainer.readLosses();
+  const samples = trainer.sample(SAMPLES);
+  const predictions = withPredictions ? trainer.predict(msg.x).probs : undefined;
+  if (withPredictions) lastPredict = performance.now();
+  post(
+    {
+      type: 'snapshot',
+      step: trainer.stepCount,
+      epoch: trainer.epoch,
+      heldOutAccuracy: heldOutAccuracy(),
+      heldOut,
+      trainLabeled: trainRows.length,
+      dLoss: d,
+      gLoss: g,
+      samples,
+      predictions,
+      stepsPerSecond: rate,
+      backend,
+      playing,
+    },
+    [samples.buffer, ...(predictions ? [predictions.buffer] : [])],
+  );
+}
+
+async function loop(): Promise<void> {
+  let lastPost = 0;
+  let steps = 0;
+  let since = performance.now();
+  while (playing && run) {
+    const t0 = performance.now();
+    // train in slices of ~150 ms, then yield so messages (pause, export) get through
+    while (performance.now() - t0 < 150) {
+      run.trainer.step();
+      steps++;
+    }
+    run.trainer.readLosses();
+    const now = performance.now();
+    if (now - lastPost > 700) {
+      const rate = steps / Math.max(1e-3, (now - since) / 1000);
+      // predictions for every image are the costly part: every few seconds while training
+      snapshot(rate, now - lastPredict > 4000);
+      [lastPost, steps, since] = [performance.now(), 0, performance.now()];
+    }
+    await new Promise((r) => setTimeout(r, 0));
+  }
+}
+
+async function handle(m: ImagesToWorker): Promise<void> {
+  try {
+    if (m.type === 'train') {
+      playing = false;
+      await ensureBackend(m.backend);
+      build(m);
+      snapshot(0, true);
+    } else if (m.type === 'play' && run && !playing) {
+      playing = true;
+      void loop();
+    } else if (m.type === 'pause') {
+      playing = false;
+      if (run) snapshot(0, true);
+    } else if (m.type === 'step' && run) {
+      for (let i = 0; i < m.steps; i++) run.trainer.step();
+      snapshot(0, true);
+    } else if (m.type === 'export' && run) {
+      const { trainer, msg, record } = run;
+      const acc = heldOutAccuracy();
+      const { json, weights } = await classifierArtifacts(trainer.discriminator, {
+        classNames: msg.classNames,
+        inputShape: msg.shape,
+        input: { kind: 'image', range: [-1, 1] },
+        method: msg.settings.method,
+        data: `browser:images (${msg.ids.length} images)`,
+        ...(Number.isFinite(acc) ? { testAccuracy: acc } : {}),
+        labeledSubset: record,
+      });
+      const buf = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
+      post({ type: 'export', json, weights: buf as ArrayBuffer, heldOutAccuracy: acc }, [buf as ArrayBuffer]);
+    }
+  } catch (err) {
+    playing = false;
+    post({ type: 'error', message: (err as Error).message });
+  }
+}
+
+// one message at a time: 'play' right after 'train' must wait until the asynchronous build is done
+let queue = Promise.resolve();
+self.onmessage = (e: MessageEvent<ImagesToWorker>) => {
+  queue = queue.then(() => handle(e.data));
+};
