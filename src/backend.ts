@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { SemiganError, UsageError } from './errors.js';
+import { installWasmAdam } from './kernels/wasm-adam.js';
 import { installWasmIdentity } from './kernels/wasm-identity.js';
 
 export const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow', 'webgl', 'webgpu'] as const;
@@ -69,6 +70,7 @@ async function activate(name: Exclude<BackendName, 'auto'>): Promise<void> {
   if (!ok || tf.getBackend() !== name) throw new SemiganError(`backend '${name}' could not start here`);
   if (name === 'wasm') {
     installWasmIdentity();
+    installWasmAdam();
     await accelerateWasm();
   }
 }

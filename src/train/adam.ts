@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { zerosVariable } from '../nets/params.js';
 import { assignValues } from '../nets/params.js';
+import { fusedAdam } from '../kernels/wasm-adam.js';
 
 export interface AdamConfig {
   learningRate: number;
@@ -67,6 +68,19 @@ export class Adam {
         if (!g) continue;
         const m = this.m.get(key)!;
         const v = this.v.get(key)!;
+        const fused = fusedAdam(variable, m, v, g, {
+          beta1: b1,
+          beta2: b2,
+          stepSize,
+          epsilon: this.epsilonInside ? epsInside : epsOutside,
+          epsilonInside: this.epsilonInside,
+        });
+        if (fused) {
+          variable.assign(fused[0]);
+          m.assign(fused[1]);
+          v.assign(fused[2]);
+          continue;
+        }
         const m2 = tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1));
         const v2 = tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2));
         m.assign(m2);
