@@ -19,7 +19,8 @@ export function benchContext(): {
   const cpu = cpus();
   return {
     commit: git('rev-parse HEAD'),
-    dirty: git('status --porcelain --untracked-files=no') !== '',
+    // results written by other benches running at the same time do not change the code that runs
+    dirty: git('status --porcelain --untracked-files=no -- . :!bench/results') !== '',
     machine: `${cpu.length}x ${cpu[0]?.model ?? 'unknown cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
     node: process.version,
     date: new Date().toISOString(),
