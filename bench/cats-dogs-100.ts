@@ -8,7 +8,7 @@
  * only aggregated. Several processes may share the work (CD_SEEDS=1 … and CD_SEEDS=2,3 …); a last call with
  * every seed aggregates. Env: CD_SIZE (image px, default 32), CD_EPOCHS (default 10), CD_SEEDS, CD_DIR.
  */
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBackend, backendAcceleration } from '../src/backend.js';
 import { formatCompareTable, runCompare, summarise, type CompareRun } from '../src/experiments/compare.js';
@@ -24,6 +24,11 @@ const seeds = (process.env.CD_SEEDS ?? '1,2,3').split(',').map(Number);
 const methods = (process.env.CD_METHODS ?? 'supervised,kplus1,klogit-fm').split(',') as MethodName[];
 const out = join(here, 'runs', 'cats-dogs-100');
 
+// runs already in the committed results: their checkpoint directories die with a machine, their figures stay
+const finished = ['cats-dogs-100.json', 'cats-dogs-100.partial.json'].flatMap((f) => {
+  const path = join(here, 'results', f);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { runs: CompareRun[] }).runs : [];
+});
 const backend = await useBackend('wasm');
 const context = benchContext();
 const t0 = performance.now();
@@ -38,6 +43,7 @@ const result = await runCompare(
     epochs,
     validationPerClass: 50,
     out,
+    finished,
   },
   {
     onRunStart: ({ select, method, seed, index, total }) =>

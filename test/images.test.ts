@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadImageFolder } from '../src/data/images.js';
+import { runCompare, type CompareRun } from '../src/experiments/compare.js';
 import { LabelOracle } from '../src/data/label-oracle.js';
 import { readLabelsCsv } from '../src/data/labels-csv.js';
 import { selectLabels } from '../src/data/select-labels.js';
@@ -191,7 +192,7 @@ describe('image folders', () => {
     expect(existsSync(join(run, 'checkpoint.bin'))).toBe(true);
   });
 
-  it('compare: same labeled set for every method within a seed, result.json, table and report.html', () => {
+  it('compare: same labeled set for every method within a seed, result.json, table and report.html', async () => {
     const out = tempDir();
     const r = semigan(
       'compare',
@@ -234,6 +235,32 @@ describe('image folders', () => {
     const bad = semigan('compare', '--data', 'rings', '--select', 'psychic', '--out', out);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown select 'psychic'/);
+
+    // finished runs handed in (a bench's committed results, directories gone) are reused, not re-trained,
+    // but only where the labeled set is exactly the one selected now
+    const tampered = result.runs.map((x: CompareRun, i: number) =>
+      i === 0 ? { ...x, labeledSubset: { ...x.labeledSubset, idsSha256: '0'.repeat(64) } } : x,
+    );
+    const started: string[] = [];
+    const again = await runCompare(
+      {
+        data: 'rings',
+        labels: 6,
+        seeds: [1, 2],
+        epochs: 2,
+        methods: ['supervised', 'klogit-fm'],
+        select: ['random', 'representative'],
+        validationPerClass: 5,
+        out: tempDir(),
+        finished: tampered,
+      },
+      { onEpoch: (m) => void started.push(`${m.epoch}`) },
+    );
+    expect(started).toEqual(['1', '2']); // only the tampered run trained again
+    expect(again.runs.slice(1).map((x) => x.testAccuracy)).toEqual(
+      result.runs.slice(1).map((x: CompareRun) => x.testAccuracy),
+    );
+    expect(again.runs[0].labeledSubset.idsSha256).toBe(result.runs[0].labeledSubset.idsSha256);
   });
 });
 

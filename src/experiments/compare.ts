@@ -5,6 +5,7 @@ import { formatLabelsCsv, type LabeledExample } from '../data/labels-csv.js';
 import { selectLabels, type SelectStrategy } from '../data/select-labels.js';
 import { describeDataSpec, loadData, parseDataSpec, type LoadHooks } from '../data/spec.js';
 import { idsOf } from '../data/split.js';
+import { sha256 } from '../util/sha256.js';
 import { UsageError } from '../errors.js';
 import type { MethodName } from '../train/methods.js';
 import { CHECKPOINT_FILE, readMetrics, runTraining, type RunHooks, type RunMetrics } from '../train/run.js';
@@ -22,6 +23,11 @@ export interface CompareOptions {
   /** Labeled validation examples per class, held out for the supervised baseline's early stopping. */
   validationPerClass: number;
   out: string;
+  /**
+   * Runs finished elsewhere whose directories may be gone (a benchmark's committed results): reused instead of
+   * re-run when their labeled subset is exactly the one selected now and they trained as many epochs.
+   */
+  finished?: CompareRun[];
 }
 
 export interface CompareRun {
@@ -95,6 +101,12 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
         hooks.onRunStart?.({ select, method, seed, index: index++, total });
         const dir = join(o.out, 'runs', runDirName(select, method, seed));
         let metrics = readMetrics(dir);
+        const known = !metrics && reusable(o, { select, method, seed }, examples);
+        if (known) {
+          runs.push(known);
+          hooks.onRunDone?.(known);
+          continue;
+        }
         if (!metrics?.complete) {
           const resume = existsSync(join(dir, CHECKPOINT_FILE));
           metrics = await runTraining(
@@ -140,6 +152,29 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
   writeFileAtomic(join(o.out, 'result.json'), JSON.stringify(result, null, 2) + '\n');
   if (firstTrain) writeFileAtomic(join(o.out, 'report.html'), compareReportHtml(result, o.out, firstTrain));
   return result;
+}
+
+/** A finished run of the same select/method/seed, epochs and exact labeled set, if one was given. */
+function reusable(
+  o: CompareOptions,
+  at: Pick<CompareRun, 'select' | 'method' | 'seed'>,
+  examples: LabeledExample[],
+): CompareRun | undefined {
+  const hash = sha256(
+    examples
+      .map((e) => e.id)
+      .sort()
+      .join('\n'),
+  );
+  return o.finished?.find(
+    (r) =>
+      r.select === at.select &&
+      r.method === at.method &&
+      r.seed === at.seed &&
+      r.epochs === o.epochs &&
+      r.labeledSubset?.idsSha256 === hash &&
+      r.labeledSubset.count === examples.length,
+  );
 }
 
 export function summarise(runs: CompareRun[]): CompareResult['summary'] {
