@@ -1,9 +1,5 @@
 /// <reference lib="webworker" />
 // Trains on the user's images off the main thread, with the library's image preset (src/core.ts).
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import {
   Rng,
   accuracy,
@@ -13,10 +9,9 @@ import {
   labeledRecord,
   takeRows,
   makeTrainer,
-  useBackend,
-  type BackendName,
   type Trainer,
 } from '../../src/core.js';
+import { onMessagesInOrder, startBackend } from './worker-runtime.js';
 import type { ImagesFromWorker, ImagesToWorker } from './images-protocol.js';
 
 const post = (m: ImagesFromWorker, transfer: Transferable[] = []) =>
@@ -35,17 +30,6 @@ let run:
   | undefined;
 let playing = false;
 let lastPredict = 0;
-
-async function ensureBackend(name?: string): Promise<void> {
-  if (backend) return;
-  setWasmPaths({
-    'tfjs-backend-wasm.wasm': wasmPlain,
-    'tfjs-backend-wasm-simd.wasm': wasmSimd,
-    'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
-  });
-  // webgl when the browser has it, else wasm, else cpu; ?backend= overrides
-  backend = await useBackend((name as BackendName) || 'auto').catch(() => useBackend('cpu'));
-}
 
 /**
  * A quarter of each class's labels (at least one when a class has two or more) is held out to measure
@@ -157,7 +141,7 @@ async function handle(m: ImagesToWorker): Promise<void> {
   try {
     if (m.type === 'train') {
       playing = false;
-      await ensureBackend(m.backend);
+      backend = await startBackend(m.backend, 'auto');
       build(m);
       snapshot(0, true);
     } else if (m.type === 'play' && run && !playing) {
@@ -190,8 +174,4 @@ async function handle(m: ImagesToWorker): Promise<void> {
   }
 }
 
-// one message at a time: 'play' right after 'train' must wait until the asynchronous build is done
-let queue = Promise.resolve();
-self.onmessage = (e: MessageEvent<ImagesToWorker>) => {
-  queue = queue.then(() => handle(e.data));
-};
+onMessagesInOrder<ImagesToWorker>(handle);

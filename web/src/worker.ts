@@ -1,18 +1,8 @@
 /// <reference lib="webworker" />
 // Trains in a worker so the page stays responsive; the same library code as the CLI (src/core.ts).
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import {
-  makeToyDataset,
-  splitDataset,
-  useBackend,
-  makeToyTrainer,
-  type Trainer,
-  type BackendName,
-} from '../../src/core.js';
+import { makeToyDataset, splitDataset, makeToyTrainer, type Trainer } from '../../src/core.js';
+import { onMessagesInOrder, startBackend } from './worker-runtime.js';
 import type { FromWorker, ToWorker, TrainSettings } from './protocol.js';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) =>
@@ -29,17 +19,6 @@ let bounds: [number, number, number, number] = [-1, 1, -1, 1];
 let playing = false;
 let backend = '';
 let recent: number[] = [];
-
-async function ensureBackend(name?: string): Promise<void> {
-  if (backend) return;
-  setWasmPaths({
-    'tfjs-backend-wasm.wasm': wasmPlain,
-    'tfjs-backend-wasm-simd.wasm': wasmSimd,
-    'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
-  });
-  // tiny nets: wasm beats webgl's per-op overhead; ?backend= overrides
-  backend = await useBackend((name as BackendName) || 'wasm').catch(() => useBackend('cpu'));
-}
 
 function build(): void {
   const s = settings!;
@@ -145,7 +124,7 @@ async function handle(m: ToWorker): Promise<void> {
   try {
     if (m.type === 'init') {
       playing = false;
-      await ensureBackend(m.backend);
+      backend = await startBackend(m.backend, 'wasm');
       settings = m.settings;
       initData();
       build();
@@ -176,8 +155,4 @@ async function handle(m: ToWorker): Promise<void> {
 
 void tf;
 
-// one message at a time: 'play' right after 'train' must wait until the asynchronous build is done
-let queue = Promise.resolve();
-self.onmessage = (e: MessageEvent<ToWorker>) => {
-  queue = queue.then(() => handle(e.data));
-};
+onMessagesInOrder<ToWorker>(handle);
