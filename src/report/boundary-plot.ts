@@ -1,3 +1,4 @@
+import { colorOf, cssColor } from './palette.js';
 /**
  * Draws a 2-D decision-boundary picture onto any canvas 2D context (node-canvas in the CLI, the page's
  * canvas in the playground): class-coloured heat map shaded by confidence, the boundary line, unlabeled
@@ -42,15 +43,6 @@ export interface BoundaryPicture {
   generated?: Float32Array;
 }
 
-export const CLASS_COLORS: [number, number, number][] = [
-  [31, 119, 180],
-  [255, 127, 14],
-  [44, 160, 44],
-  [214, 39, 40],
-  [148, 103, 189],
-  [140, 86, 75],
-];
-
 export const PLOT_LAYOUT = { width: 560, height: 640, plot: 520, left: 20, top: 56 };
 
 /** Grid points (res*res rows of x, y), row-major from the top-left corner, matching BoundaryPicture.probs. */
@@ -92,7 +84,7 @@ export function drawBoundary(ctx: Ctx2D, p: BoundaryPicture): void {
     argmax[i] = best;
     // shade from white (uncertain) to the class colour (confident)
     const conf = Math.max(0, (probs[i * k + best] - 1 / k) / (1 - 1 / k));
-    const base = CLASS_COLORS[best % CLASS_COLORS.length];
+    const base = colorOf(best);
     const t = 0.15 + 0.45 * conf;
     ctx.fillStyle = rgb([255 + (base[0] - 255) * t, 255 + (base[1] - 255) * t, 255 + (base[2] - 255) * t]);
     const r = Math.floor(i / res);
@@ -137,7 +129,7 @@ export function drawBoundary(ctx: Ctx2D, p: BoundaryPicture): void {
     ctx.stroke();
   }
   for (let i = 0; i < p.labeled.y.length; i++) {
-    ctx.fillStyle = rgb(CLASS_COLORS[p.labeled.y[i] % CLASS_COLORS.length]);
+    ctx.fillStyle = cssColor(p.labeled.y[i]);
     ctx.strokeStyle = 'black';
     ctx.lineWidth = 2;
     ctx.beginPath();
@@ -178,7 +170,7 @@ function drawLegend(ctx: Ctx2D, p: BoundaryPicture, y: number): void {
     x += s.length * 7 + 16;
   };
   p.classNames.forEach((name, c) => {
-    ctx.fillStyle = rgb(CLASS_COLORS[c % CLASS_COLORS.length]);
+    ctx.fillStyle = cssColor(c);
     ctx.strokeStyle = 'black';
     ctx.lineWidth = 2;
     ctx.beginPath();

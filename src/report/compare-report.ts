@@ -5,9 +5,9 @@ import { featureSize, takeRows } from '../data/dataset.js';
 import { inputOf, parseDataSpec } from '../data/spec.js';
 import type { CompareResult } from '../experiments/compare.js';
 import { readMetrics } from '../train/run.js';
+import { cssColor } from './palette.js';
 import { sampleGridPng } from './sample-grid.js';
 
-const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 const esc = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const pngUri = (b: Buffer) => `data:image/png;base64,${b.toString('base64')}`;
@@ -28,7 +28,7 @@ function curvesSvg(result: CompareResult, out: string, select: string, methods: 
   const x = (e: number) => m.l + ((e - 1) / Math.max(1, maxE - 1)) * (W - m.l - m.r);
   const y = (a: number) => H - m.b - ((a - lo) / (1 - lo)) * (H - m.t - m.b);
   const lines = series.map(({ r, accs }) => {
-    const c = COLORS[methods.indexOf(r.method) % COLORS.length];
+    const c = cssColor(methods.indexOf(r.method));
     const pts = accs.map((a, i) => `${x(i + 1).toFixed(1)},${y(a).toFixed(1)}`).join(' ');
     return `<polyline fill="none" stroke="${c}" stroke-width="1.5" opacity="0.8" points="${pts}"><title>${esc(r.method)} seed ${r.seed}</title></polyline>`;
   });
@@ -38,7 +38,7 @@ function curvesSvg(result: CompareResult, out: string, select: string, methods: 
   );
   const legend = methods.map(
     (mm, i) =>
-      `<text x="${m.l + 8 + i * 100}" y="${m.t + 12}" font-size="12" fill="${COLORS[i % COLORS.length]}">${esc(mm)}</text>`,
+      `<text x="${m.l + 8 + i * 100}" y="${m.t + 12}" font-size="12" fill="${cssColor(i)}">${esc(mm)}</text>`,
   );
   return (
     `<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" xmlns="http://www.w3.org/2000/svg">` +
@@ -93,7 +93,7 @@ function labeledPicture(train: Dataset, ids: string[], range: [number, number]):
   for (let i = 0; i < n; i++)
     dots.push(`<circle cx="${px(train.x[2 * i])}" cy="${py(train.x[2 * i + 1])}" r="1.3" fill="#bbb"/>`);
   for (const r of rows) {
-    const c = COLORS[train.y[r] % COLORS.length];
+    const c = cssColor(train.y[r]);
     dots.push(
       `<circle cx="${px(train.x[2 * r])}" cy="${py(train.x[2 * r + 1])}" r="5" fill="${c}" stroke="#000"/>`,
     );

@@ -44,18 +44,3 @@ export function drawCurves(canvas: HTMLCanvasElement, history: HistoryPoint[], a
   ctx.fillStyle = '#666';
   ctx.fillText(`step ${last}`, W - 70, H - 5);
 }
-
-export const COLORS: [number, number, number][] = [
-  [31, 119, 180],
-  [255, 127, 14],
-  [44, 160, 44],
-  [214, 39, 40],
-  [148, 103, 189],
-  [140, 86, 75],
-  [227, 119, 194],
-  [127, 127, 127],
-  [188, 189, 34],
-  [23, 190, 207],
-];
-
-export const rgb = (c: number) => `rgb(${COLORS[c % COLORS.length].join(',')})`;

@@ -1,4 +1,5 @@
-import { COLORS, drawCurves, rgb, type HistoryPoint } from './curves.js';
+import { CLASS_COLORS, cssColor } from '../../src/report/palette.js';
+import { drawCurves, type HistoryPoint } from './curves.js';
 import {
   decodeImages,
   filesOfDrop,
@@ -48,7 +49,7 @@ export function startImagesView() {
     x = d.x;
     labels = new Int32Array(picked.length).fill(-1);
     const named = [...new Set(folders())].filter(Boolean);
-    if (named.length >= 2 && named.length <= COLORS.length) classNames = named;
+    if (named.length >= 2 && named.length <= CLASS_COLORS.length) classNames = named;
     active = 0;
     const skipped = d.skipped.length
       ? ` Skipped ${d.skipped.length} unreadable: ${d.skipped.map((s) => s.path).join(', ')}.`
@@ -120,9 +121,9 @@ export function startImagesView() {
       ...classNames.map((name, c) => {
         const chip = document.createElement('span');
         chip.className = `chip${c === active ? ' active' : ''}`;
-        chip.style.borderColor = rgb(c);
+        chip.style.borderColor = cssColor(c);
         const count = labels.filter((l) => l === c).length;
-        chip.innerHTML = `<b style="color:${rgb(c)}">${c + 1}</b> <input aria-label="class ${c + 1} name"> <small>${count}</small> <button title="remove class">×</button>`;
+        chip.innerHTML = `<b style="color:${cssColor(c)}">${c + 1}</b> <input aria-label="class ${c + 1} name"> <small>${count}</small> <button title="remove class">×</button>`;
         const input = chip.querySelector('input')!;
         input.value = name;
         input.onchange = () => ((classNames[c] = input.value.trim() || name), (labelsChanged = built));
@@ -199,14 +200,14 @@ export function startImagesView() {
     thumbs.forEach((el, i) => {
       const cap = el.querySelector('figcaption')!;
       const l = labels[i];
-      el.style.outline = l >= 0 ? `4px solid ${rgb(l)}` : '';
+      el.style.outline = l >= 0 ? `4px solid ${cssColor(l)}` : '';
       el.classList.toggle('held', held.has(i));
       if (l >= 0) cap.textContent = `${held.has(i) ? 'held out: ' : ''}${classNames[l]}`;
       else if (predictions && predictions.length === labels.length * k) {
         let best = 0;
         for (let c = 1; c < k; c++) if (predictions[i * k + c] > predictions[i * k + best]) best = c;
         cap.textContent = `${classNames[best]} ${(predictions[i * k + best] * 100).toFixed(0)}%`;
-        cap.style.color = rgb(best);
+        cap.style.color = cssColor(best);
         if (classNames.includes(f[i]))
           [right, judged] = [right + Number(classNames[best] === f[i]), judged + 1];
       } else cap.textContent = '';
@@ -262,7 +263,7 @@ export function startImagesView() {
   $<HTMLSelectElement>('img-size').onchange = () => picked.length && load(picked);
   $('img-method').onchange = () => (labelsChanged = built);
   $('img-add-class').onclick = () => {
-    if (classNames.length >= COLORS.length) return status(`at most ${COLORS.length} classes`);
+    if (classNames.length >= CLASS_COLORS.length) return status(`at most ${CLASS_COLORS.length} classes`);
     classNames.push(`class ${classNames.length + 1}`);
     active = classNames.length - 1;
     renderClasses();

@@ -1,4 +1,5 @@
-import { COLORS, drawCurves, type HistoryPoint } from './curves.js';
+import { colorOf, cssColor } from '../../src/report/palette.js';
+import { drawCurves, type HistoryPoint } from './curves.js';
 import type { FromWorker, ToWorker, TrainSettings } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -50,7 +51,7 @@ function drawBoundary(): void {
       let best = 0;
       for (let c = 1; c < k; c++) if (snap.grid[p * k + c] > snap.grid[p * k + best]) best = c;
       const conf = (snap.grid[p * k + best] - 1 / k) / (1 - 1 / k);
-      const [r, g, b] = COLORS[best % COLORS.length];
+      const [r, g, b] = colorOf(best);
       img.data.set([r, g, b, Math.round(40 + 130 * conf)], p * 4);
     }
     const tmp = new OffscreenCanvas(n, n);
@@ -78,8 +79,7 @@ function drawBoundary(): void {
   }
   for (const i of data.labeled) {
     const [x, y] = toCanvas(data.points[2 * i], data.points[2 * i + 1]);
-    const [r, g, b] = COLORS[data.classes[i] % COLORS.length];
-    ctx.fillStyle = `rgb(${r},${g},${b})`;
+    ctx.fillStyle = cssColor(data.classes[i]);
     ctx.strokeStyle = '#000';
     ctx.lineWidth = 2;
     ctx.beginPath();
