@@ -78,7 +78,7 @@ async function activate(name: Exclude<BackendName, 'auto'>): Promise<void> {
 /**
  * Whether the browser's WebGL is a software rasteriser (SwiftShader, llvmpipe: headless or GPU-less
  * machines). Measured in headless Chromium here, training the image nets: webgl on SwiftShader 0.1 steps/s,
- * wasm 2.6 — so auto prefers wasm there.
+ * wasm 3.0 (32 px, batch 32) — so auto prefers wasm there.
  */
 function softwareGl(): boolean {
   try {
@@ -95,7 +95,8 @@ function softwareGl(): boolean {
 
 /**
  * Selects the tensor backend. `auto`: in Node, tfjs-node when the user installed it, else wasm (SIMD),
- * else cpu; in a browser, webgl (wasm first when WebGL is software-rendered), else wasm, else cpu. Returns the backend actually in use.
+ * else cpu; in a browser, webgl (wasm first when WebGL is software-rendered), else wasm, else cpu.
+ * Returns the backend actually in use.
  */
 export async function useBackend(name: BackendName = 'auto'): Promise<string> {
   if (name !== 'auto') {

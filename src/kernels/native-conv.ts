@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../native/openblas.js';
-import { heapView, type WasmBackend } from './native-matmul.js';
+import { heapView, type WasmBackend } from './wasm-heap.js';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 type Shape4 = [number, number, number, number];

@@ -1,21 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../native/openblas.js';
-
-/** The parts of tfjs-backend-wasm's BackendWasm that kernels use (the package does not export its types). */
-export interface WasmBackend {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
+import { heapView, type WasmBackend } from './wasm-heap.js';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
-
-/** A Float32Array view of a tensor's data inside the wasm heap: no copy. */
-export function heapView(backend: WasmBackend, t: tf.TensorInfo): Float32Array {
-  const offset = backend.dataIdMap.get(t.dataId).memoryOffset;
-  const size = t.shape.reduce((a, b) => a * b, 1);
-  return new Float32Array(backend.wasm.HEAPU8.buffer, offset, size);
-}
 
 const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 

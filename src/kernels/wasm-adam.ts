@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { heapView, type WasmBackend } from './native-matmul.js';
+import { heapView, type WasmBackend } from './wasm-heap.js';
 
 export const ADAM_KERNEL = 'SemiganAdam';
 
