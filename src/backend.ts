@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { SemiganError, UsageError } from './errors.js';
 import { installWasmAdam } from './kernels/wasm-adam.js';
+import { installWasmBatchNorm } from './kernels/wasm-batch-norm.js';
+import { installWasmDense } from './kernels/wasm-dense.js';
 import { installWasmIdentity } from './kernels/wasm-identity.js';
 
 export const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow', 'webgl', 'webgpu'] as const;
@@ -71,6 +73,8 @@ async function activate(name: Exclude<BackendName, 'auto'>): Promise<void> {
   if (name === 'wasm') {
     installWasmIdentity();
     installWasmAdam();
+    installWasmBatchNorm();
+    installWasmDense();
     await accelerateWasm();
   }
 }

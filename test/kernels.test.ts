@@ -4,6 +4,8 @@ import { backendAcceleration } from '../src/backend.js';
 import { conv2d, conv2dTranspose, setNativeConvKernels } from '../src/nets/fast-conv.js';
 import { addBias, lastAxisNorm, leakyRelu } from '../src/nets/fast-ops.js';
 import { loadNativeBlas } from '../src/native/openblas.js';
+import { fusedBatchNorm, setNativeBatchNorm } from '../src/kernels/wasm-batch-norm.js';
+import { fusedDense } from '../src/kernels/wasm-dense.js';
 import { Rng } from '../src/random.js';
 
 const rng = new Rng(11);
@@ -158,6 +160,84 @@ describe('elementwise ops with hand-written gradients', () => {
       (a) => tf.sqrt(tf.add(tf.sum(tf.square(a), [0, 1, 2], true), 1e-12)),
       [x],
     );
+  });
+});
+
+describe('fused batch norm', () => {
+  // the op form BatchNorm uses on backends without the fused kernels
+  const reference = (x: tf.Tensor, gamma: tf.Tensor | undefined, beta: tf.Tensor) => {
+    const { mean, variance } = tf.moments(
+      x,
+      x.shape.slice(0, -1).map((_, i) => i),
+    );
+    const normed = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
+    return tf.add(gamma ? tf.mul(normed, gamma) : normed, beta);
+  };
+  const blas = loadNativeBlas().blas;
+  const nativeBn =
+    blas?.batchNorm && blas.batchNormGrad
+      ? { batchNorm: blas.batchNorm, batchNormGrad: blas.batchNormGrad }
+      : undefined;
+  afterAll(() => setNativeBatchNorm(nativeBn));
+  // the JavaScript kernels always (browsers run them); the C++ ones where the addon is built
+  for (const path of nativeBn ? ['js', 'native'] : ['js']) {
+    it(`${path}: matches the op form on the cpu backend: values and gradients, with and without a scale`, async () => {
+      setNativeBatchNorm(path === 'native' ? nativeBn : undefined);
+      const fused = (x: tf.Tensor, g: tf.Tensor | undefined, b: tf.Tensor) => {
+        const y = fusedBatchNorm(x, g, b, 1e-5);
+        if (!y) throw new Error('the fused kernel is not installed on wasm');
+        return y;
+      };
+      for (const shape of [
+        [50, 7],
+        [4, 5, 6, 8],
+      ]) {
+        const c = shape[shape.length - 1];
+        // an offset and a scale far from 0 and 1, as pre-activations have
+        const x = { shape, data: rand(shape).map((v, i) => 3 + 2 * v + (i % c)) };
+        const g = { shape: [c], data: rand([c]) };
+        const b = { shape: [c], data: rand([c]) };
+        await expectSameAsCpu(
+          (xi, gi, bi) => fused(xi, gi, bi),
+          (xi, gi, bi) => reference(xi, gi, bi),
+          [x, g, b],
+        );
+        await expectSameAsCpu(
+          (xi, bi) => fused(xi, undefined, bi),
+          (xi, bi) => reference(xi, undefined, bi),
+          [x, b],
+        );
+      }
+    });
+  }
+});
+
+describe('fused dense layer', () => {
+  it('matches the op form on the cpu backend: weight norm or not, linear, ReLU and leaky ReLU', async () => {
+    const x = { shape: [37, 11], data: rand([37, 11]) };
+    const v = { shape: [11, 9], data: rand([11, 9]) };
+    const g = { shape: [9], data: rand([9]).map((e) => 1 + Math.abs(e)) };
+    const b = { shape: [9], data: rand([9]) };
+    const fused = (...t: (tf.Tensor | undefined)[]) => {
+      const y = fusedDense(t[0] as tf.Tensor2D, t[1]!, t[2], t[3]!, t[4] as unknown as number);
+      if (!y) throw new Error('the fused kernel is not installed on wasm');
+      return y;
+    };
+    for (const alpha of [1, 0, 0.2]) {
+      const act = (p: tf.Tensor) => (alpha === 1 ? p : tf.leakyRelu(p, alpha));
+      const norm = (vi: tf.Tensor) => tf.sqrt(tf.add(tf.sum(tf.square(vi), 0, true), 1e-12));
+      await expectSameAsCpu(
+        (xi, vi, gi, bi) => fused(xi, vi, gi, bi, alpha as unknown as tf.Tensor),
+        (xi, vi, gi, bi) =>
+          act(tf.add(tf.matMul(xi as tf.Tensor2D, tf.mul(vi, tf.div(gi, norm(vi))) as tf.Tensor2D), bi)),
+        [x, v, g, b],
+      );
+      await expectSameAsCpu(
+        (xi, vi, bi) => fused(xi, vi, undefined, bi, alpha as unknown as tf.Tensor),
+        (xi, vi, bi) => act(tf.add(tf.matMul(xi as tf.Tensor2D, vi as tf.Tensor2D), bi)),
+        [x, v, b],
+      );
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { loadNativeBlas } from './openblas.js';
 import { installNativeConvKernels } from '../kernels/native-conv.js';
+import { setNativeBatchNorm } from '../kernels/wasm-batch-norm.js';
 import { installNativeWasmKernels } from '../kernels/native-matmul.js';
 import { setNativeConvKernels } from '../nets/fast-conv.js';
 
@@ -15,6 +16,9 @@ export function enableNativeKernels(): { active: boolean; detail: string } {
   if (conv) {
     installNativeConvKernels({ ...blas, conv });
     setNativeConvKernels(true);
+  }
+  if (blas.batchNorm && blas.batchNormGrad) {
+    setNativeBatchNorm({ batchNorm: blas.batchNorm, batchNormGrad: blas.batchNormGrad });
   }
   return { active: true, detail: blas.library };
 }

@@ -27,6 +27,33 @@ export interface NativeBlas {
    * dims: [n, h, w, ci, kh, kw, co, stride, padTop, padLeft, outH, outW]. Absent in older builds.
    */
   conv?(kind: 0 | 1 | 2, dims: number[], a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** Batch norm over rows of [rows, c]; an empty gamma means no scale. Absent in older builds. */
+  batchNorm?: BatchNormFns['batchNorm'];
+  batchNormGrad?: BatchNormFns['batchNormGrad'];
+}
+
+export interface BatchNormFns {
+  batchNorm(
+    c: number,
+    eps: number,
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    inv: Float32Array,
+  ): void;
+  batchNormGrad(
+    c: number,
+    dy: Float32Array,
+    x: Float32Array,
+    mean: Float32Array,
+    inv: Float32Array,
+    gamma: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+  ): void;
 }
 
 interface Addon {
@@ -34,6 +61,8 @@ interface Addon {
   setThreads(n: number): number;
   sgemmBatch: NativeBlas['sgemmBatch'];
   conv?: NativeBlas['conv'];
+  batchNorm?: NativeBlas['batchNorm'];
+  batchNormGrad?: NativeBlas['batchNormGrad'];
 }
 
 // only OpenBLAS: Debian's libblas.so.3 may be the reference BLAS, slower than wasm
@@ -81,7 +110,14 @@ export function loadNativeBlas(): { blas: NativeBlas | null; reason: string } {
   const threads = Number(process.env.SEMIGAN_THREADS ?? 0);
   if (threads > 0) addon.setThreads(threads);
   return (cached = {
-    blas: { library, sgemmBatch: addon.sgemmBatch, setThreads: addon.setThreads, conv: addon.conv },
+    blas: {
+      library,
+      sgemmBatch: addon.sgemmBatch,
+      setThreads: addon.setThreads,
+      conv: addon.conv,
+      batchNorm: addon.batchNorm,
+      batchNormGrad: addon.batchNormGrad,
+    },
     reason: 'loaded',
   });
 }

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { fusedBatchNorm } from '../kernels/wasm-batch-norm.js';
+import { fusedDense } from '../kernels/wasm-dense.js';
 import type { Rng } from '../random.js';
 import { matMulFast } from './fast-matmul.js';
 import { addBias, lastAxisNorm, leakyRelu, relu } from './fast-ops.js';
@@ -22,6 +24,9 @@ export function activate<T extends tf.Tensor>(x: T, a: Activation): T {
       return x;
   }
 }
+
+/** Activations of the form max(p, αp), by α. */
+const PIECEWISE_LINEAR: Partial<Record<Activation, number>> = { linear: 1, relu: 0, lrelu: 0.2 };
 
 export interface DenseOptions {
   weightNorm?: boolean;
@@ -80,6 +85,13 @@ export class Dense {
     return addBias(y, this.b);
   }
 
+  /** act(apply(x)); one fused kernel each way on wasm for the piecewise-linear activations. */
+  applyActivated(x: tf.Tensor2D, act: Activation): tf.Tensor2D {
+    const alpha = PIECEWISE_LINEAR[act];
+    const fused = alpha === undefined ? undefined : fusedDense(x, this.v, this.g, this.b, alpha);
+    return fused ?? activate(this.apply(x), act);
+  }
+
   /** The weights a plain dense layer would hold (weight norm folded in), for export. Caller disposes. */
   effective(): [tf.Tensor2D, tf.Tensor1D] {
     return tf.tidy(() => {
@@ -118,6 +130,8 @@ export class BatchNorm {
 
   /** Over every axis but the last (per feature, or per channel of NHWC images). */
   apply<T extends tf.Tensor>(x: T): T {
+    const fused = fusedBatchNorm(x, this.gamma, this.beta, 1e-5);
+    if (fused) return fused;
     const axes = x.shape.slice(0, -1).map((_, i) => i);
     const { mean, variance } = tf.moments(x, axes);
     const normed = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));

@@ -53,10 +53,10 @@ export class MlpDiscriminator implements Discriminator {
     let features = h;
     for (const layer of this.layers) {
       // feature matching reads the last hidden layer before its noise, as the reference does
-      features = activate(layer.apply(h), act);
+      features = layer.applyActivated(h, act);
       h = gaussianNoise(features, this.config.hiddenNoise ?? 0, rng);
     }
-    return { logits: this.out.apply(h), features };
+    return { logits: this.out.applyActivated(h, 'linear'), features };
   }
 
   /** With an Rng the noise layers are on, as in the reference (its init pass is not deterministic). */

@@ -61,11 +61,9 @@ export class MlpGenerator implements Generator {
     const act = this.config.activation ?? 'relu';
     let h = z;
     for (const { dense, bn } of this.layers) {
-      h = dense.apply(h);
-      if (bn) h = bn.apply(h);
-      h = activate(h, act);
+      h = bn ? activate(bn.apply(dense.apply(h)), act) : dense.applyActivated(h, act);
     }
-    const y = activate(this.out.apply(h), this.config.outputActivation ?? 'linear');
+    const y = this.out.applyActivated(h, this.config.outputActivation ?? 'linear');
     return tf.reshape(y, [z.shape[0], ...this.outputShape]);
   }
 }

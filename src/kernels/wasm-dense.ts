@@ -1,0 +1,189 @@
+import * as tf from '@tensorflow/tfjs';
+import { nativeWasmKernelsInstalled } from './native-matmul.js';
+import { heapView, type WasmBackend } from './wasm-heap.js';
+
+const FORWARD = 'SemiganDense';
+const BACKWARD = 'SemiganDenseGrad';
+
+interface Backend extends WasmBackend {
+  disposeData(dataId: object): boolean;
+}
+
+let installed = false;
+
+/** Another wasm kernel called directly: no engine bookkeeping, no tape; the caller frees what it returns. */
+function call(name: string, backend: Backend, inputs: tf.NamedTensorInfoMap, attrs = {}): tf.TensorInfo {
+  return tf.getKernel(name, 'wasm')!.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
+}
+
+/** a·b with optional transposes; pure wasm runs transposed products 10–50× slower, so it transposes first. */
+function matmul(backend: Backend, a: tf.TensorInfo, b: tf.TensorInfo, ta: boolean, tb: boolean) {
+  const rows = ta ? a.shape[1] : a.shape[0];
+  const cols = tb ? b.shape[0] : b.shape[1];
+  let out: tf.TensorInfo;
+  if ((ta || tb) && !nativeWasmKernelsInstalled()) {
+    const at = ta ? call('Transpose', backend, { x: a }, { perm: [1, 0] }) : a;
+    const bt = tb ? call('Transpose', backend, { x: b }, { perm: [1, 0] }) : b;
+    out = call('BatchMatMul', backend, { a: at, b: bt }, { transposeA: false, transposeB: false });
+    if (ta) backend.disposeData(at.dataId);
+    if (tb) backend.disposeData(bt.dataId);
+  } else {
+    out = call('BatchMatMul', backend, { a, b }, { transposeA: ta, transposeB: tb });
+  }
+  return { dataId: out.dataId, shape: [rows, cols], dtype: 'float32' } as tf.TensorInfo;
+}
+
+/**
+ * A whole dense layer as one kernel forward and one backward: y = act(x·v·s + b), with s = g/‖v‖ per unit
+ * under weight norm (else 1) and act(p) = max(p, αp) (α = 1: linear, 0: ReLU). As tf ops a weight-normalised
+ * layer is ≈25 kernels forward and backward; tfjs's per-kernel overhead (≈5 µs) is what small nets such as
+ * the rings' 64-unit MLPs spend their step on.
+ */
+export function installWasmDense(): void {
+  if (installed || !tf.getKernel('Identity', 'wasm')) return;
+  tf.registerKernel({
+    kernelName: FORWARD,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const bk = backend as unknown as Backend;
+      const { x, v, g, b } = inputs as Record<string, tf.TensorInfo | undefined>;
+      const alpha = (attrs as { alpha: number }).alpha;
+      const [k, m] = v!.shape;
+      const u = matmul(bk, x!, v!, false, false);
+      if (!g) {
+        // y in place of x·v: nothing else needs the product
+        const y = heapView(bk, u);
+        const bv = heapView(bk, b!);
+        for (let i = 0; i < y.length; i += m) {
+          for (let j = 0; j < m; j++) {
+            const p = y[i + j] + bv[j];
+            y[i + j] = p > 0 ? p : alpha * p;
+          }
+        }
+        return [u];
+      }
+      const y = bk.makeOutput(u.shape, 'float32');
+      const norm = bk.makeOutput([m], 'float32');
+      const [uv, yv, nv, vv, gv, bv] = [u, y, norm, v!, g, b!].map((t) => heapView(bk, t));
+      const sq = new Float64Array(m);
+      for (let r = 0; r < k * m; r += m) {
+        for (let j = 0; j < m; j++) sq[j] += vv[r + j] * vv[r + j];
+      }
+      const s = new Float32Array(m);
+      for (let j = 0; j < m; j++) {
+        // the 1e-12 lastAxisNorm adds, so both forms agree
+        nv[j] = Math.sqrt(sq[j] + 1e-12);
+        s[j] = gv[j] / nv[j];
+      }
+      for (let i = 0; i < uv.length; i += m) {
+        for (let j = 0; j < m; j++) {
+          const p = uv[i + j] * s[j] + bv[j];
+          yv[i + j] = p > 0 ? p : alpha * p;
+        }
+      }
+      return [y, u, norm];
+    },
+  });
+  tf.registerKernel({
+    kernelName: BACKWARD,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const bk = backend as unknown as Backend;
+      const { dy, x, v, y, g, u, norm } = inputs as Record<string, tf.TensorInfo | undefined>;
+      const alpha = (attrs as { alpha: number }).alpha;
+      const [k, m] = v!.shape;
+      const dpre = bk.makeOutput(dy!.shape, 'float32');
+      const db = bk.makeOutput([m], 'float32');
+      const dg = g ? bk.makeOutput([m], 'float32') : undefined;
+      const [dpv, dyv, yv, dbv] = [dpre, dy!, y!, db].map((t) => heapView(bk, t));
+      const sdb = new Float64Array(m);
+      for (let i = 0; i < dpv.length; i += m) {
+        for (let j = 0; j < m; j++) {
+          const d = yv[i + j] > 0 ? dyv[i + j] : alpha * dyv[i + j];
+          dpv[i + j] = d;
+          sdb[j] += d;
+        }
+      }
+      dbv.set(sdb);
+      // under weight norm: dL/ds_j = Σ_i dpre_ij·u_ij; dg = dL/ds/‖v‖; the products then use dpre·s
+      const dLds = new Float64Array(m);
+      if (g) {
+        const [uv, nv, gv, dgv] = [u!, norm!, g, dg!].map((t) => heapView(bk, t));
+        for (let i = 0; i < dpv.length; i += m) {
+          for (let j = 0; j < m; j++) dLds[j] += dpv[i + j] * uv[i + j];
+        }
+        const s = new Float32Array(m);
+        for (let j = 0; j < m; j++) {
+          dgv[j] = dLds[j] / nv[j];
+          s[j] = gv[j] / nv[j];
+        }
+        for (let i = 0; i < dpv.length; i += m) {
+          for (let j = 0; j < m; j++) dpv[i + j] *= s[j];
+        }
+      }
+      const dx = matmul(bk, dpre, v!, false, true);
+      const dv = matmul(bk, x!, dpre, true, false);
+      bk.disposeData(dpre.dataId);
+      if (!g) return [dx, dv, db];
+      // ∂s_j/∂v_rj = −g_j·v_rj/‖v_j‖³
+      const [dvv, vv, gv, nv] = [dv, v!, g, norm!].map((t) => heapView(bk, t));
+      const c = new Float32Array(m);
+      for (let j = 0; j < m; j++) c[j] = (dLds[j] * gv[j]) / (nv[j] * nv[j] * nv[j]);
+      for (let r = 0; r < k * m; r += m) {
+        for (let j = 0; j < m; j++) dvv[r + j] -= c[j] * vv[r + j];
+      }
+      return [dx, dv, dg!, db];
+    },
+  });
+  installed = true;
+}
+
+type Grad = Parameters<typeof tf.customGrad>[0];
+type DenseFn = (...t: tf.Tensor[]) => tf.Tensor2D;
+const fns = new Map<string, DenseFn>();
+const MAX_FUSED_OUTPUTS = 1 << 16;
+
+function make(alpha: number, weightNorm: boolean): DenseFn {
+  const run = (name: string, inputs: tf.NamedTensorMap) =>
+    tf.engine().runKernel(name, inputs, { alpha }) as unknown as tf.Tensor[];
+  if (!weightNorm) {
+    return tf.customGrad(((x: tf.Tensor, v: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+      const [y] = run(FORWARD, { x, v, b });
+      save([x, v, y]);
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor, [sx, sv, sy]: tf.Tensor[]) => run(BACKWARD, { dy, x: sx, v: sv, y: sy }),
+      };
+    }) as unknown as Grad) as DenseFn;
+  }
+  return tf.customGrad(((x: tf.Tensor, v: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [y, u, norm] = run(FORWARD, { x, v, g, b });
+    save([x, v, g, y, u, norm]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [sx, sv, sg, sy, su, sn]: tf.Tensor[]) =>
+        run(BACKWARD, { dy, x: sx, v: sv, g: sg, y: sy, u: su, norm: sn }),
+    };
+  }) as unknown as Grad) as DenseFn;
+}
+
+/**
+ * max(p, αp) with p = x·v·(g/‖v‖) + b (or x·v + b without g) as one kernel each way, when the backend has
+ * them; undefined means: use tf ops. Same values and gradients as the op form.
+ */
+export function fusedDense(
+  x: tf.Tensor2D,
+  v: tf.Tensor,
+  g: tf.Tensor | undefined,
+  b: tf.Tensor,
+  alpha: number,
+): tf.Tensor2D | undefined {
+  if (!installed || tf.getBackend() !== 'wasm' || x.dtype !== 'float32') return undefined;
+  // the elementwise loops here are plain JavaScript (≈3 ns an element): past ≈64 k outputs wasm's SIMD
+  // kernels win back more than the saved kernel overhead (measured: MNIST's 300×1000 layers, 94 → 107 ms a step)
+  if (x.shape[0] * v.shape[v.shape.length - 1] > MAX_FUSED_OUTPUTS) return undefined;
+  const key = `${alpha}/${g ? 'wn' : 'plain'}`;
+  let f = fns.get(key);
+  if (!f) fns.set(key, (f = make(alpha, !!g)));
+  return g ? f(x, v, g, b) : f(x, v, b);
+}
