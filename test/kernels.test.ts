@@ -5,7 +5,7 @@ import { conv2d, conv2dTranspose, setNativeConvKernels } from '../src/nets/fast-
 import { addBias, lastAxisNorm, leakyRelu } from '../src/nets/fast-ops.js';
 import { loadNativeBlas } from '../src/native/openblas.js';
 import { fusedBatchNorm, setNativeBatchNorm } from '../src/kernels/wasm-batch-norm.js';
-import { fusedDense } from '../src/kernels/wasm-dense.js';
+import { fusedDense, setNativeDense } from '../src/kernels/wasm-dense.js';
 import { Rng } from '../src/random.js';
 
 const rng = new Rng(11);
@@ -213,32 +213,41 @@ describe('fused batch norm', () => {
 });
 
 describe('fused dense layer', () => {
-  it('matches the op form on the cpu backend: weight norm or not, linear, ReLU and leaky ReLU', async () => {
-    const x = { shape: [37, 11], data: rand([37, 11]) };
-    const v = { shape: [11, 9], data: rand([11, 9]) };
-    const g = { shape: [9], data: rand([9]).map((e) => 1 + Math.abs(e)) };
-    const b = { shape: [9], data: rand([9]) };
-    const fused = (...t: (tf.Tensor | undefined)[]) => {
-      const y = fusedDense(t[0] as tf.Tensor2D, t[1]!, t[2], t[3]!, t[4] as unknown as number);
-      if (!y) throw new Error('the fused kernel is not installed on wasm');
-      return y;
-    };
-    for (const alpha of [1, 0, 0.2]) {
-      const act = (p: tf.Tensor) => (alpha === 1 ? p : tf.leakyRelu(p, alpha));
-      const norm = (vi: tf.Tensor) => tf.sqrt(tf.add(tf.sum(tf.square(vi), 0, true), 1e-12));
-      await expectSameAsCpu(
-        (xi, vi, gi, bi) => fused(xi, vi, gi, bi, alpha as unknown as tf.Tensor),
-        (xi, vi, gi, bi) =>
-          act(tf.add(tf.matMul(xi as tf.Tensor2D, tf.mul(vi, tf.div(gi, norm(vi))) as tf.Tensor2D), bi)),
-        [x, v, g, b],
-      );
-      await expectSameAsCpu(
-        (xi, vi, bi) => fused(xi, vi, undefined, bi, alpha as unknown as tf.Tensor),
-        (xi, vi, bi) => act(tf.add(tf.matMul(xi as tf.Tensor2D, vi as tf.Tensor2D), bi)),
-        [x, v, b],
-      );
-    }
-  });
+  const blas = loadNativeBlas().blas;
+  const nativeDense =
+    blas?.denseForward && blas.denseBackward
+      ? { denseForward: blas.denseForward, denseBackward: blas.denseBackward }
+      : undefined;
+  afterAll(() => setNativeDense(nativeDense));
+  for (const path of nativeDense ? ['js', 'native'] : ['js']) {
+    it(`${path}: matches the op form on the cpu backend: weight norm or not, linear, ReLU and leaky ReLU`, async () => {
+      setNativeDense(path === 'native' ? nativeDense : undefined);
+      const x = { shape: [37, 11], data: rand([37, 11]) };
+      const v = { shape: [11, 9], data: rand([11, 9]) };
+      const g = { shape: [9], data: rand([9]).map((e) => 1 + Math.abs(e)) };
+      const b = { shape: [9], data: rand([9]) };
+      const fused = (...t: (tf.Tensor | undefined)[]) => {
+        const y = fusedDense(t[0] as tf.Tensor2D, t[1]!, t[2], t[3]!, t[4] as unknown as number);
+        if (!y) throw new Error('the fused kernel is not installed on wasm');
+        return y;
+      };
+      for (const alpha of [1, 0, 0.2]) {
+        const act = (p: tf.Tensor) => (alpha === 1 ? p : tf.leakyRelu(p, alpha));
+        const norm = (vi: tf.Tensor) => tf.sqrt(tf.add(tf.sum(tf.square(vi), 0, true), 1e-12));
+        await expectSameAsCpu(
+          (xi, vi, gi, bi) => fused(xi, vi, gi, bi, alpha as unknown as tf.Tensor),
+          (xi, vi, gi, bi) =>
+            act(tf.add(tf.matMul(xi as tf.Tensor2D, tf.mul(vi, tf.div(gi, norm(vi))) as tf.Tensor2D), bi)),
+          [x, v, g, b],
+        );
+        await expectSameAsCpu(
+          (xi, vi, bi) => fused(xi, vi, undefined, bi, alpha as unknown as tf.Tensor),
+          (xi, vi, bi) => act(tf.add(tf.matMul(xi as tf.Tensor2D, vi as tf.Tensor2D), bi)),
+          [x, v, b],
+        );
+      }
+    });
+  }
 });
 
 describe('normal sampler', () => {

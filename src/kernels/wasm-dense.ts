@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { DenseFns } from '../native/openblas.js';
 import { nativeWasmKernelsInstalled } from './native-matmul.js';
 import { heapView, type WasmBackend } from './wasm-heap.js';
 
@@ -10,6 +11,13 @@ interface Backend extends WasmBackend {
 }
 
 let installed = false;
+let native: DenseFns | undefined;
+const NONE = new Float32Array(0);
+
+/** Node with the addon: both kernels in C++ (sgemm and the elementwise passes in one call each). */
+export function setNativeDense(fns: DenseFns | undefined): void {
+  native = fns;
+}
 
 /** Another wasm kernel called directly: no engine bookkeeping, no tape; the caller frees what it returns. */
 function call(name: string, backend: Backend, inputs: tf.NamedTensorInfoMap, attrs = {}): tf.TensorInfo {
@@ -49,6 +57,15 @@ export function installWasmDense(): void {
       const { x, v, g, b } = inputs as Record<string, tf.TensorInfo | undefined>;
       const alpha = (attrs as { alpha: number }).alpha;
       const [k, m] = v!.shape;
+      const n = x!.shape[0];
+      if (native) {
+        const y = bk.makeOutput([n, m], 'float32');
+        const u = g ? bk.makeOutput([n, m], 'float32') : undefined;
+        const norm = g ? bk.makeOutput([m], 'float32') : undefined;
+        const view = (t?: tf.TensorInfo) => (t ? heapView(bk, t) : NONE);
+        native.denseForward(n, k, m, alpha, view(x), view(v), view(g), view(b), view(u), view(y), view(norm));
+        return g ? [y, u!, norm!] : [y];
+      }
       const u = matmul(bk, x!, v!, false, false);
       if (!g) {
         // y in place of x·v: nothing else needs the product
@@ -92,9 +109,32 @@ export function installWasmDense(): void {
       const { dy, x, v, y, g, u, norm } = inputs as Record<string, tf.TensorInfo | undefined>;
       const alpha = (attrs as { alpha: number }).alpha;
       const [k, m] = v!.shape;
+      const n = x!.shape[0];
       const dpre = bk.makeOutput(dy!.shape, 'float32');
       const db = bk.makeOutput([m], 'float32');
       const dg = g ? bk.makeOutput([m], 'float32') : undefined;
+      if (native) {
+        const dx = bk.makeOutput([n, k], 'float32');
+        const dv = bk.makeOutput([k, m], 'float32');
+        const view = (t?: tf.TensorInfo) => (t ? heapView(bk, t) : NONE);
+        const [vdy, vx, vv, vg, vy, vu, vn, vdp, vdx, vdv, vdg, vdb] = [
+          dy,
+          x,
+          v,
+          g,
+          y,
+          u,
+          norm,
+          dpre,
+          dx,
+          dv,
+          dg,
+          db,
+        ].map(view);
+        native.denseBackward(n, k, m, alpha, vdy, vx, vv, vg, vy, vu, vn, vdp, vdx, vdv, vdg, vdb);
+        bk.disposeData(dpre.dataId);
+        return g ? [dx, dv, dg!, db] : [dx, dv, db];
+      }
       const [dpv, dyv, yv, dbv] = [dpre, dy!, y!, db].map((t) => heapView(bk, t));
       const sdb = new Float64Array(m);
       for (let i = 0; i < dpv.length; i += m) {
@@ -179,9 +219,9 @@ export function fusedDense(
   alpha: number,
 ): tf.Tensor2D | undefined {
   if (!installed || tf.getBackend() !== 'wasm' || x.dtype !== 'float32') return undefined;
-  // the elementwise loops here are plain JavaScript (≈3 ns an element): past ≈64 k outputs wasm's SIMD
-  // kernels win back more than the saved kernel overhead (measured: MNIST's 300×1000 layers, 94 → 107 ms a step)
-  if (x.shape[0] * v.shape[v.shape.length - 1] > MAX_FUSED_OUTPUTS) return undefined;
+  // without the addon the elementwise loops are plain JavaScript (≈3 ns an element): past ≈64 k outputs
+  // wasm's SIMD kernels win back more than the saved overhead (measured: MNIST's 300×1000 layers, 94 → 107 ms)
+  if (!native && x.shape[0] * v.shape[v.shape.length - 1] > MAX_FUSED_OUTPUTS) return undefined;
   const key = `${alpha}/${g ? 'wn' : 'plain'}`;
   let f = fns.get(key);
   if (!f) fns.set(key, (f = make(alpha, !!g)));

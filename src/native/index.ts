@@ -1,6 +1,7 @@
 import { loadNativeBlas } from './openblas.js';
 import { installNativeConvKernels } from '../kernels/native-conv.js';
 import { setNativeBatchNorm } from '../kernels/wasm-batch-norm.js';
+import { setNativeDense } from '../kernels/wasm-dense.js';
 import { installNativeWasmKernels } from '../kernels/native-matmul.js';
 import { setNativeConvKernels } from '../nets/fast-conv.js';
 
@@ -19,6 +20,9 @@ export function enableNativeKernels(): { active: boolean; detail: string } {
   }
   if (blas.batchNorm && blas.batchNormGrad) {
     setNativeBatchNorm({ batchNorm: blas.batchNorm, batchNormGrad: blas.batchNormGrad });
+  }
+  if (blas.denseForward && blas.denseBackward) {
+    setNativeDense({ denseForward: blas.denseForward, denseBackward: blas.denseBackward });
   }
   return { active: true, detail: blas.library };
 }

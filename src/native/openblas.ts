@@ -30,6 +30,45 @@ export interface NativeBlas {
   /** Batch norm over rows of [rows, c]; an empty gamma means no scale. Absent in older builds. */
   batchNorm?: BatchNormFns['batchNorm'];
   batchNormGrad?: BatchNormFns['batchNormGrad'];
+  denseForward?: DenseFns['denseForward'];
+  denseBackward?: DenseFns['denseBackward'];
+}
+
+type F32 = Float32Array;
+
+/** A dense layer y = max(p, αp), p = x·v·(g/‖v‖) + b; a gamma of length 0 means no weight norm. */
+export interface DenseFns {
+  denseForward(
+    n: number,
+    k: number,
+    m: number,
+    alpha: number,
+    x: F32,
+    v: F32,
+    g: F32,
+    b: F32,
+    u: F32,
+    y: F32,
+    norm: F32,
+  ): void;
+  denseBackward(
+    n: number,
+    k: number,
+    m: number,
+    alpha: number,
+    dy: F32,
+    x: F32,
+    v: F32,
+    g: F32,
+    y: F32,
+    u: F32,
+    norm: F32,
+    dpre: F32,
+    dx: F32,
+    dv: F32,
+    dg: F32,
+    db: F32,
+  ): void;
 }
 
 export interface BatchNormFns {
@@ -63,6 +102,8 @@ interface Addon {
   conv?: NativeBlas['conv'];
   batchNorm?: NativeBlas['batchNorm'];
   batchNormGrad?: NativeBlas['batchNormGrad'];
+  denseForward?: NativeBlas['denseForward'];
+  denseBackward?: NativeBlas['denseBackward'];
 }
 
 // only OpenBLAS: Debian's libblas.so.3 may be the reference BLAS, slower than wasm
@@ -117,6 +158,8 @@ export function loadNativeBlas(): { blas: NativeBlas | null; reason: string } {
       conv: addon.conv,
       batchNorm: addon.batchNorm,
       batchNormGrad: addon.batchNormGrad,
+      denseForward: addon.denseForward,
+      denseBackward: addon.denseBackward,
     },
     reason: 'loaded',
   });

@@ -1,0 +1,39 @@
+// Shared pieces of semigan's native addon: OpenBLAS entry points (opened with dlopen at run time) and N-API
+// argument helpers. Each kernel family lives in its own file.
+#pragma once
+#include <node_api.h>
+#include <cstdint>
+#include <string>
+
+namespace semigan {
+
+typedef void (*SgemmFn)(int, int, int, int, int, int, float, const float*, int, const float*, int, float,
+                        float*, int);
+typedef void (*SetThreadsFn)(int);
+typedef int (*GetThreadsFn)(void);
+typedef char* (*GetConfigFn)(void);
+
+constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
+
+extern SgemmFn sgemm_fn;
+extern SetThreadsFn set_threads_fn;
+extern GetThreadsFn get_threads_fn;
+extern GetConfigFn get_config_fn;
+extern int max_threads;
+extern int current_threads;
+
+void ThreadsFor(int64_t macs);
+napi_value Throw(napi_env env, const char* msg);
+bool GetInt(napi_env env, napi_value v, int64_t* out);
+bool GetF32(napi_env env, napi_value v, float** data, size_t* length);
+bool GetF32s(napi_env env, napi_value* argv, size_t count, float** data, size_t* length);
+// row-major C = op(A)·op(B), with the thread count chosen by size
+void Sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c);
+
+napi_value Conv(napi_env env, napi_callback_info info);
+napi_value BatchNorm(napi_env env, napi_callback_info info);
+napi_value BatchNormGrad(napi_env env, napi_callback_info info);
+napi_value DenseForward(napi_env env, napi_callback_info info);
+napi_value DenseBackward(napi_env env, napi_callback_info info);
+
+}  // namespace semigan

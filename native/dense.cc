@@ -1,0 +1,118 @@
+#include "common.h"
+#include <cmath>
+#include <vector>
+
+namespace semigan {
+
+namespace {
+
+// ---- a whole dense layer, y = max(p, αp) with p = x·v·s + b, s = g/‖v‖ per unit under weight norm (else 1):
+// one call forward and one backward, sgemm plus the elementwise passes, so a small MLP's layer costs two
+// kernel dispatches instead of ≈25.
+
+bool GetDenseDims(napi_env env, napi_value* argv, int64_t* n, int64_t* k, int64_t* m, double* alpha) {
+  return GetInt(env, argv[0], n) && GetInt(env, argv[1], k) && GetInt(env, argv[2], m) &&
+         napi_get_value_double(env, argv[3], alpha) == napi_ok && *n > 0 && *k > 0 && *m > 0;
+}
+
+}  // namespace
+
+// denseForward(n, k, m, alpha, x, v, g, b, u, y, norm); g of length 0: no weight norm (u, norm unused)
+napi_value DenseForward(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 11) return Throw(env, "denseForward expects 11 arguments");
+  if (!sgemm_fn) return Throw(env, "OpenBLAS is not loaded");
+  int64_t n, k, m;
+  double alpha;
+  float* a[7];
+  size_t l[7];
+  if (!GetDenseDims(env, argv, &n, &k, &m, &alpha) || !GetF32s(env, argv + 4, 7, a, l))
+    return Throw(env, "denseForward: bad arguments");
+  float *x = a[0], *v = a[1], *g = a[2], *b = a[3], *u = a[4], *y = a[5], *norm = a[6];
+  const bool wn = l[2] > 0;
+  if (l[0] < size_t(n * k) || l[1] < size_t(k * m) || l[3] < size_t(m) || l[5] < size_t(n * m) ||
+      (wn && (l[2] < size_t(m) || l[4] < size_t(n * m) || l[6] < size_t(m))))
+    return Throw(env, "denseForward: array too small for the given sizes");
+  const float al = float(alpha);
+  std::vector<float> s(m, 1.0f);
+  if (wn) {
+    std::vector<double> sq(m, 0.0);
+    for (int64_t r = 0; r < k; r++)
+      for (int64_t j = 0; j < m; j++) sq[j] += double(v[r * m + j]) * v[r * m + j];
+    for (int64_t j = 0; j < m; j++) {
+      norm[j] = float(std::sqrt(sq[j] + 1e-12));
+      s[j] = g[j] / norm[j];
+    }
+  }
+  float* prod = wn ? u : y;
+  Sgemm(false, false, n, m, k, x, v, prod);
+  for (int64_t i = 0; i < n; i++) {
+    const float* pr = prod + i * m;
+    float* yr = y + i * m;
+    for (int64_t j = 0; j < m; j++) {
+      const float p = pr[j] * s[j] + b[j];
+      yr[j] = p > 0 ? p : al * p;
+    }
+  }
+  return nullptr;
+}
+
+// denseBackward(n, k, m, alpha, dy, x, v, g, y, u, norm, dpre, dx, dv, dg, db); g of length 0: no weight norm
+napi_value DenseBackward(napi_env env, napi_callback_info info) {
+  size_t argc = 16;
+  napi_value argv[16];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 16) return Throw(env, "denseBackward expects 16 arguments");
+  if (!sgemm_fn) return Throw(env, "OpenBLAS is not loaded");
+  int64_t n, k, m;
+  double alpha;
+  float* a[12];
+  size_t l[12];
+  if (!GetDenseDims(env, argv, &n, &k, &m, &alpha) || !GetF32s(env, argv + 4, 12, a, l))
+    return Throw(env, "denseBackward: bad arguments");
+  float *dy = a[0], *x = a[1], *v = a[2], *g = a[3], *y = a[4], *u = a[5], *norm = a[6], *dpre = a[7], *dx = a[8],
+        *dv = a[9], *dg = a[10], *db = a[11];
+  const bool wn = l[3] > 0;
+  const size_t nm = n * m;
+  if (l[0] < nm || l[1] < size_t(n * k) || l[2] < size_t(k * m) || l[4] < nm || l[7] < nm || l[8] < size_t(n * k) ||
+      l[9] < size_t(k * m) || l[11] < size_t(m) ||
+      (wn && (l[3] < size_t(m) || l[5] < nm || l[6] < size_t(m) || l[10] < size_t(m))))
+    return Throw(env, "denseBackward: array too small for the given sizes");
+  const float al = float(alpha);
+  std::vector<double> sdb(m, 0.0), dlds(m, 0.0);
+  for (int64_t i = 0; i < n; i++) {
+    const float *dr = dy + i * m, *yr = y + i * m;
+    float* o = dpre + i * m;
+    for (int64_t j = 0; j < m; j++) {
+      const float d = yr[j] > 0 ? dr[j] : al * dr[j];
+      o[j] = d;
+      sdb[j] += d;
+    }
+  }
+  for (int64_t j = 0; j < m; j++) db[j] = float(sdb[j]);
+  std::vector<float> s(m, 1.0f);
+  if (wn) {
+    for (int64_t i = 0; i < n; i++)
+      for (int64_t j = 0; j < m; j++) dlds[j] += double(dpre[i * m + j]) * u[i * m + j];
+    for (int64_t j = 0; j < m; j++) {
+      dg[j] = float(dlds[j] / norm[j]);
+      s[j] = g[j] / norm[j];
+    }
+    for (int64_t i = 0; i < n; i++)
+      for (int64_t j = 0; j < m; j++) dpre[i * m + j] *= s[j];
+  }
+  Sgemm(false, true, n, k, m, dpre, v, dx);
+  Sgemm(true, false, k, m, n, x, dpre, dv);
+  if (wn) {
+    // ∂s_j/∂v_rj = −g_j·v_rj/‖v_j‖³
+    std::vector<float> c(m);
+    for (int64_t j = 0; j < m; j++) c[j] = float(dlds[j] * g[j] / (double(norm[j]) * norm[j] * norm[j]));
+    for (int64_t r = 0; r < k; r++)
+      for (int64_t j = 0; j < m; j++) dv[r * m + j] -= c[j] * v[r * m + j];
+  }
+  return nullptr;
+}
+
+}  // namespace semigan
