@@ -3,6 +3,7 @@
 #pragma once
 #include <node_api.h>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace semigan {
@@ -30,10 +31,34 @@ bool GetF32s(napi_env env, napi_value* argv, size_t count, float** data, size_t*
 // row-major C = op(A)·op(B), with the thread count chosen by size
 void Sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c);
 
+// max(p, αp) for 0 ≤ α ≤ 1, and its slope read from the output, written so that gcc vectorises them. For any
+// select between 1 and α it emits a branch, which mispredicts half the time on activations (measured on 3 M
+// floats: 13 ms); a select on the bits (y > 0 ⇔ int(y) > 0 for non-NaN y) takes 1.3 ms.
+inline float LeakyAct(float p, float alpha) { return p > alpha * p ? p : alpha * p; }
+inline float LeakySlope(float y, float alpha) {
+  const float one = 1.0f;
+  int32_t yb, ob, ab;
+  std::memcpy(&yb, &y, 4);
+  std::memcpy(&ob, &one, 4);
+  std::memcpy(&ab, &alpha, 4);
+  const int32_t mask = -int32_t(yb > 0);
+  const int32_t r = (ob & mask) | (ab & ~mask);
+  float out;
+  std::memcpy(&out, &r, 4);
+  return out;
+}
+
+// out[j] = Σ_r a[r·c + j]: float partial sums over blocks of rows (vectorised), folded into doubles per block
+void ColumnSums(const float* a, int64_t rows, int64_t c, float* out);
+// out[j] = Σ_r a[r·c + j]·b[r·c + j], the same way
+void ColumnDotSums(const float* a, const float* b, int64_t rows, int64_t c, float* out);
+
 napi_value Conv(napi_env env, napi_callback_info info);
 napi_value BatchNorm(napi_env env, napi_callback_info info);
 napi_value BatchNormGrad(napi_env env, napi_callback_info info);
 napi_value DenseForward(napi_env env, napi_callback_info info);
 napi_value DenseBackward(napi_env env, napi_callback_info info);
+napi_value BiasAct(napi_env env, napi_callback_info info);
+napi_value BiasActGrad(napi_env env, napi_callback_info info);
 
 }  // namespace semigan

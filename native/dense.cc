@@ -53,7 +53,7 @@ napi_value DenseForward(napi_env env, napi_callback_info info) {
     float* yr = y + i * m;
     for (int64_t j = 0; j < m; j++) {
       const float p = pr[j] * s[j] + b[j];
-      yr[j] = p > 0 ? p : al * p;
+      yr[j] = LeakyAct(p, al);
     }
   }
   return nullptr;
@@ -81,23 +81,13 @@ napi_value DenseBackward(napi_env env, napi_callback_info info) {
       (wn && (l[3] < size_t(m) || l[5] < nm || l[6] < size_t(m) || l[10] < size_t(m))))
     return Throw(env, "denseBackward: array too small for the given sizes");
   const float al = float(alpha);
-  std::vector<double> sdb(m, 0.0), dlds(m, 0.0);
-  for (int64_t i = 0; i < n; i++) {
-    const float *dr = dy + i * m, *yr = y + i * m;
-    float* o = dpre + i * m;
-    for (int64_t j = 0; j < m; j++) {
-      const float d = yr[j] > 0 ? dr[j] : al * dr[j];
-      o[j] = d;
-      sdb[j] += d;
-    }
-  }
-  for (int64_t j = 0; j < m; j++) db[j] = float(sdb[j]);
-  std::vector<float> s(m, 1.0f);
+  for (size_t i = 0; i < nm; i++) dpre[i] = dy[i] * LeakySlope(y[i], al);
+  ColumnSums(dpre, n, m, db);
+  std::vector<float> s(m, 1.0f), dlds(m, 0.0f);
   if (wn) {
-    for (int64_t i = 0; i < n; i++)
-      for (int64_t j = 0; j < m; j++) dlds[j] += double(dpre[i * m + j]) * u[i * m + j];
+    ColumnDotSums(dpre, u, n, m, dlds.data());
     for (int64_t j = 0; j < m; j++) {
-      dg[j] = float(dlds[j] / norm[j]);
+      dg[j] = dlds[j] / norm[j];
       s[j] = g[j] / norm[j];
     }
     for (int64_t i = 0; i < n; i++)
@@ -108,7 +98,7 @@ napi_value DenseBackward(napi_env env, napi_callback_info info) {
   if (wn) {
     // ∂s_j/∂v_rj = −g_j·v_rj/‖v_j‖³
     std::vector<float> c(m);
-    for (int64_t j = 0; j < m; j++) c[j] = float(dlds[j] * g[j] / (double(norm[j]) * norm[j] * norm[j]));
+    for (int64_t j = 0; j < m; j++) c[j] = float(double(dlds[j]) * g[j] / (double(norm[j]) * norm[j] * norm[j]));
     for (int64_t r = 0; r < k; r++)
       for (int64_t j = 0; j < m; j++) dv[r * m + j] -= c[j] * v[r * m + j];
   }

@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace semigan {
 
@@ -59,6 +60,33 @@ void Sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, co
   ThreadsFor(m * n * k);
   sgemm_fn(kRowMajor, ta ? kTrans : kNoTrans, tb ? kTrans : kNoTrans, m, n, k, 1.0f, a, ta ? m : k, b, tb ? k : n,
            0.0f, c, n);
+}
+
+// Partial sums in float over blocks of 256 rows vectorise; folding each block into doubles keeps the digits of a
+// float sum over 10⁵–10⁶ rows.
+template <typename Term>
+void BlockedColumnSums(int64_t rows, int64_t c, float* out, Term term) {
+  std::vector<double> total(c, 0.0);
+  std::vector<float> part(c, 0.0f);
+  for (int64_t r = 0; r < rows; r++) {
+    const int64_t base = r * c;
+    for (int64_t j = 0; j < c; j++) part[j] += term(base + j);
+    if ((r & 255) == 255 || r == rows - 1) {
+      for (int64_t j = 0; j < c; j++) {
+        total[j] += part[j];
+        part[j] = 0.0f;
+      }
+    }
+  }
+  for (int64_t j = 0; j < c; j++) out[j] = float(total[j]);
+}
+
+void ColumnSums(const float* a, int64_t rows, int64_t c, float* out) {
+  BlockedColumnSums(rows, c, out, [a](int64_t i) { return a[i]; });
+}
+
+void ColumnDotSums(const float* a, const float* b, int64_t rows, int64_t c, float* out) {
+  BlockedColumnSums(rows, c, out, [a, b](int64_t i) { return a[i] * b[i]; });
 }
 
 namespace {
@@ -158,6 +186,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"denseForward", nullptr, DenseForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"denseBackward", nullptr, DenseBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"biasAct", nullptr, BiasAct, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"biasActGrad", nullptr, BiasActGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

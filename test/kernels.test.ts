@@ -6,6 +6,7 @@ import { addBias, lastAxisNorm, leakyRelu } from '../src/nets/fast-ops.js';
 import { loadNativeBlas } from '../src/native/openblas.js';
 import { fusedBatchNorm, setNativeBatchNorm } from '../src/kernels/wasm-batch-norm.js';
 import { fusedDense, setNativeDense } from '../src/kernels/wasm-dense.js';
+import { fusedBiasAct } from '../src/kernels/wasm-bias-act.js';
 import { Rng } from '../src/random.js';
 
 const rng = new Rng(11);
@@ -248,6 +249,24 @@ describe('fused dense layer', () => {
       }
     });
   }
+});
+
+describe('fused bias + leaky ReLU (addon)', () => {
+  it.skipIf(!native)('matches the op form on the cpu backend, values and gradients', async () => {
+    const x = { shape: [6, 5, 4, 24], data: rand([6, 5, 4, 24]) };
+    const b = { shape: [24], data: rand([24]) };
+    for (const alpha of [0, 0.2]) {
+      await expectSameAsCpu(
+        (xi, bi) => {
+          const y = fusedBiasAct(xi, bi, alpha);
+          if (!y) throw new Error('the fused kernel is not installed');
+          return y;
+        },
+        (xi, bi) => tf.leakyRelu(tf.add(xi, bi), alpha),
+        [x, b],
+      );
+    }
+  });
 });
 
 describe('normal sampler', () => {

@@ -2,6 +2,7 @@ import { loadNativeBlas } from './openblas.js';
 import { installNativeConvKernels } from '../kernels/native-conv.js';
 import { setNativeBatchNorm } from '../kernels/wasm-batch-norm.js';
 import { setNativeDense } from '../kernels/wasm-dense.js';
+import { installNativeBiasAct } from '../kernels/wasm-bias-act.js';
 import { installNativeWasmKernels } from '../kernels/native-matmul.js';
 import { setNativeConvKernels } from '../nets/fast-conv.js';
 
@@ -23,6 +24,9 @@ export function enableNativeKernels(): { active: boolean; detail: string } {
   }
   if (blas.denseForward && blas.denseBackward) {
     setNativeDense({ denseForward: blas.denseForward, denseBackward: blas.denseBackward });
+  }
+  if (blas.biasAct && blas.biasActGrad) {
+    installNativeBiasAct({ biasAct: blas.biasAct, biasActGrad: blas.biasActGrad });
   }
   return { active: true, detail: blas.library };
 }

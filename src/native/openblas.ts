@@ -32,6 +32,21 @@ export interface NativeBlas {
   batchNormGrad?: BatchNormFns['batchNormGrad'];
   denseForward?: DenseFns['denseForward'];
   denseBackward?: DenseFns['denseBackward'];
+  biasAct?: BiasActFns['biasAct'];
+  biasActGrad?: BiasActFns['biasActGrad'];
+}
+
+/** y = max(x + b, α(x + b)) over the last axis, and its gradient (dx, db) from y. */
+export interface BiasActFns {
+  biasAct(c: number, alpha: number, x: Float32Array, b: Float32Array, y: Float32Array): void;
+  biasActGrad(
+    c: number,
+    alpha: number,
+    dy: Float32Array,
+    y: Float32Array,
+    dx: Float32Array,
+    db: Float32Array,
+  ): void;
 }
 
 type F32 = Float32Array;
@@ -104,6 +119,8 @@ interface Addon {
   batchNormGrad?: NativeBlas['batchNormGrad'];
   denseForward?: NativeBlas['denseForward'];
   denseBackward?: NativeBlas['denseBackward'];
+  biasAct?: NativeBlas['biasAct'];
+  biasActGrad?: NativeBlas['biasActGrad'];
 }
 
 // only OpenBLAS: Debian's libblas.so.3 may be the reference BLAS, slower than wasm
@@ -160,6 +177,8 @@ export function loadNativeBlas(): { blas: NativeBlas | null; reason: string } {
       batchNormGrad: addon.batchNormGrad,
       denseForward: addon.denseForward,
       denseBackward: addon.denseBackward,
+      biasAct: addon.biasAct,
+      biasActGrad: addon.biasActGrad,
     },
     reason: 'loaded',
   });

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random.js';
 import { conv2d, conv2dTranspose, type Padding } from './fast-conv.js';
-import { addBias, lastAxisNorm } from './fast-ops.js';
+import { fusedBiasAct } from '../kernels/wasm-bias-act.js';
+import { addBias, lastAxisNorm, leakyRelu } from './fast-ops.js';
 import type { ParamStore } from './params.js';
 
 export interface ConvOptions {
@@ -58,6 +59,13 @@ export class Conv2D {
   apply(x: tf.Tensor4D): tf.Tensor4D {
     const y = conv2d(x, this.weights(), this.stride, this.padding);
     return this.b ? addBias(y, this.b) : y;
+  }
+
+  /** max(p, αp) of apply(x), with the bias and activation in one pass where the addon has it. */
+  applyLeaky(x: tf.Tensor4D, alpha: number): tf.Tensor4D {
+    const y = conv2d(x, this.weights(), this.stride, this.padding);
+    const fused = this.b ? fusedBiasAct(y, this.b, alpha) : undefined;
+    return fused ?? leakyRelu(this.b ? addBias(y, this.b) : y, alpha);
   }
 
   /** Data-dependent init (weight norm only): zero-mean, unit-variance outputs per channel on x. */

@@ -139,6 +139,8 @@ function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: number, ri
 
 /** conv2d (NHWC, filter [kh, kw, in, out]) with fast, exact gradients for x and w. */
 export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: Padding): tf.Tensor4D {
+  // tfjs's own gradient computes dx only when x needs it (not for the input images of a D step)
+  if (useBuiltIn()) return tf.conv2d(x, w, stride, pad);
   const f = tf.customGrad(((xi: tf.Tensor4D, wi: tf.Tensor4D, save: tf.GradSaveFunc) => {
     save([xi, wi]);
     return {
@@ -167,6 +169,8 @@ export function conv2dTranspose(
   stride: number,
   pad: Padding,
 ): tf.Tensor4D {
+  if (useBuiltIn())
+    return tf.conv2dTranspose(x, w, outShape as [number, number, number, number], stride, pad);
   const f = tf.customGrad(((xi: tf.Tensor4D, wi: tf.Tensor4D, save: tf.GradSaveFunc) => {
     save([xi, wi]);
     return {

@@ -72,11 +72,14 @@ export class ResnetDiscriminator implements Discriminator {
     const [ih, iw, ic] = this.inputShape;
     const images = tf.reshape(x, [n, ih, iw, ic]) as tf.Tensor4D;
     let h: tf.Tensor4D = gaussianNoise(images, this.config.inputNoise ?? 0, rng);
-    h = leakyRelu(apply(this.stem, h), 0.2);
+    // the data-dependent init sets each layer's scale from its pre-activations, so it keeps the unfused form
+    const applyLeaky = (c: Conv2D, t: tf.Tensor4D) =>
+      init ? leakyRelu(c.initFromData(t), 0.2) : c.applyLeaky(t, 0.2);
+    h = applyLeaky(this.stem, h);
     this.blocks.forEach(({ a, b, skip }, i) => {
       // dropout between stages, not on the pooled features that feature matching reads
       if (i > 0) h = dropout(h, this.config.dropout ?? 0, rng);
-      const r = apply(b, leakyRelu(apply(a, h), 0.2));
+      const r = apply(b, applyLeaky(a, h));
       h = leakyRelu(tf.add(r, apply(skip, h)), 0.2);
     });
     const features = tf.mean(h, [1, 2]) as tf.Tensor2D;

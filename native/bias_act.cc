@@ -1,0 +1,53 @@
+#include "common.h"
+
+namespace semigan {
+
+// y = max(p, αp) with p = x + b over the last axis: a convolution's bias and leaky ReLU in one pass. As wasm
+// ops it is Add, Step and Multiply forward and a Multiply and a bias reduction backward, each a full pass.
+// biasAct(c, alpha, x, b, y)
+napi_value BiasAct(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int64_t c;
+  double alpha;
+  float* a[3];
+  size_t l[3];
+  if (argc != 5 || !GetInt(env, argv[0], &c) || c <= 0 || napi_get_value_double(env, argv[1], &alpha) != napi_ok ||
+      !GetF32s(env, argv + 2, 3, a, l))
+    return Throw(env, "biasAct: bad arguments");
+  const float *x = a[0], *b = a[1];
+  float* y = a[2];
+  if (l[0] % c || l[1] < size_t(c) || l[2] < l[0]) return Throw(env, "biasAct: array sizes do not match");
+  const float al = float(alpha);
+  for (size_t i = 0; i < l[0]; i += c) {
+    for (int64_t j = 0; j < c; j++) {
+      const float p = x[i + j] + b[j];
+      y[i + j] = LeakyAct(p, al);
+    }
+  }
+  return nullptr;
+}
+
+// biasActGrad(c, alpha, dy, y, dx, db): dx = dy·(y > 0 ? 1 : α), db = Σ dx over rows
+napi_value BiasActGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int64_t c;
+  double alpha;
+  float* a[4];
+  size_t l[4];
+  if (argc != 6 || !GetInt(env, argv[0], &c) || c <= 0 || napi_get_value_double(env, argv[1], &alpha) != napi_ok ||
+      !GetF32s(env, argv + 2, 4, a, l))
+    return Throw(env, "biasActGrad: bad arguments");
+  const float *dy = a[0], *y = a[1];
+  float *dx = a[2], *db = a[3];
+  if (l[0] % c || l[1] < l[0] || l[2] < l[0] || l[3] < size_t(c)) return Throw(env, "biasActGrad: array sizes do not match");
+  const float al = float(alpha);
+  for (size_t i = 0; i < l[0]; i++) dx[i] = dy[i] * LeakySlope(y[i], al);
+  ColumnSums(dx, l[0] / c, c, db);
+  return nullptr;
+}
+
+}  // namespace semigan
