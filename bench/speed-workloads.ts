@@ -54,10 +54,17 @@ export function makeWorkloadTrainer(w: Workload, seed = 1, method: MethodName = 
   });
 }
 
-/** Milliseconds per training step after warm-up; each step reads its losses so no work is deferred. */
-export function timeSteps(trainer: Trainer, warmup: number, reps: number): number[] {
-  for (let i = 0; i < warmup; i++) trainer.step();
-  trainer.readLosses();
+/**
+ * Milliseconds per training step after warm-up: at least `warmup` steps and at least `warmupMs` (JavaScript
+ * reaches its optimised code only after some hundreds of small steps; the peer warms up by the same rule).
+ * Each step reads its losses so no work is deferred.
+ */
+export function timeSteps(trainer: Trainer, warmup: number, reps: number, warmupMs = 1000): number[] {
+  const start = performance.now();
+  for (let i = 0; i < warmup || performance.now() - start < warmupMs; i++) {
+    trainer.step();
+    trainer.readLosses();
+  }
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();

@@ -180,8 +180,11 @@ def time_workload(name, reps, batch=None):
         opt_g.step()
         return float(loss_d) + float(loss_g)
 
-    for _ in range(5):
+    # warm-up: at least 5 steps and at least 1 s, the same rule as the semigan side
+    warm_start, warm_steps = time.perf_counter(), 0
+    while warm_steps < 5 or time.perf_counter() - warm_start < 1.0:
         step()
+        warm_steps += 1
     times = []
     for _ in range(reps):
         t0 = time.perf_counter()
