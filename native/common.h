@@ -53,6 +53,17 @@ void ColumnSums(const float* a, int64_t rows, int64_t c, float* out);
 // out[j] = Σ_r a[r·c + j]·b[r·c + j], the same way
 void ColumnDotSums(const float* a, const float* b, int64_t rows, int64_t c, float* out);
 
+// NHWC input, filter [kh, kw, ci, co], output [n, oh, ow, co]
+struct ConvDims {
+  int64_t n, h, w, ci, kh, kw, co, stride, pad_top, pad_left, oh, ow;
+};
+
+// oneDNN (conv_dnnl.cc): DnnlLoad describes the library, "" when it is not there; DnnlConv returns false for
+// anything it did not run, and the caller falls back to im2col + sgemm.
+std::string DnnlLoad();
+void DnnlSetThreads(int n);
+bool DnnlConv(int kind, const ConvDims& d, const float* a, const float* b, float* out);
+
 napi_value Conv(napi_env env, napi_callback_info info);
 napi_value BatchNorm(napi_env env, napi_callback_info info);
 napi_value BatchNormGrad(napi_env env, napi_callback_info info);

@@ -9,9 +9,6 @@ namespace {
 
 // ---- convolutions (NHWC input, filter [kh, kw, ci, co]) as im2col + sgemm, in batch chunks so the column
 // buffer stays near 32 MB whatever the batch.
-struct ConvDims {
-  int64_t n, h, w, ci, kh, kw, co, stride, pad_top, pad_left, oh, ow;
-};
 
 bool GetConvDims(napi_env env, napi_value v, ConvDims* d) {
   int64_t* f[] = {&d->n, &d->h, &d->w, &d->ci, &d->kh, &d->kw, &d->co, &d->stride, &d->pad_top, &d->pad_left, &d->oh, &d->ow};
@@ -111,6 +108,7 @@ napi_value Conv(napi_env env, napi_callback_info info) {
   const size_t need[3][3] = {{xs, ws, ys}, {ys, ws, xs}, {xs, ys, ws}};
   if (kind < 0 || kind > 2 || la < need[kind][0] || lb < need[kind][1] || lo < need[kind][2])
     return Throw(env, "conv: array too small for the given dims");
+  if (DnnlConv(int(kind), d, a, b, out)) return nullptr;
   const int64_t row = d.kh * d.kw * d.ci, pix = d.oh * d.ow, chunk = ChunkSize(d);
   const bool direct = Direct(d);
   if (!direct) col_buffer.resize(chunk * pix * row);

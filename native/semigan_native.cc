@@ -124,6 +124,8 @@ napi_value Load(napi_env env, napi_callback_info info) {
   } else {
     std::string desc = loaded_path;
     if (get_config_fn) desc += std::string(" (") + get_config_fn() + ")";
+    static const std::string dnnl = DnnlLoad();
+    if (!dnnl.empty()) desc += "; convolutions: " + dnnl;
     napi_create_string_utf8(env, desc.c_str(), desc.size(), &result);
   }
   return result;
@@ -136,6 +138,7 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
   int64_t n = 0;
   if (argc < 1 || !GetInt(env, argv[0], &n) || n < 1) return Throw(env, "setThreads(n >= 1)");
   if (set_threads_fn) set_threads_fn(static_cast<int>(n));
+  DnnlSetThreads(static_cast<int>(n));
   max_threads = current_threads = get_threads_fn ? get_threads_fn() : 1;
   napi_value result;
   napi_create_int32(env, get_threads_fn ? get_threads_fn() : 1, &result);

@@ -60,20 +60,23 @@ describe('convolutions with rewritten gradients match the cpu backend', () => {
   for (const path of native ? ['rewrite', 'native'] : ['rewrite']) {
     it(`${path}: conv2d and conv2dTranspose on random shapes, strides and paddings`, async () => {
       setNativeConvKernels(path === 'native');
-      for (let t = 0; t < 12; t++) {
-        const k = 1 + rng.int(4);
+      // 24 random cases, then one with stride 2 on an even height and odd width, whose 'same' padding differs
+      // between top and left
+      for (let t = 0; t < 25; t++) {
+        const kh = t === 24 ? 3 : 1 + rng.int(4);
+        const kw = t === 24 ? 2 : 1 + rng.int(4);
         // stride ≤ kernel: tfjs-backend-wasm's own Conv2D is wrong for stride > kernel with 'same'
-        const s = 1 + rng.int(Math.min(3, k));
-        const pad = rng.int(2) ? 'same' : 'valid';
+        const s = t === 24 ? 2 : 1 + rng.int(Math.min(3, kh, kw));
+        const pad = t === 24 || rng.int(2) ? 'same' : 'valid';
         const [n, h, w, ci, co] = [
           1 + rng.int(3),
-          k + rng.int(8),
-          k + rng.int(8),
+          t === 24 ? 8 : kh + rng.int(8),
+          t === 24 ? 7 : kw + rng.int(8),
           1 + rng.int(4),
           1 + rng.int(4),
         ];
         const x = { shape: [n, h, w, ci], data: rand([n, h, w, ci]) };
-        const wt = { shape: [k, k, ci, co], data: rand([k, k, ci, co]) };
+        const wt = { shape: [kh, kw, ci, co], data: rand([kh, kw, ci, co]) };
         const conv: F = (a, b) => conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad);
         const ref: F = (a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad);
         await expectSameAsCpu(conv, ref, [x, wt]);
