@@ -61,9 +61,13 @@ export class Conv2D {
     return this.b ? addBias(y, this.b) : y;
   }
 
-  /** max(p, αp) of apply(x), with the bias and activation in one pass where the addon has it. */
-  applyLeaky(x: tf.Tensor4D, alpha: number): tf.Tensor4D {
-    const y = conv2d(x, this.weights(), this.stride, this.padding);
+  /**
+   * max(p, αp) of apply(x) (+ residual), with the bias and activation in one pass where the addon has it.
+   * The residual is added before the bias, which is the same sum.
+   */
+  applyLeaky(x: tf.Tensor4D, alpha: number, residual?: tf.Tensor4D): tf.Tensor4D {
+    const conv = conv2d(x, this.weights(), this.stride, this.padding);
+    const y = residual ? (tf.add(conv, residual) as tf.Tensor4D) : conv;
     const fused = this.b ? fusedBiasAct(y, this.b, alpha) : undefined;
     return fused ?? leakyRelu(this.b ? addBias(y, this.b) : y, alpha);
   }

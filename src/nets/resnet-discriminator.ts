@@ -67,7 +67,6 @@ export class ResnetDiscriminator implements Discriminator {
   }
 
   private run(x: tf.Tensor, rng: Rng | undefined, init: boolean): DiscriminatorOutput {
-    const apply = (c: Conv2D, t: tf.Tensor4D) => (init ? c.initFromData(t) : c.apply(t));
     const n = x.shape[0];
     const [ih, iw, ic] = this.inputShape;
     const images = tf.reshape(x, [n, ih, iw, ic]) as tf.Tensor4D;
@@ -79,8 +78,10 @@ export class ResnetDiscriminator implements Discriminator {
     this.blocks.forEach(({ a, b, skip }, i) => {
       // dropout between stages, not on the pooled features that feature matching reads
       if (i > 0) h = dropout(h, this.config.dropout ?? 0, rng);
-      const r = apply(b, applyLeaky(a, h));
-      h = leakyRelu(tf.add(r, apply(skip, h)), 0.2);
+      const inner = applyLeaky(a, h);
+      h = init
+        ? leakyRelu(tf.add(b.initFromData(inner), skip.initFromData(h)), 0.2)
+        : b.applyLeaky(inner, 0.2, skip.apply(h));
     });
     const features = tf.mean(h, [1, 2]) as tf.Tensor2D;
     const logits = init ? this.out.initFromData(features) : this.out.apply(features);
