@@ -62,9 +62,12 @@ struct ConvDims {
 // anything it did not run, and the caller falls back to im2col + sgemm.
 std::string DnnlLoad();
 void DnnlSetThreads(int n);
+// turns the oneDNN path off and on again (tests compare it with im2col); returns whether it is now in use
+bool DnnlEnable(bool on);
 bool DnnlConv(int kind, const ConvDims& d, const float* a, const float* b, float* out);
 
 napi_value Conv(napi_env env, napi_callback_info info);
+napi_value UseDnnl(napi_env env, napi_callback_info info);
 napi_value BatchNorm(napi_env env, napi_callback_info info);
 napi_value BatchNormGrad(napi_env env, napi_callback_info info);
 napi_value DenseForward(napi_env env, napi_callback_info info);

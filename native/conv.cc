@@ -135,4 +135,16 @@ napi_value Conv(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// useDnnl(on: boolean): boolean, whether convolutions now go through oneDNN
+napi_value UseDnnl(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  bool on = false;
+  if (argc != 1 || napi_get_value_bool(env, argv[0], &on) != napi_ok) return Throw(env, "useDnnl(on: boolean)");
+  napi_value result;
+  napi_get_boolean(env, DnnlEnable(on), &result);
+  return result;
+}
+
 }  // namespace semigan

@@ -23,6 +23,7 @@ namespace semigan {
 
 std::string DnnlLoad() { return ""; }
 void DnnlSetThreads(int) {}
+bool DnnlEnable(bool) { return false; }
 bool DnnlConv(int, const ConvDims&, const float*, const float*, float*) { return false; }
 
 #else
@@ -46,6 +47,7 @@ struct Api {
 
 Api api;
 bool loaded = false;
+bool enabled = true;
 dnnl_engine_t engine = nullptr;
 dnnl_stream_t stream = nullptr;
 
@@ -207,8 +209,13 @@ void DnnlSetThreads(int n) {
   if (api.omp_set_num_threads) api.omp_set_num_threads(n);
 }
 
+bool DnnlEnable(bool on) {
+  enabled = on;
+  return loaded && enabled;
+}
+
 bool DnnlConv(int kind, const ConvDims& d, const float* a, const float* b, float* out) {
-  if (!loaded) return false;
+  if (!loaded || !enabled) return false;
   std::vector<int64_t> key = {kind, d.n, d.h, d.w, d.ci, d.kh, d.kw, d.co, d.stride, d.pad_top, d.pad_left, d.oh, d.ow};
   auto it = cache.find(key);
   if (it == cache.end()) it = cache.emplace(key, Build(kind, d)).first;

@@ -187,6 +187,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgemmBatch", nullptr, SgemmBatch, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"useDnnl", nullptr, UseDnnl, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"denseForward", nullptr, DenseForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"denseBackward", nullptr, DenseBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"biasAct", nullptr, BiasAct, nullptr, nullptr, nullptr, napi_default, nullptr},

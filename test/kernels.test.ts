@@ -55,11 +55,19 @@ async function expectSameAsCpu(fast: F, reference: F, inputs: { shape: number[];
 }
 
 describe('convolutions with rewritten gradients match the cpu backend', () => {
-  afterAll(() => setNativeConvKernels(native && loadNativeBlas().blas?.conv !== undefined));
-  // the pure-wasm rewrites always; the OpenBLAS kernels too where the addon and library are present
-  for (const path of native ? ['rewrite', 'native'] : ['rewrite']) {
+  const blas = loadNativeBlas().blas;
+  afterAll(() => {
+    setNativeConvKernels(native && blas?.conv !== undefined);
+    blas?.useDnnl?.(true);
+  });
+  // the pure-wasm rewrites always; the addon's im2col + OpenBLAS kernels where it is built; oneDNN's where
+  // libdnnl is there too
+  const dnnl = blas?.useDnnl?.(true) ?? false;
+  const paths = ['rewrite', ...(native ? ['im2col'] : []), ...(dnnl ? ['oneDNN'] : [])];
+  for (const path of paths) {
     it(`${path}: conv2d and conv2dTranspose on random shapes, strides and paddings`, async () => {
-      setNativeConvKernels(path === 'native');
+      setNativeConvKernels(path !== 'rewrite');
+      if (path !== 'rewrite') expect(blas!.useDnnl?.(path === 'oneDNN') ?? false).toBe(path === 'oneDNN');
       // 24 random cases, then one with stride 2 on an even height and odd width, whose 'same' padding differs
       // between top and left
       for (let t = 0; t < 25; t++) {

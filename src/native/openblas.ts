@@ -27,6 +27,8 @@ export interface NativeBlas {
    * dims: [n, h, w, ci, kh, kw, co, stride, padTop, padLeft, outH, outW]. Absent in older builds.
    */
   conv?(kind: 0 | 1 | 2, dims: number[], a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** Routes conv() through oneDNN (when it loaded) or im2col + sgemm; returns whether oneDNN is in use. */
+  useDnnl?(on: boolean): boolean;
   /** Batch norm over rows of [rows, c]; an empty gamma means no scale. Absent in older builds. */
   batchNorm?: BatchNormFns['batchNorm'];
   batchNormGrad?: BatchNormFns['batchNormGrad'];
@@ -115,6 +117,7 @@ interface Addon {
   setThreads(n: number): number;
   sgemmBatch: NativeBlas['sgemmBatch'];
   conv?: NativeBlas['conv'];
+  useDnnl?: NativeBlas['useDnnl'];
   batchNorm?: NativeBlas['batchNorm'];
   batchNormGrad?: NativeBlas['batchNormGrad'];
   denseForward?: NativeBlas['denseForward'];
@@ -173,6 +176,7 @@ export function loadNativeBlas(): { blas: NativeBlas | null; reason: string } {
       sgemmBatch: addon.sgemmBatch,
       setThreads: addon.setThreads,
       conv: addon.conv,
+      useDnnl: addon.useDnnl,
       batchNorm: addon.batchNorm,
       batchNormGrad: addon.batchNormGrad,
       denseForward: addon.denseForward,
