@@ -3,6 +3,7 @@ import { SemiganError, UsageError } from './errors.js';
 import { installWasmAdam } from './kernels/wasm-adam.js';
 import { installWasmBatchNorm } from './kernels/wasm-batch-norm.js';
 import { installWasmDense } from './kernels/wasm-dense.js';
+import { installWasmStableOps } from './kernels/wasm-stable.js';
 import { installWasmIdentity } from './kernels/wasm-identity.js';
 
 export const BACKENDS = ['auto', 'wasm', 'cpu', 'tensorflow', 'webgl', 'webgpu'] as const;
@@ -75,6 +76,7 @@ async function activate(name: Exclude<BackendName, 'auto'>): Promise<void> {
     installWasmAdam();
     installWasmBatchNorm();
     installWasmDense();
+    installWasmStableOps();
     await accelerateWasm();
   }
 }

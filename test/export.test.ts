@@ -24,7 +24,7 @@ describe('export and predict', () => {
     writeFileSync(pts, 'x,y\n0,0\n0.3,-0.2\n2.1,0.4\n-1.9,-0.9\n');
   });
 
-  it('exports a tfjs layers model that predicts exactly what the run predicts', () => {
+  it('exports a tfjs layers model that predicts what the run predicts (classes exactly, probabilities to 1e-5)', () => {
     const e = semigan('export', '--model', join(dir, 'run'), '--out', join(dir, 'exp'));
     expect(e.code, e.stderr).toBe(0);
     const json = JSON.parse(readFileSync(join(dir, 'exp', 'model.json'), 'utf8'));
@@ -34,7 +34,22 @@ describe('export and predict', () => {
     const fromRun = semigan('predict', '--model', join(dir, 'run'), pts);
     const fromExport = semigan('predict', '--model', join(dir, 'exp'), pts);
     expect(fromRun.code, fromRun.stderr).toBe(0);
-    expect(fromExport.stdout).toBe(fromRun.stdout);
+    // the run's forward pass uses semigan's fused kernels, the export tf.layers' ops: the same function,
+    // rounded differently in the last float digits
+    const rows = (out: string) =>
+      out
+        .trim()
+        .split('\n')
+        .map((l) => l.split(','));
+    const [got, want] = [rows(fromExport.stdout), rows(fromRun.stdout)];
+    expect(got.map((r) => r.slice(0, 2))).toEqual(want.map((r) => r.slice(0, 2)));
+    got
+      .slice(1)
+      .forEach((r, i) =>
+        r
+          .slice(2)
+          .forEach((p, j) => expect(Math.abs(Number(p) - Number(want[i + 1][j + 2]))).toBeLessThan(1e-5)),
+      );
     const lines = fromExport.stdout.trim().split('\n');
     expect(lines[0]).toBe('file,class,p_inner,p_outer');
     expect(lines).toHaveLength(5);

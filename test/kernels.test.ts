@@ -7,6 +7,7 @@ import { loadNativeBlas } from '../src/native/openblas.js';
 import { fusedBatchNorm, setNativeBatchNorm } from '../src/kernels/wasm-batch-norm.js';
 import { fusedDense, setNativeDense } from '../src/kernels/wasm-dense.js';
 import { fusedBiasAct } from '../src/kernels/wasm-bias-act.js';
+import { fusedLogSumExpRows, fusedSoftplus } from '../src/kernels/wasm-stable.js';
 import { Rng } from '../src/random.js';
 
 const rng = new Rng(11);
@@ -277,6 +278,29 @@ describe('fused bias + leaky ReLU (addon)', () => {
         [x, b],
       );
     }
+  });
+});
+
+describe('fused log-sum-exp and softplus', () => {
+  it('match the op form on the cpu backend, values and gradients, for logits up to ±90', async () => {
+    const x = {
+      shape: [40, 3],
+      data: rand([40, 3]).map((v, i) => (i % 7 === 0 ? 90 * Math.sign(v) : 4 * v)),
+    };
+    const must = <T>(t: T | undefined) => {
+      if (!t) throw new Error('the fused kernel is not installed on wasm');
+      return t;
+    };
+    await expectSameAsCpu(
+      (a) => must(fusedLogSumExpRows(a as tf.Tensor2D)),
+      (a) => tf.logSumExp(a, 1),
+      [x],
+    );
+    await expectSameAsCpu(
+      (a) => must(fusedSoftplus(a)),
+      (a) => tf.add(tf.relu(a), tf.log1p(tf.exp(tf.neg(tf.abs(a))))),
+      [x],
+    );
   });
 });
 
