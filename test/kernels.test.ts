@@ -194,10 +194,10 @@ describe('fused batch norm', () => {
   afterAll(() => setNativeBatchNorm(nativeBn));
   // the JavaScript kernels always (browsers run them); the C++ ones where the addon is built
   for (const path of nativeBn ? ['js', 'native'] : ['js']) {
-    it(`${path}: matches the op form on the cpu backend: values and gradients, with and without a scale`, async () => {
+    it(`${path}: matches the op form on the cpu backend: values and gradients, with and without a scale and an activation`, async () => {
       setNativeBatchNorm(path === 'native' ? nativeBn : undefined);
-      const fused = (x: tf.Tensor, g: tf.Tensor | undefined, b: tf.Tensor) => {
-        const y = fusedBatchNorm(x, g, b, 1e-5);
+      const fused = (x: tf.Tensor, g: tf.Tensor | undefined, b: tf.Tensor, alpha = 1) => {
+        const y = fusedBatchNorm(x, g, b, 1e-5, alpha);
         if (!y) throw new Error('the fused kernel is not installed on wasm');
         return y;
       };
@@ -220,6 +220,14 @@ describe('fused batch norm', () => {
           (xi, bi) => reference(xi, undefined, bi),
           [x, b],
         );
+        // with the activation folded in (ReLU, leaky ReLU)
+        for (const alpha of [0, 0.2]) {
+          await expectSameAsCpu(
+            (xi, gi, bi) => fused(xi, gi, bi, alpha),
+            (xi, gi, bi) => tf.leakyRelu(reference(xi, gi, bi), alpha),
+            [x, g, b],
+          );
+        }
       }
     });
   }

@@ -38,9 +38,9 @@ export function installWasmBatchNorm(): void {
       const [xv, bv] = [x!, beta!].map((t) => heapView(b, t));
       const gv = gamma ? heapView(b, gamma) : undefined;
       const [y, mean, inv] = outs.map((t) => heapView(b, t));
-      const eps = (attrs as { epsilon: number }).epsilon;
+      const { epsilon: eps, alpha } = attrs as unknown as BnAttrs;
       if (native) {
-        native.batchNorm(c, eps, xv, gv ?? NONE, bv, y, mean, inv);
+        native.batchNorm(c, eps, alpha, xv, gv ?? NONE, bv, y, mean, inv);
         return outs;
       }
       const rows = xv.length / c;
@@ -65,7 +65,10 @@ export function installWasmBatchNorm(): void {
         shift[j] = bv[j] - mean[j] * scale[j];
       }
       for (let i = 0; i < xv.length; i += c) {
-        for (let j = 0; j < c; j++) y[i + j] = xv[i + j] * scale[j] + shift[j];
+        for (let j = 0; j < c; j++) {
+          const p = xv[i + j] * scale[j] + shift[j];
+          y[i + j] = p > 0 ? p : alpha * p;
+        }
       }
       return outs;
     },
@@ -73,22 +76,25 @@ export function installWasmBatchNorm(): void {
   tf.registerKernel({
     kernelName: BACKWARD,
     backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
+    kernelFunc: ({ inputs, backend, attrs }) => {
       const b = backend as unknown as WasmBackend;
-      const { dy, x, mean, inv, gamma } = inputs as Record<string, tf.TensorInfo | undefined>;
+      const { dy, y, x, mean, inv, gamma } = inputs as Record<string, tf.TensorInfo | undefined>;
+      const { alpha } = attrs as unknown as BnAttrs;
       const c = x!.shape[x!.shape.length - 1];
       const outs = [
         b.makeOutput(x!.shape, 'float32'),
         b.makeOutput([c], 'float32'),
         b.makeOutput([c], 'float32'),
       ];
-      const [dyv, xv, mv, iv] = [dy!, x!, mean!, inv!].map((t) => heapView(b, t));
+      const [dyRaw, yv, xv, mv, iv] = [dy!, y!, x!, mean!, inv!].map((t) => heapView(b, t));
       const gv = gamma ? heapView(b, gamma) : undefined;
       const [dx, dgamma, dbeta] = outs.map((t) => heapView(b, t));
       if (native) {
-        native.batchNormGrad(c, dyv, xv, mv, iv, gv ?? NONE, dx, dgamma, dbeta);
+        native.batchNormGrad(c, alpha, dyRaw, yv, xv, mv, iv, gv ?? NONE, dx, dgamma, dbeta);
         return outs;
       }
+      // through the activation first, from its output
+      const dyv = alpha === 1 ? dyRaw : dyRaw.map((d, i) => (yv[i] > 0 ? d : alpha * d));
       const rows = xv.length / c;
       // dβ = Σ dy, dγ = Σ dy·x̂, dx = γ·inv·(dy − dβ/M − x̂·dγ/M)
       const sdy = new Float64Array(c);
@@ -122,59 +128,50 @@ export function installWasmBatchNorm(): void {
 
 type Grad = Parameters<typeof tf.customGrad>[0];
 
-function runBn(x: tf.Tensor, gamma: tf.Tensor | undefined, beta: tf.Tensor, epsilon: number) {
-  const inputs: tf.NamedTensorMap = gamma ? { x, gamma, beta } : { x, beta };
-  return tf.engine().runKernel(FORWARD, inputs, { epsilon }) as unknown as tf.Tensor[];
+/** ε of the normalisation; α of the leaky ReLU applied after it (1: none, 0: ReLU). */
+interface BnAttrs {
+  epsilon: number;
+  alpha: number;
 }
 
-function runBnGrad(dy: tf.Tensor, x: tf.Tensor, mean: tf.Tensor, inv: tf.Tensor, gamma?: tf.Tensor) {
-  const inputs: tf.NamedTensorMap = gamma ? { dy, x, mean, inv, gamma } : { dy, x, mean, inv };
-  return tf.engine().runKernel(BACKWARD, inputs, {}) as unknown as tf.Tensor[];
-}
+type BnFn = (...t: tf.Tensor[]) => tf.Tensor;
+const fns = new Map<string, BnFn>();
 
-const withScale = new Map<number, (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor>();
-const withoutScale = new Map<number, (x: tf.Tensor, b: tf.Tensor) => tf.Tensor>();
+function make(attrs: BnAttrs, scale: boolean): BnFn {
+  const named = attrs as unknown as tf.NamedAttrMap;
+  const run = (name: string, inputs: tf.NamedTensorMap) =>
+    tf.engine().runKernel(name, inputs, named) as unknown as tf.Tensor[];
+  return tf.customGrad(((...args: unknown[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const [x, g, b] = (scale ? args : [args[0], undefined, args[1]]) as (tf.Tensor | undefined)[];
+    const [y, mean, inv] = run(FORWARD, g ? { x: x!, gamma: g, beta: b! } : { x: x!, beta: b! });
+    save(g ? [x!, y, mean, inv, g] : [x!, y, mean, inv]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [sx, sy, sm, si, sg]: tf.Tensor[]) => {
+        const base = { dy, y: sy, x: sx, mean: sm, inv: si };
+        const [dx, dgamma, dbeta] = run(BACKWARD, sg ? { ...base, gamma: sg } : base);
+        return scale ? [dx, dgamma, dbeta] : [dx, dbeta];
+      },
+    };
+  }) as unknown as Grad) as BnFn;
+}
 
 /**
- * γ·(x − μ)/√(σ² + ε) + β with batch statistics over every axis but the last, when the current backend has the
- * fused kernels; undefined means: use tf ops. Same values and gradients as the op form.
+ * max(p, αp) of p = γ·(x − μ)/√(σ² + ε) + β, batch statistics over every axis but the last (α = 1: no
+ * activation), when the current backend has the fused kernels; undefined means: use tf ops. Same values and
+ * gradients as the op form.
  */
 export function fusedBatchNorm<T extends tf.Tensor>(
   x: T,
   gamma: tf.Tensor | undefined,
   beta: tf.Tensor,
   epsilon: number,
+  alpha = 1,
 ): T | undefined {
   if (!installed || tf.getBackend() !== 'wasm' || x.dtype !== 'float32') return undefined;
-  if (gamma) {
-    let f = withScale.get(epsilon);
-    if (!f) {
-      f = tf.customGrad(((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-        const [y, mean, inv] = runBn(xi, g, b, epsilon);
-        save([xi, mean, inv, g]);
-        return {
-          value: y,
-          gradFunc: (dy: tf.Tensor, [sx, sm, si, sg]: tf.Tensor[]) => runBnGrad(dy, sx, sm, si, sg),
-        };
-      }) as unknown as Grad) as (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor;
-      withScale.set(epsilon, f);
-    }
-    return f(x, gamma, beta) as T;
-  }
-  let f = withoutScale.get(epsilon);
-  if (!f) {
-    f = tf.customGrad(((xi: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-      const [y, mean, inv] = runBn(xi, undefined, b, epsilon);
-      save([xi, mean, inv]);
-      return {
-        value: y,
-        gradFunc: (dy: tf.Tensor, [sx, sm, si]: tf.Tensor[]) => {
-          const [dx, , dbeta] = runBnGrad(dy, sx, sm, si);
-          return [dx, dbeta];
-        },
-      };
-    }) as unknown as Grad) as (x: tf.Tensor, b: tf.Tensor) => tf.Tensor;
-    withoutScale.set(epsilon, f);
-  }
-  return f(x, beta) as T;
+  const key = `${epsilon}/${alpha}/${gamma ? 'scale' : 'plain'}`;
+  let f = fns.get(key);
+  if (!f) fns.set(key, (f = make({ epsilon, alpha }, !!gamma)));
+  return (gamma ? f(x, gamma, beta) : f(x, beta)) as T;
 }

@@ -92,6 +92,7 @@ export interface BatchNormFns {
   batchNorm(
     c: number,
     eps: number,
+    alpha: number,
     x: Float32Array,
     gamma: Float32Array,
     beta: Float32Array,
@@ -101,7 +102,9 @@ export interface BatchNormFns {
   ): void;
   batchNormGrad(
     c: number,
+    alpha: number,
     dy: Float32Array,
+    y: Float32Array,
     x: Float32Array,
     mean: Float32Array,
     inv: Float32Array,

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random.js';
 import { ConvTranspose2D } from './conv-layers.js';
-import { relu } from './fast-ops.js';
 import { BatchNorm, Dense } from './layers.js';
 import type { Generator } from './net.js';
 import { ParamStore } from './params.js';
@@ -66,10 +65,10 @@ export class DcganGenerator implements Generator {
       this.start,
       this.startChannels,
     ]) as tf.Tensor4D;
-    let h = relu(this.projectBn.apply(p));
+    let h = this.projectBn.applyActivated(p, 'relu');
     for (const { conv, bn } of this.ups) {
       const y = conv.apply(h);
-      h = bn ? relu(bn.apply(y)) : tf.tanh(y);
+      h = bn ? bn.applyActivated(y, 'relu') : tf.tanh(y);
     }
     return h;
   }

@@ -132,6 +132,17 @@ export class BatchNorm {
   apply<T extends tf.Tensor>(x: T): T {
     const fused = fusedBatchNorm(x, this.gamma, this.beta, 1e-5);
     if (fused) return fused;
+    return this.opForm(x);
+  }
+
+  /** act(apply(x)), one fused kernel each way on wasm for the piecewise-linear activations. */
+  applyActivated<T extends tf.Tensor>(x: T, act: Activation): T {
+    const alpha = PIECEWISE_LINEAR[act];
+    const fused = alpha === undefined ? undefined : fusedBatchNorm(x, this.gamma, this.beta, 1e-5, alpha);
+    return fused ?? activate(this.opForm(x), act);
+  }
+
+  private opForm<T extends tf.Tensor>(x: T): T {
     const axes = x.shape.slice(0, -1).map((_, i) => i);
     const { mean, variance } = tf.moments(x, axes);
     const normed = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));

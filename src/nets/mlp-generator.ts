@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random.js';
-import { activate, BatchNorm, Dense, type Activation } from './layers.js';
+import { BatchNorm, Dense, type Activation } from './layers.js';
 import type { Generator } from './net.js';
 import { ParamStore } from './params.js';
 
@@ -61,7 +61,7 @@ export class MlpGenerator implements Generator {
     const act = this.config.activation ?? 'relu';
     let h = z;
     for (const { dense, bn } of this.layers) {
-      h = bn ? activate(bn.apply(dense.apply(h)), act) : dense.applyActivated(h, act);
+      h = bn ? bn.applyActivated(dense.apply(h), act) : dense.applyActivated(h, act);
     }
     const y = this.out.applyActivated(h, this.config.outputActivation ?? 'linear');
     return tf.reshape(y, [z.shape[0], ...this.outputShape]);
