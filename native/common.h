@@ -74,5 +74,7 @@ napi_value DenseForward(napi_env env, napi_callback_info info);
 napi_value DenseBackward(napi_env env, napi_callback_info info);
 napi_value BiasAct(napi_env env, napi_callback_info info);
 napi_value BiasActGrad(napi_env env, napi_callback_info info);
+napi_value BiasTanh(napi_env env, napi_callback_info info);
+napi_value BiasTanhGrad(napi_env env, napi_callback_info info);
 
 }  // namespace semigan

@@ -192,6 +192,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"denseBackward", nullptr, DenseBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"biasAct", nullptr, BiasAct, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"biasActGrad", nullptr, BiasActGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"biasTanh", nullptr, BiasTanh, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"biasTanhGrad", nullptr, BiasTanhGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

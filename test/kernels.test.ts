@@ -6,7 +6,7 @@ import { addBias, lastAxisNorm, leakyRelu } from '../src/nets/fast-ops.js';
 import { loadNativeBlas } from '../src/native/openblas.js';
 import { fusedBatchNorm, setNativeBatchNorm } from '../src/kernels/wasm-batch-norm.js';
 import { fusedDense, setNativeDense } from '../src/kernels/wasm-dense.js';
-import { fusedBiasAct } from '../src/kernels/wasm-bias-act.js';
+import { fusedBiasAct, fusedBiasTanh } from '../src/kernels/wasm-bias-act.js';
 import { fusedLogSumExpRows, fusedSoftplus } from '../src/kernels/wasm-stable.js';
 import { Rng } from '../src/random.js';
 
@@ -286,6 +286,19 @@ describe('fused bias + leaky ReLU (addon)', () => {
         [x, b],
       );
     }
+  });
+  it.skipIf(!native)('tanh(x + b) matches the op form on the cpu backend, values and gradients', async () => {
+    const x = { shape: [5, 6, 7, 3], data: rand([5, 6, 7, 3]).map((v) => 3 * v) };
+    const b = { shape: [3], data: rand([3]) };
+    await expectSameAsCpu(
+      (xi, bi) => {
+        const y = fusedBiasTanh(xi, bi);
+        if (!y) throw new Error('the fused kernel is not installed');
+        return y;
+      },
+      (xi, bi) => tf.tanh(tf.add(xi, bi)),
+      [x, b],
+    );
   });
 });
 

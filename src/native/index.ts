@@ -26,7 +26,12 @@ export function enableNativeKernels(): { active: boolean; detail: string } {
     setNativeDense({ denseForward: blas.denseForward, denseBackward: blas.denseBackward });
   }
   if (blas.biasAct && blas.biasActGrad) {
-    installNativeBiasAct({ biasAct: blas.biasAct, biasActGrad: blas.biasActGrad });
+    installNativeBiasAct({
+      biasAct: blas.biasAct,
+      biasActGrad: blas.biasActGrad,
+      biasTanh: blas.biasTanh,
+      biasTanhGrad: blas.biasTanhGrad,
+    });
   }
   return { active: true, detail: blas.library };
 }

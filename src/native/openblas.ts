@@ -36,6 +36,8 @@ export interface NativeBlas {
   denseBackward?: DenseFns['denseBackward'];
   biasAct?: BiasActFns['biasAct'];
   biasActGrad?: BiasActFns['biasActGrad'];
+  biasTanh?: BiasActFns['biasTanh'];
+  biasTanhGrad?: BiasActFns['biasTanhGrad'];
 }
 
 /** y = max(x + b, α(x + b)) over the last axis, and its gradient (dx, db) from y. */
@@ -49,6 +51,9 @@ export interface BiasActFns {
     dx: Float32Array,
     db: Float32Array,
   ): void;
+  /** y = tanh(x + b) over the last axis, and its gradient (dx, db) from y. Absent in older builds. */
+  biasTanh?(c: number, x: Float32Array, b: Float32Array, y: Float32Array): void;
+  biasTanhGrad?(c: number, dy: Float32Array, y: Float32Array, dx: Float32Array, db: Float32Array): void;
 }
 
 type F32 = Float32Array;
@@ -127,6 +132,8 @@ interface Addon {
   denseBackward?: NativeBlas['denseBackward'];
   biasAct?: NativeBlas['biasAct'];
   biasActGrad?: NativeBlas['biasActGrad'];
+  biasTanh?: NativeBlas['biasTanh'];
+  biasTanhGrad?: NativeBlas['biasTanhGrad'];
 }
 
 // only OpenBLAS: Debian's libblas.so.3 may be the reference BLAS, slower than wasm
@@ -186,6 +193,8 @@ export function loadNativeBlas(): { blas: NativeBlas | null; reason: string } {
       denseBackward: addon.denseBackward,
       biasAct: addon.biasAct,
       biasActGrad: addon.biasActGrad,
+      biasTanh: addon.biasTanh,
+      biasTanhGrad: addon.biasTanhGrad,
     },
     reason: 'loaded',
   });

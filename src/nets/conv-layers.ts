@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random.js';
 import { conv2d, conv2dTranspose, type Padding } from './fast-conv.js';
-import { fusedBiasAct } from '../kernels/wasm-bias-act.js';
+import { fusedBiasAct, fusedBiasTanh } from '../kernels/wasm-bias-act.js';
 import { addBias, lastAxisNorm, leakyRelu } from './fast-ops.js';
 import type { ParamStore } from './params.js';
 
@@ -115,5 +115,14 @@ export class ConvTranspose2D {
     const out = [n, h * this.stride, w * this.stride, this.cout];
     const y = conv2dTranspose(x, this.w as tf.Tensor4D, out, this.stride, 'same');
     return this.b ? addBias(y, this.b) : y;
+  }
+
+  /** tanh(apply(x)), bias and tanh in one native pass where the addon has it (a generator's output). */
+  applyTanh(x: tf.Tensor4D): tf.Tensor4D {
+    const [n, h, w] = x.shape;
+    const out = [n, h * this.stride, w * this.stride, this.cout];
+    const y = conv2dTranspose(x, this.w as tf.Tensor4D, out, this.stride, 'same');
+    const fused = this.b ? fusedBiasTanh(y, this.b) : undefined;
+    return fused ?? tf.tanh(this.b ? addBias(y, this.b) : y);
   }
 }

@@ -67,8 +67,7 @@ export class DcganGenerator implements Generator {
     ]) as tf.Tensor4D;
     let h = this.projectBn.applyActivated(p, 'relu');
     for (const { conv, bn } of this.ups) {
-      const y = conv.apply(h);
-      h = bn ? bn.applyActivated(y, 'relu') : tf.tanh(y);
+      h = bn ? bn.applyActivated(conv.apply(h), 'relu') : conv.applyTanh(h);
     }
     return h;
   }
