@@ -75,6 +75,9 @@ napi_value DenseBackward(napi_env env, napi_callback_info info);
 napi_value BiasAct(napi_env env, napi_callback_info info);
 napi_value BiasActGrad(napi_env env, napi_callback_info info);
 napi_value BiasTanh(napi_env env, napi_callback_info info);
+napi_value SetZiggurat(napi_env env, napi_callback_info info);
+napi_value FillNormal(napi_env env, napi_callback_info info);
+napi_value FillUniform(napi_env env, napi_callback_info info);
 napi_value BiasTanhGrad(napi_env env, napi_callback_info info);
 
 }  // namespace semigan

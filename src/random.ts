@@ -37,6 +37,26 @@ const ZIG_R = 3.442619855899;
   }
 }
 
+/** Bulk draws of the same stream in native code (Node with semigan's addon); see setNativeRandom. */
+export interface NativeRandom {
+  setZiggurat(kn: Float64Array, wn: Float64Array, fn: Float64Array, r: number): void;
+  fillNormal(state: Uint32Array, out: Float32Array, std: number): void;
+  fillUniform(state: Uint32Array, out: Float32Array, lo: number, hi: number): void;
+}
+
+let nativeRandom: NativeRandom | undefined;
+// below this many draws the call into the addon costs more than it saves
+const NATIVE_MIN = 4096;
+
+/**
+ * Routes large fills to the addon's copy of this generator (undefined: back to JavaScript). Measured: 4.5 ns a
+ * normal here, ≈35 ms of a 64×64 GAN step's noise and dropout masks.
+ */
+export function setNativeRandom(fns: NativeRandom | undefined): void {
+  fns?.setZiggurat(ZIG_KN, ZIG_WN, ZIG_FN, ZIG_R);
+  nativeRandom = fns;
+}
+
 export class Rng {
   private s: Uint32Array;
   private spareNormal: number | null = null;
@@ -126,6 +146,10 @@ export class Rng {
 
   /** Same draws as calling normal() out.length times, with sfc32 inlined on local state for speed. */
   fillNormal(out: Float32Array, std = 1): Float32Array {
+    if (nativeRandom && this.spareNormal === null && out.length >= NATIVE_MIN) {
+      nativeRandom.fillNormal(this.s, out, std);
+      return out;
+    }
     let i = 0;
     if (this.spareNormal !== null && out.length > 0) out[i++] = this.normal() * std;
     const st = this.s;
@@ -163,6 +187,10 @@ export class Rng {
   }
 
   fillUniform(out: Float32Array, lo = 0, hi = 1): Float32Array {
+    if (nativeRandom && out.length >= NATIVE_MIN) {
+      nativeRandom.fillUniform(this.s, out, lo, hi);
+      return out;
+    }
     const w = hi - lo;
     for (let i = 0; i < out.length; i++) out[i] = lo + this.uniform() * w;
     return out;

@@ -8,7 +8,7 @@ import { fusedBatchNorm, setNativeBatchNorm } from '../src/kernels/wasm-batch-no
 import { fusedDense, setNativeDense } from '../src/kernels/wasm-dense.js';
 import { fusedBiasAct, fusedBiasTanh } from '../src/kernels/wasm-bias-act.js';
 import { fusedLogSumExpRows, fusedSoftplus } from '../src/kernels/wasm-stable.js';
-import { Rng } from '../src/random.js';
+import { Rng, setNativeRandom } from '../src/random.js';
 
 const rng = new Rng(11);
 const rand = (shape: number[]) => rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)));
@@ -323,6 +323,32 @@ describe('fused log-sum-exp and softplus', () => {
       [x],
     );
   });
+});
+
+describe('the seeded stream in the addon', () => {
+  const fns = loadNativeBlas().blas?.random;
+  afterAll(() => setNativeRandom(fns));
+  it.skipIf(!fns)(
+    'draws exactly what the JavaScript draws, normals and uniforms, and leaves the same state',
+    () => {
+      const draw = (useNative: boolean) => {
+        setNativeRandom(useNative ? fns : undefined);
+        const r = new Rng(2024);
+        // 3 M normals: ≈60 k of them take the ziggurat's slow path (log, exp)
+        const normals = r.fillNormal(new Float32Array(3_000_000), 0.5);
+        const uniforms = r.fillUniform(new Float32Array(100_000), -1, 3);
+        return { normals, uniforms, state: r.getState().s, next: r.nextUint32() };
+      };
+      const js = draw(false);
+      const native = draw(true);
+      let differ = 0;
+      for (let i = 0; i < js.normals.length; i++) if (js.normals[i] !== native.normals[i]) differ++;
+      expect(differ).toBe(0);
+      expect(Array.from(native.uniforms)).toEqual(Array.from(js.uniforms));
+      expect(native.state).toEqual(js.state);
+      expect(native.next).toBe(js.next);
+    },
+  );
 });
 
 describe('normal sampler', () => {

@@ -3,6 +3,7 @@ import { installNativeConvKernels } from '../kernels/native-conv.js';
 import { setNativeBatchNorm } from '../kernels/wasm-batch-norm.js';
 import { setNativeDense } from '../kernels/wasm-dense.js';
 import { installNativeBiasAct } from '../kernels/wasm-bias-act.js';
+import { setNativeRandom } from '../random.js';
 import { installNativeWasmKernels } from '../kernels/native-matmul.js';
 import { setNativeConvKernels } from '../nets/fast-conv.js';
 
@@ -33,5 +34,6 @@ export function enableNativeKernels(): { active: boolean; detail: string } {
       biasTanhGrad: blas.biasTanhGrad,
     });
   }
+  if (blas.random) setNativeRandom(blas.random);
   return { active: true, detail: blas.library };
 }

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { NativeRandom } from '../random.js';
 
 /** The N-API addon in native/ (built by `npm ci` when a C++ compiler is present; optional). */
 export interface NativeBlas {
@@ -34,6 +35,8 @@ export interface NativeBlas {
   batchNormGrad?: BatchNormFns['batchNormGrad'];
   denseForward?: DenseFns['denseForward'];
   denseBackward?: DenseFns['denseBackward'];
+  /** The seeded stream's bulk draws (src/random.ts). Absent in older builds. */
+  random?: NativeRandom;
   biasAct?: BiasActFns['biasAct'];
   biasActGrad?: BiasActFns['biasActGrad'];
   biasTanh?: BiasActFns['biasTanh'];
@@ -134,6 +137,9 @@ interface Addon {
   biasActGrad?: NativeBlas['biasActGrad'];
   biasTanh?: NativeBlas['biasTanh'];
   biasTanhGrad?: NativeBlas['biasTanhGrad'];
+  setZiggurat?: NativeRandom['setZiggurat'];
+  fillNormal?: NativeRandom['fillNormal'];
+  fillUniform?: NativeRandom['fillUniform'];
 }
 
 // only OpenBLAS: Debian's libblas.so.3 may be the reference BLAS, slower than wasm
@@ -195,6 +201,10 @@ export function loadNativeBlas(): { blas: NativeBlas | null; reason: string } {
       biasActGrad: addon.biasActGrad,
       biasTanh: addon.biasTanh,
       biasTanhGrad: addon.biasTanhGrad,
+      random:
+        addon.setZiggurat && addon.fillNormal && addon.fillUniform
+          ? { setZiggurat: addon.setZiggurat, fillNormal: addon.fillNormal, fillUniform: addon.fillUniform }
+          : undefined,
     },
     reason: 'loaded',
   });
