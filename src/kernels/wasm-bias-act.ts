@@ -19,26 +19,47 @@ export function installNativeBiasAct(fns: BiasActFns): void {
   native = fns;
   if (installed) return;
   installed = true;
+  const alphaOf = (attrs: unknown) => (attrs as { alpha: number }).alpha;
+  registerPair(
+    FORWARD,
+    BACKWARD,
+    (c, x, bias, y, attrs) => native!.biasAct(c, alphaOf(attrs), x, bias, y),
+    (c, dy, y, dx, db, attrs) => native!.biasActGrad(c, alphaOf(attrs), dy, y, dx, db),
+  );
+  registerPair(
+    TANH,
+    TANH_BACKWARD,
+    (c, x, bias, y) => native!.biasTanh!(c, x, bias, y),
+    (c, dy, y, dx, db) => native!.biasTanhGrad!(c, dy, y, dx, db),
+  );
+}
+
+type F32 = Float32Array;
+
+/**
+ * Two wasm kernels over the last axis (c channels): forward (x, bias) → y, and backward (dy, y) → [dx, db],
+ * the gradient read from the output as both activations allow.
+ */
+function registerPair(
+  forward: string,
+  backward: string,
+  fwd: (c: number, x: F32, bias: F32, y: F32, attrs: unknown) => void,
+  bwd: (c: number, dy: F32, y: F32, dx: F32, db: F32, attrs: unknown) => void,
+): void {
   tf.registerKernel({
-    kernelName: FORWARD,
+    kernelName: forward,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const b = backend as unknown as WasmBackend;
       const { x, bias } = inputs as Record<string, tf.TensorInfo>;
       const y = b.makeOutput(x.shape, 'float32');
-      const c = x.shape[x.shape.length - 1];
-      native!.biasAct(
-        c,
-        (attrs as { alpha: number }).alpha,
-        heapView(b, x),
-        heapView(b, bias),
-        heapView(b, y),
-      );
+      // views after makeOutput: its malloc may grow the heap and detach earlier views
+      fwd(x.shape[x.shape.length - 1], heapView(b, x), heapView(b, bias), heapView(b, y), attrs);
       return y;
     },
   });
   tf.registerKernel({
-    kernelName: BACKWARD,
+    kernelName: backward,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
       const b = backend as unknown as WasmBackend;
@@ -46,51 +67,39 @@ export function installNativeBiasAct(fns: BiasActFns): void {
       const c = y.shape[y.shape.length - 1];
       const outs = [b.makeOutput(y.shape, 'float32'), b.makeOutput([c], 'float32')];
       const [dx, db] = outs.map((t) => heapView(b, t));
-      native!.biasActGrad(c, (attrs as { alpha: number }).alpha, heapView(b, dy), heapView(b, y), dx, db);
-      return outs;
-    },
-  });
-  tf.registerKernel({
-    kernelName: TANH,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const b = backend as unknown as WasmBackend;
-      const { x, bias } = inputs as Record<string, tf.TensorInfo>;
-      const y = b.makeOutput(x.shape, 'float32');
-      native!.biasTanh!(x.shape[x.shape.length - 1], heapView(b, x), heapView(b, bias), heapView(b, y));
-      return y;
-    },
-  });
-  tf.registerKernel({
-    kernelName: TANH_BACKWARD,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const b = backend as unknown as WasmBackend;
-      const { dy, y } = inputs as Record<string, tf.TensorInfo>;
-      const c = y.shape[y.shape.length - 1];
-      const outs = [b.makeOutput(y.shape, 'float32'), b.makeOutput([c], 'float32')];
-      const [dx, db] = outs.map((t) => heapView(b, t));
-      native!.biasTanhGrad!(c, heapView(b, dy), heapView(b, y), dx, db);
+      bwd(c, heapView(b, dy), heapView(b, y), dx, db, attrs);
       return outs;
     },
   });
 }
 
-let tanhFn: ((x: tf.Tensor, b: tf.Tensor) => tf.Tensor) | undefined;
+type Grad = Parameters<typeof tf.customGrad>[0];
+type BiasFn = (x: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+const fns = new Map<string, BiasFn>();
+
+/** The custom-gradient op over a registered pair, made once per kernel and attributes. */
+function fusedOp(forward: string, backward: string, attrs: tf.NamedAttrMap): BiasFn {
+  const key = `${forward}/${JSON.stringify(attrs)}`;
+  let f = fns.get(key);
+  if (!f) {
+    const run = (name: string, inputs: tf.NamedTensorMap) =>
+      tf.engine().runKernel(name, inputs, attrs) as unknown as tf.Tensor | tf.Tensor[];
+    f = tf.customGrad(((xi: tf.Tensor, bi: tf.Tensor, save: tf.GradSaveFunc) => {
+      const y = run(forward, { x: xi, bias: bi }) as tf.Tensor;
+      save([y]);
+      return { value: y, gradFunc: (dy: tf.Tensor, [sy]: tf.Tensor[]) => run(backward, { dy, y: sy }) };
+    }) as unknown as Grad) as BiasFn;
+    fns.set(key, f);
+  }
+  return f;
+}
+
+const usable = (x: tf.Tensor) => tf.getBackend() === 'wasm' && x.dtype === 'float32';
 
 /** tanh(x + b) as one native kernel each way (a DCGAN generator's output); undefined means: use tf ops. */
 export function fusedBiasTanh<T extends tf.Tensor>(x: T, bias: tf.Tensor): T | undefined {
-  if (!native?.biasTanh || tf.getBackend() !== 'wasm' || x.dtype !== 'float32') return undefined;
-  tanhFn ??= tf.customGrad(((xi: tf.Tensor, bi: tf.Tensor, save: tf.GradSaveFunc) => {
-    const y = tf.engine().runKernel(TANH, { x: xi, bias: bi }) as tf.Tensor;
-    save([y]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, [sy]: tf.Tensor[]) =>
-        tf.engine().runKernel(TANH_BACKWARD, { dy, y: sy }) as unknown as tf.Tensor[],
-    };
-  }) as unknown as Grad) as (x: tf.Tensor, b: tf.Tensor) => tf.Tensor;
-  return tanhFn(x, bias) as T;
+  if (!native?.biasTanh || !usable(x)) return undefined;
+  return fusedOp(TANH, TANH_BACKWARD, {})(x, bias) as T;
 }
 
 /** Turns the fused path off again (tests compare both paths). */
@@ -98,22 +107,8 @@ export function setNativeBiasAct(fns: BiasActFns | undefined): void {
   native = fns;
 }
 
-type Grad = Parameters<typeof tf.customGrad>[0];
-const fns = new Map<number, (x: tf.Tensor, b: tf.Tensor) => tf.Tensor>();
-
 /** max(x + b, α(x + b)) as one kernel each way when the addon has it; undefined means: use tf ops. */
 export function fusedBiasAct<T extends tf.Tensor>(x: T, bias: tf.Tensor, alpha: number): T | undefined {
-  if (!native || tf.getBackend() !== 'wasm' || x.dtype !== 'float32') return undefined;
-  let f = fns.get(alpha);
-  if (!f) {
-    const run = (name: string, inputs: tf.NamedTensorMap) =>
-      tf.engine().runKernel(name, inputs, { alpha }) as unknown as tf.Tensor | tf.Tensor[];
-    f = tf.customGrad(((xi: tf.Tensor, bi: tf.Tensor, save: tf.GradSaveFunc) => {
-      const y = run(FORWARD, { x: xi, bias: bi }) as tf.Tensor;
-      save([y]);
-      return { value: y, gradFunc: (dy: tf.Tensor, [sy]: tf.Tensor[]) => run(BACKWARD, { dy, y: sy }) };
-    }) as unknown as Grad) as (x: tf.Tensor, b: tf.Tensor) => tf.Tensor;
-    fns.set(alpha, f);
-  }
-  return f(x, bias) as T;
+  if (!native || !usable(x)) return undefined;
+  return fusedOp(FORWARD, BACKWARD, { alpha })(x, bias) as T;
 }
