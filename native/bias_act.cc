@@ -21,12 +21,11 @@ napi_value BiasAct(napi_env env, napi_callback_info info) {
   float* y = a[2];
   if (l[0] % c || l[1] < size_t(c) || l[2] < l[0]) return Throw(env, "biasAct: array sizes do not match");
   const float al = float(alpha);
-  for (size_t i = 0; i < l[0]; i += c) {
-    for (int64_t j = 0; j < c; j++) {
-      const float p = x[i + j] + b[j];
-      y[i + j] = LeakyAct(p, al);
+  ParallelFor(int64_t(l[0]) / c, kParallelGrain / c + 1, [=](int64_t r0, int64_t r1) {
+    for (int64_t i = r0 * c; i < r1 * c; i += c) {
+      for (int64_t j = 0; j < c; j++) y[i + j] = LeakyAct(x[i + j] + b[j], al);
     }
-  }
+  });
   return nullptr;
 }
 
@@ -46,7 +45,9 @@ napi_value BiasActGrad(napi_env env, napi_callback_info info) {
   float *dx = a[2], *db = a[3];
   if (l[0] % c || l[1] < l[0] || l[2] < l[0] || l[3] < size_t(c)) return Throw(env, "biasActGrad: array sizes do not match");
   const float al = float(alpha);
-  for (size_t i = 0; i < l[0]; i++) dx[i] = dy[i] * LeakySlope(y[i], al);
+  ParallelFor(int64_t(l[0]), kParallelGrain, [=](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; i++) dx[i] = dy[i] * LeakySlope(y[i], al);
+  });
   ColumnSums(dx, l[0] / c, c, db);
   return nullptr;
 }
@@ -66,13 +67,15 @@ napi_value BiasTanh(napi_env env, napi_callback_info info) {
   const float *x = a[0], *b = a[1];
   float* y = a[2];
   if (l[0] % c || l[1] < size_t(c) || l[2] < l[0]) return Throw(env, "biasTanh: array sizes do not match");
-  for (size_t i = 0; i < l[0]; i += c) {
-    for (int64_t j = 0; j < c; j++) {
-      const float p = std::fmin(std::fmax(x[i + j] + b[j], -15.0f), 15.0f);
-      const float e = std::exp(2.0f * p);
-      y[i + j] = (e - 1.0f) / (e + 1.0f);
+  ParallelFor(int64_t(l[0]) / c, kParallelGrain / c + 1, [=](int64_t r0, int64_t r1) {
+    for (int64_t i = r0 * c; i < r1 * c; i += c) {
+      for (int64_t j = 0; j < c; j++) {
+        const float p = std::fmin(std::fmax(x[i + j] + b[j], -15.0f), 15.0f);
+        const float e = std::exp(2.0f * p);
+        y[i + j] = (e - 1.0f) / (e + 1.0f);
+      }
     }
-  }
+  });
   return nullptr;
 }
 
@@ -89,7 +92,9 @@ napi_value BiasTanhGrad(napi_env env, napi_callback_info info) {
   const float *dy = a[0], *y = a[1];
   float *dx = a[2], *db = a[3];
   if (l[0] % c || l[1] < l[0] || l[2] < l[0] || l[3] < size_t(c)) return Throw(env, "biasTanhGrad: array sizes do not match");
-  for (size_t i = 0; i < l[0]; i++) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+  ParallelFor(int64_t(l[0]), kParallelGrain, [=](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; i++) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+  });
   ColumnSums(dx, l[0] / c, c, db);
   return nullptr;
 }

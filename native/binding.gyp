@@ -2,9 +2,9 @@
   "targets": [
     {
       "target_name": "semigan_native",
-      "sources": ["semigan_native.cc", "conv.cc", "batch_norm.cc", "dense.cc", "bias_act.cc", "conv_dnnl.cc", "random.cc"],
+      "sources": ["semigan_native.cc", "conv.cc", "batch_norm.cc", "dense.cc", "bias_act.cc", "conv_dnnl.cc", "random.cc", "parallel.cc", "elementwise.cc"],
       "cflags_cc": ["-O3", "-march=x86-64-v2", "-std=c++17", "-fno-exceptions"],
-      "libraries": ["-ldl"]
+      "libraries": ["-ldl", "-lpthread"]
     }
   ]
 }

@@ -4,6 +4,7 @@
 #include <node_api.h>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <string>
 
 namespace semigan {
@@ -24,6 +25,11 @@ extern int max_threads;
 extern int current_threads;
 
 void ThreadsFor(int64_t macs);
+// fn(begin, end) over [0, n) split into contiguous parts of at least `grain` items, one per thread (parallel.cc);
+// the split depends only on n, grain and the thread count, and fn must not depend on which thread runs it
+void ParallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
+// below this many floats a pass stays on the calling thread: waking a worker costs ≈20–50 µs
+constexpr int64_t kParallelGrain = 1 << 16;
 napi_value Throw(napi_env env, const char* msg);
 bool GetInt(napi_env env, napi_value v, int64_t* out);
 bool GetF32(napi_env env, napi_value v, float** data, size_t* length);
@@ -78,6 +84,8 @@ napi_value BiasTanh(napi_env env, napi_callback_info info);
 napi_value SetZiggurat(napi_env env, napi_callback_info info);
 napi_value FillNormal(napi_env env, napi_callback_info info);
 napi_value FillUniform(napi_env env, napi_callback_info info);
+napi_value FillDropout(napi_env env, napi_callback_info info);
 napi_value BiasTanhGrad(napi_env env, napi_callback_info info);
+napi_value Binary(napi_env env, napi_callback_info info);
 
 }  // namespace semigan

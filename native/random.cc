@@ -133,4 +133,27 @@ napi_value FillUniform(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// fillDropout(state, out, rate, keep): out[i] = (float(U[0, 1)) < rate ? 0 : keep), the draws of fillUniform(0, 1).
+// The select on the comparison: a branch here mispredicts on every other element when rate is ½.
+napi_value FillDropout(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  uint32_t* s;
+  float* out;
+  size_t n;
+  double rate, keep;
+  if (argc != 4 || !GetState(env, argv[0], &s) || !GetF32(env, argv[1], &out, &n) ||
+      napi_get_value_double(env, argv[2], &rate) != napi_ok || napi_get_value_double(env, argv[3], &keep) != napi_ok)
+    return Throw(env, "fillDropout(state, out, rate, keep)");
+  Sfc32 r{s[0], s[1], s[2], s[3]};
+  const float k = float(keep);
+  for (size_t i = 0; i < n; i++) out[i] = k * float(!(double(float(r.Uniform())) < rate));
+  s[0] = r.a;
+  s[1] = r.b;
+  s[2] = r.c;
+  s[3] = r.d;
+  return nullptr;
+}
+
 }  // namespace semigan

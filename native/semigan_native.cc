@@ -2,6 +2,7 @@
 // needs only a C++ compiler and Node's headers; without OpenBLAS the addon loads and says so, and semigan keeps
 // the pure wasm kernels.
 #include "common.h"
+#include <algorithm>
 #include <dlfcn.h>
 #include <cstring>
 #include <string>
@@ -66,18 +67,22 @@ void Sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, co
 // float sum over 10⁵–10⁶ rows.
 template <typename Term>
 void BlockedColumnSums(int64_t rows, int64_t c, float* out, Term term) {
-  std::vector<double> total(c, 0.0);
-  std::vector<float> part(c, 0.0f);
-  for (int64_t r = 0; r < rows; r++) {
-    const int64_t base = r * c;
-    for (int64_t j = 0; j < c; j++) part[j] += term(base + j);
-    if ((r & 255) == 255 || r == rows - 1) {
-      for (int64_t j = 0; j < c; j++) {
-        total[j] += part[j];
-        part[j] = 0.0f;
+  // float partial sums per block of 256 rows, blocks spread over threads, folded into doubles in block order:
+  // the same bits whatever the thread count
+  const int64_t blocks = (rows + 255) / 256;
+  std::vector<float> part(blocks * c, 0.0f);
+  ParallelFor(blocks, kParallelGrain / (256 * c) + 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; b++) {
+      float* p = part.data() + b * c;
+      for (int64_t r = b * 256; r < std::min(rows, b * 256 + 256); r++) {
+        const int64_t base = r * c;
+        for (int64_t j = 0; j < c; j++) p[j] += term(base + j);
       }
     }
-  }
+  });
+  std::vector<double> total(c, 0.0);
+  for (int64_t b = 0; b < blocks; b++)
+    for (int64_t j = 0; j < c; j++) total[j] += part[b * c + j];
   for (int64_t j = 0; j < c; j++) out[j] = float(total[j]);
 }
 
@@ -195,8 +200,10 @@ napi_value Init(napi_env env, napi_value exports) {
       {"setZiggurat", nullptr, SetZiggurat, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fillNormal", nullptr, FillNormal, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"fillUniform", nullptr, FillUniform, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fillDropout", nullptr, FillDropout, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"biasTanh", nullptr, BiasTanh, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"biasTanhGrad", nullptr, BiasTanhGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -42,6 +42,8 @@ export interface NativeRandom {
   setZiggurat(kn: Float64Array, wn: Float64Array, fn: Float64Array, r: number): void;
   fillNormal(state: Uint32Array, out: Float32Array, std: number): void;
   fillUniform(state: Uint32Array, out: Float32Array, lo: number, hi: number): void;
+  /** Absent in older builds. */
+  fillDropout?(state: Uint32Array, out: Float32Array, rate: number, keep: number): void;
 }
 
 let nativeRandom: NativeRandom | undefined;
@@ -193,6 +195,21 @@ export class Rng {
     }
     const w = hi - lo;
     for (let i = 0; i < out.length; i++) out[i] = lo + this.uniform() * w;
+    return out;
+  }
+
+  /**
+   * An inverted-dropout mask: 0 where a uniform draw (the draws of fillUniform) is below rate, else
+   * 1/(1 − rate).
+   */
+  fillDropoutMask(out: Float32Array, rate: number): Float32Array {
+    const keep = 1 / (1 - rate);
+    if (nativeRandom?.fillDropout && out.length >= NATIVE_MIN) {
+      nativeRandom.fillDropout(this.s, out, rate, keep);
+      return out;
+    }
+    this.fillUniform(out);
+    for (let i = 0; i < out.length; i++) out[i] = out[i] < rate ? 0 : keep;
     return out;
   }
 

@@ -302,6 +302,47 @@ describe('fused bias + leaky ReLU (addon)', () => {
   });
 });
 
+describe('native passes on two threads (addon)', () => {
+  const blas = loadNativeBlas().blas;
+  it.skipIf(!blas?.binary)(
+    'same-shape Add, Sub and Multiply match the cpu backend exactly; broadcasts still work',
+    async () => {
+      const a = rand([300, 1000]);
+      const b = rand([300, 1000]);
+      const row = rand([1000]);
+      const run = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => {
+          const [ta, tb, tr] = [tf.tensor(a, [300, 1000]), tf.tensor(b, [300, 1000]), tf.tensor(row, [1000])];
+          return [tf.add(ta, tb), tf.sub(ta, tb), tf.mul(ta, tb), tf.add(ta, tr), tf.mul(ta, tr)].map((t) =>
+            Array.from(t.dataSync()),
+          );
+        });
+      };
+      const wasm = await run('wasm');
+      const cpu = await run('cpu');
+      await tf.setBackend('wasm');
+      for (let i = 0; i < wasm.length; i++) expect(wasm[i]).toEqual(cpu[i]);
+    },
+  );
+  it.skipIf(!blas)(
+    'bias + leaky ReLU on a batch-sized tensor: matches cpu, same bits on one thread or two',
+    async () => {
+      const x = { shape: [48, 32, 32, 16], data: rand([48, 32, 32, 16]) };
+      const b = { shape: [16], data: rand([16]) };
+      const fused = (xi: tf.Tensor, bi: tf.Tensor) => fusedBiasAct(xi, bi, 0.2) ?? tf.neg(xi);
+      await expectSameAsCpu(fused, (xi, bi) => tf.leakyRelu(tf.add(xi, bi), 0.2), [x, b]);
+      const threads = blas!.setThreads(1);
+      const one = await valueAndGrads('wasm', fused, [x, b]);
+      blas!.setThreads(Math.max(threads, 2));
+      const two = await valueAndGrads('wasm', fused, [x, b]);
+      blas!.setThreads(threads);
+      expect(Array.from(two.y)).toEqual(Array.from(one.y));
+      expect(two.grads.map((g) => Array.from(g))).toEqual(one.grads.map((g) => Array.from(g)));
+    },
+  );
+});
+
 describe('fused log-sum-exp and softplus', () => {
   it('match the op form on the cpu backend, values and gradients, for logits up to ±90', async () => {
     const x = {
@@ -329,7 +370,7 @@ describe('the seeded stream in the addon', () => {
   const fns = loadNativeBlas().blas?.random;
   afterAll(() => setNativeRandom(fns));
   it.skipIf(!fns)(
-    'draws exactly what the JavaScript draws, normals and uniforms, and leaves the same state',
+    'draws exactly what the JavaScript draws, normals, uniforms and dropout masks, and leaves the same state',
     () => {
       const draw = (useNative: boolean) => {
         setNativeRandom(useNative ? fns : undefined);
@@ -337,7 +378,8 @@ describe('the seeded stream in the addon', () => {
         // 3 M normals: ≈60 k of them take the ziggurat's slow path (log, exp)
         const normals = r.fillNormal(new Float32Array(3_000_000), 0.5);
         const uniforms = r.fillUniform(new Float32Array(100_000), -1, 3);
-        return { normals, uniforms, state: r.getState().s, next: r.nextUint32() };
+        const mask = r.fillDropoutMask(new Float32Array(100_000), 0.3);
+        return { normals, uniforms, mask, state: r.getState().s, next: r.nextUint32() };
       };
       const js = draw(false);
       const native = draw(true);
@@ -345,6 +387,7 @@ describe('the seeded stream in the addon', () => {
       for (let i = 0; i < js.normals.length; i++) if (js.normals[i] !== native.normals[i]) differ++;
       expect(differ).toBe(0);
       expect(Array.from(native.uniforms)).toEqual(Array.from(js.uniforms));
+      expect(Array.from(native.mask)).toEqual(Array.from(js.mask));
       expect(native.state).toEqual(js.state);
       expect(native.next).toBe(js.next);
     },

@@ -6,6 +6,7 @@ import { installNativeBiasAct } from '../kernels/wasm-bias-act.js';
 import { setNativeRandom } from '../random.js';
 import { installNativeWasmKernels } from '../kernels/native-matmul.js';
 import { setNativeConvKernels } from '../nets/fast-conv.js';
+import { installNativeBinaryKernels } from '../kernels/native-binary.js';
 
 /**
  * Node only: routes the wasm backend's matrix products to OpenBLAS when the addon and library are present.
@@ -35,5 +36,6 @@ export function enableNativeKernels(): { active: boolean; detail: string } {
     });
   }
   if (blas.random) setNativeRandom(blas.random);
+  if (blas.binary) installNativeBinaryKernels(blas.binary);
   return { active: true, detail: blas.library };
 }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NativeRandom } from '../random.js';
+import type { NativeBinary } from '../kernels/native-binary.js';
 
 /** The N-API addon in native/ (built by `npm ci` when a C++ compiler is present; optional). */
 export interface NativeBlas {
@@ -41,6 +42,8 @@ export interface NativeBlas {
   biasActGrad?: BiasActFns['biasActGrad'];
   biasTanh?: BiasActFns['biasTanh'];
   biasTanhGrad?: BiasActFns['biasTanhGrad'];
+  /** Same-shape Add, Sub, Multiply on two threads. Absent in older builds. */
+  binary?: NativeBinary;
 }
 
 /** y = max(x + b, α(x + b)) over the last axis, and its gradient (dx, db) from y. */
@@ -137,9 +140,11 @@ interface Addon {
   biasActGrad?: NativeBlas['biasActGrad'];
   biasTanh?: NativeBlas['biasTanh'];
   biasTanhGrad?: NativeBlas['biasTanhGrad'];
+  binary?: NativeBlas['binary'];
   setZiggurat?: NativeRandom['setZiggurat'];
   fillNormal?: NativeRandom['fillNormal'];
   fillUniform?: NativeRandom['fillUniform'];
+  fillDropout?: NativeRandom['fillDropout'];
 }
 
 // only OpenBLAS: Debian's libblas.so.3 may be the reference BLAS, slower than wasm
@@ -201,9 +206,15 @@ export function loadNativeBlas(): { blas: NativeBlas | null; reason: string } {
       biasActGrad: addon.biasActGrad,
       biasTanh: addon.biasTanh,
       biasTanhGrad: addon.biasTanhGrad,
+      binary: addon.binary,
       random:
         addon.setZiggurat && addon.fillNormal && addon.fillUniform
-          ? { setZiggurat: addon.setZiggurat, fillNormal: addon.fillNormal, fillUniform: addon.fillUniform }
+          ? {
+              setZiggurat: addon.setZiggurat,
+              fillNormal: addon.fillNormal,
+              fillUniform: addon.fillUniform,
+              fillDropout: addon.fillDropout,
+            }
           : undefined,
     },
     reason: 'loaded',

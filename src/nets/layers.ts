@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedBatchNorm } from '../kernels/wasm-batch-norm.js';
 import { fusedDense } from '../kernels/wasm-dense.js';
+import { filledTensor } from '../kernels/wasm-fill.js';
 import type { Rng } from '../random.js';
 import { matMulFast } from './fast-matmul.js';
 import { addBias, lastAxisNorm, leakyRelu, relu } from './fast-ops.js';
@@ -153,15 +154,17 @@ export class BatchNorm {
 /** Additive Gaussian noise during training only; the noise comes from the run's seeded Rng. */
 export function gaussianNoise<T extends tf.Tensor>(x: T, std: number, rng: Rng | undefined): T {
   if (!rng || std <= 0) return x;
-  const noise = tf.tensor(rng.fillNormal(new Float32Array(x.size), std), x.shape, 'float32');
-  return tf.add(x, noise) as T;
+  return tf.add(
+    x,
+    filledTensor(x.shape, (out) => rng.fillNormal(out, std)),
+  ) as T;
 }
 
 /** Inverted dropout during training only (mask from the run's seeded Rng). */
 export function dropout<T extends tf.Tensor>(x: T, rate: number, rng: Rng | undefined): T {
   if (!rng || rate <= 0) return x;
-  const u = rng.fillUniform(new Float32Array(x.size));
-  const keep = 1 / (1 - rate);
-  for (let i = 0; i < u.length; i++) u[i] = u[i] < rate ? 0 : keep;
-  return tf.mul(x, tf.tensor(u, x.shape, 'float32')) as T;
+  return tf.mul(
+    x,
+    filledTensor(x.shape, (out) => rng.fillDropoutMask(out, rate)),
+  ) as T;
 }

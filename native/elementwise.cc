@@ -1,0 +1,33 @@
+// Same-shape Add, Sub and Multiply on the wasm heap. wasm's binary kernels run one element at a time through
+// the broadcasting index arithmetic: 11 ms for an Add of two [192, 64, 64, 3] tensors, where memory bandwidth
+// allows ≈1 ms. In a GAN step they are the residual adds, the gradient sums where a tensor feeds two layers,
+// dropout masks and input noise.
+#include "common.h"
+
+namespace semigan {
+
+// binary(op, a, b, out): op 0 add, 1 subtract, 2 multiply; all four arrays the same length
+napi_value Binary(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int64_t op;
+  float* a[3];
+  size_t l[3];
+  if (argc != 4 || !GetInt(env, argv[0], &op) || op < 0 || op > 2 || !GetF32s(env, argv + 1, 3, a, l))
+    return Throw(env, "binary: bad arguments");
+  if (l[1] != l[0] || l[2] != l[0]) return Throw(env, "binary: array sizes do not match");
+  const float *x = a[0], *y = a[1];
+  float* out = a[2];
+  ParallelFor(int64_t(l[0]), kParallelGrain, [=](int64_t begin, int64_t end) {
+    if (op == 0)
+      for (int64_t i = begin; i < end; i++) out[i] = x[i] + y[i];
+    else if (op == 1)
+      for (int64_t i = begin; i < end; i++) out[i] = x[i] - y[i];
+    else
+      for (int64_t i = begin; i < end; i++) out[i] = x[i] * y[i];
+  });
+  return nullptr;
+}
+
+}  // namespace semigan
