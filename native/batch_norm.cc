@@ -10,19 +10,14 @@ namespace semigan {
 // batchNorm(c, eps, alpha, x, gamma (length 0: none), beta, y, mean, inv): y = max(p, αp) of the normalised p
 // (α = 1: no activation)
 napi_value BatchNorm(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value argv[9];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 9) return Throw(env, "batchNorm expects 9 arguments");
-  int64_t c;
-  double eps, alpha;
-  float *x, *g, *b, *y, *mean, *inv;
-  size_t lx, lg, lb, ly, lm, li;
-  if (!GetInt(env, argv[0], &c) || napi_get_value_double(env, argv[1], &eps) != napi_ok || c <= 0 ||
-      napi_get_value_double(env, argv[2], &alpha) != napi_ok || !GetF32(env, argv[3], &x, &lx) ||
-      !GetF32(env, argv[4], &g, &lg) || !GetF32(env, argv[5], &b, &lb) || !GetF32(env, argv[6], &y, &ly) ||
-      !GetF32(env, argv[7], &mean, &lm) || !GetF32(env, argv[8], &inv, &li))
-    return Throw(env, "batchNorm: bad arguments");
+  double sc[3];
+  float* a[6];
+  size_t l[6];
+  if (!GetArgs(env, info, 3, sc, 6, a, l) || sc[0] < 1) return Throw(env, "batchNorm: bad arguments");
+  const int64_t c = int64_t(sc[0]);
+  const double eps = sc[1], alpha = sc[2];
+  float *x = a[0], *g = a[1], *b = a[2], *y = a[3], *mean = a[4], *inv = a[5];
+  const size_t lx = l[0], lg = l[1], lb = l[2], ly = l[3], lm = l[4], li = l[5];
   if (lx % c || lx == 0 || ly < lx || (lg && lg < size_t(c)) || lb < size_t(c) || lm < size_t(c) || li < size_t(c))
     return Throw(env, "batchNorm: array sizes do not match");
   const int64_t rows = lx / c;
@@ -57,19 +52,16 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
 // batchNormGrad(c, alpha, dy, y, x, mean, inv, gamma (length 0: none), dx, dgamma, dbeta): dy through the
 // activation first (from the output y), then dβ = Σ dy, dγ = Σ dy·x̂, dx = γ·inv·(dy − dβ/M − x̂·dγ/M)
 napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
-  napi_value argv[11];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 11) return Throw(env, "batchNormGrad expects 11 arguments");
-  int64_t c;
-  double alpha;
-  float *dy, *y, *x, *mean, *inv, *g, *dx, *dg, *db;
-  size_t ldy, ly, lx, lm, li, lg, ldx, ldg, ldb;
-  if (!GetInt(env, argv[0], &c) || c <= 0 || napi_get_value_double(env, argv[1], &alpha) != napi_ok ||
-      !GetF32(env, argv[2], &dy, &ldy) || !GetF32(env, argv[3], &y, &ly) || !GetF32(env, argv[4], &x, &lx) ||
-      !GetF32(env, argv[5], &mean, &lm) || !GetF32(env, argv[6], &inv, &li) || !GetF32(env, argv[7], &g, &lg) ||
-      !GetF32(env, argv[8], &dx, &ldx) || !GetF32(env, argv[9], &dg, &ldg) || !GetF32(env, argv[10], &db, &ldb))
-    return Throw(env, "batchNormGrad: bad arguments");
+  double sc[2];
+  float* ar[9];
+  size_t ln[9];
+  if (!GetArgs(env, info, 2, sc, 9, ar, ln) || sc[0] < 1) return Throw(env, "batchNormGrad: bad arguments");
+  const int64_t c = int64_t(sc[0]);
+  const double alpha = sc[1];
+  float *dy = ar[0], *y = ar[1], *x = ar[2], *mean = ar[3], *inv = ar[4], *g = ar[5], *dx = ar[6], *dg = ar[7],
+        *db = ar[8];
+  const size_t ldy = ln[0], ly = ln[1], lx = ln[2], lm = ln[3], li = ln[4], lg = ln[5], ldx = ln[6], ldg = ln[7],
+               ldb = ln[8];
   if (lx % c || lx == 0 || ldy < lx || ly < lx || ldx < lx || lm < size_t(c) || li < size_t(c) || (lg && lg < size_t(c)) ||
       ldg < size_t(c) || ldb < size_t(c))
     return Throw(env, "batchNormGrad: array sizes do not match");

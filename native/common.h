@@ -34,6 +34,9 @@ napi_value Throw(napi_env env, const char* msg);
 bool GetInt(napi_env env, napi_value v, int64_t* out);
 bool GetF32(napi_env env, napi_value v, float** data, size_t* length);
 bool GetF32s(napi_env env, napi_value* argv, size_t count, float** data, size_t* length);
+// The usual kernel call, (numbers × scalars, Float32Array × arrays): false unless the count and every type match.
+// Integers arrive as numbers too; callers check their ranges.
+bool GetArgs(napi_env env, napi_callback_info info, size_t scalars, double* s, size_t arrays, float** a, size_t* l);
 // row-major C = op(A)·op(B), with the thread count chosen by size
 void Sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c);
 

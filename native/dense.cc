@@ -4,32 +4,20 @@
 
 namespace semigan {
 
-namespace {
-
 // ---- a whole dense layer, y = max(p, αp) with p = x·v·s + b, s = g/‖v‖ per unit under weight norm (else 1):
 // one call forward and one backward, sgemm plus the elementwise passes, so a small MLP's layer costs two
 // kernel dispatches instead of ≈25.
 
-bool GetDenseDims(napi_env env, napi_value* argv, int64_t* n, int64_t* k, int64_t* m, double* alpha) {
-  return GetInt(env, argv[0], n) && GetInt(env, argv[1], k) && GetInt(env, argv[2], m) &&
-         napi_get_value_double(env, argv[3], alpha) == napi_ok && *n > 0 && *k > 0 && *m > 0;
-}
-
-}  // namespace
-
 // denseForward(n, k, m, alpha, x, v, g, b, u, y, norm); g of length 0: no weight norm (u, norm unused)
 napi_value DenseForward(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
-  napi_value argv[11];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 11) return Throw(env, "denseForward expects 11 arguments");
   if (!sgemm_fn) return Throw(env, "OpenBLAS is not loaded");
-  int64_t n, k, m;
-  double alpha;
+  double sc[4];
   float* a[7];
   size_t l[7];
-  if (!GetDenseDims(env, argv, &n, &k, &m, &alpha) || !GetF32s(env, argv + 4, 7, a, l))
+  if (!GetArgs(env, info, 4, sc, 7, a, l) || sc[0] < 1 || sc[1] < 1 || sc[2] < 1)
     return Throw(env, "denseForward: bad arguments");
+  const int64_t n = int64_t(sc[0]), k = int64_t(sc[1]), m = int64_t(sc[2]);
+  const double alpha = sc[3];
   float *x = a[0], *v = a[1], *g = a[2], *b = a[3], *u = a[4], *y = a[5], *norm = a[6];
   const bool wn = l[2] > 0;
   if (l[0] < size_t(n * k) || l[1] < size_t(k * m) || l[3] < size_t(m) || l[5] < size_t(n * m) ||
@@ -61,17 +49,14 @@ napi_value DenseForward(napi_env env, napi_callback_info info) {
 
 // denseBackward(n, k, m, alpha, dy, x, v, g, y, u, norm, dpre, dx, dv, dg, db); g of length 0: no weight norm
 napi_value DenseBackward(napi_env env, napi_callback_info info) {
-  size_t argc = 16;
-  napi_value argv[16];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 16) return Throw(env, "denseBackward expects 16 arguments");
   if (!sgemm_fn) return Throw(env, "OpenBLAS is not loaded");
-  int64_t n, k, m;
-  double alpha;
+  double sc[4];
   float* a[12];
   size_t l[12];
-  if (!GetDenseDims(env, argv, &n, &k, &m, &alpha) || !GetF32s(env, argv + 4, 12, a, l))
+  if (!GetArgs(env, info, 4, sc, 12, a, l) || sc[0] < 1 || sc[1] < 1 || sc[2] < 1)
     return Throw(env, "denseBackward: bad arguments");
+  const int64_t n = int64_t(sc[0]), k = int64_t(sc[1]), m = int64_t(sc[2]);
+  const double alpha = sc[3];
   float *dy = a[0], *x = a[1], *v = a[2], *g = a[3], *y = a[4], *u = a[5], *norm = a[6], *dpre = a[7], *dx = a[8],
         *dv = a[9], *dg = a[10], *db = a[11];
   const bool wn = l[3] > 0;

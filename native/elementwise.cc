@@ -8,14 +8,11 @@ namespace semigan {
 
 // binary(op, a, b, out): op 0 add, 1 subtract, 2 multiply; all four arrays the same length
 napi_value Binary(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  int64_t op;
+  double s[1];
   float* a[3];
   size_t l[3];
-  if (argc != 4 || !GetInt(env, argv[0], &op) || op < 0 || op > 2 || !GetF32s(env, argv + 1, 3, a, l))
-    return Throw(env, "binary: bad arguments");
+  if (!GetArgs(env, info, 1, s, 3, a, l) || !(s[0] == 0 || s[0] == 1 || s[0] == 2)) return Throw(env, "binary: bad arguments");
+  const int op = int(s[0]);
   if (l[1] != l[0] || l[2] != l[0]) return Throw(env, "binary: array sizes do not match");
   const float *x = a[0], *y = a[1];
   float* out = a[2];

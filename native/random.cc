@@ -86,74 +86,58 @@ napi_value SetZiggurat(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// fillNormal(state: Uint32Array(4), out: Float32Array, std): out[i] = std·N(0, 1); state advances in place
-napi_value FillNormal(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+// The three bulk fills share their arguments, (state: Uint32Array(4), out: Float32Array, ...P numbers), and run on
+// a copy of the state that is written back afterwards, so the JavaScript continues the stream where they stop.
+template <int P, typename Fill>
+napi_value WithStream(napi_env env, napi_callback_info info, const char* usage, Fill fill) {
+  size_t argc = 2 + P;
+  napi_value argv[2 + P];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   uint32_t* s;
   float* out;
   size_t n;
-  double sd;
-  if (argc != 3 || !tables || !GetState(env, argv[0], &s) || !GetF32(env, argv[1], &out, &n) ||
-      napi_get_value_double(env, argv[2], &sd) != napi_ok)
-    return Throw(env, "fillNormal(state, out, std) (after setZiggurat)");
+  double p[P];
+  bool ok = argc == 2 + P && GetState(env, argv[0], &s) && GetF32(env, argv[1], &out, &n);
+  for (int i = 0; ok && i < P; i++) ok = napi_get_value_double(env, argv[2 + i], &p[i]) == napi_ok;
+  if (!ok) return Throw(env, usage);
   Sfc32 r{s[0], s[1], s[2], s[3]};
-  for (size_t i = 0; i < n; i++) {
-    const int32_t hz = int32_t(r.Next());
-    const int iz = hz & 127;
-    out[i] = float(std::fabs(double(hz)) < kn[iz] ? hz * wn[iz] * sd : NormalTail(r, hz, iz) * sd);
-  }
+  fill(r, out, n, p);
   s[0] = r.a;
   s[1] = r.b;
   s[2] = r.c;
   s[3] = r.d;
   return nullptr;
+}
+
+// fillNormal(state, out, std): out[i] = std·N(0, 1)
+napi_value FillNormal(napi_env env, napi_callback_info info) {
+  if (!tables) return Throw(env, "fillNormal: call setZiggurat first");
+  return WithStream<1>(env, info, "fillNormal(state, out, std)", [](Sfc32& r, float* out, size_t n, const double* p) {
+    const double sd = p[0];
+    for (size_t i = 0; i < n; i++) {
+      const int32_t hz = int32_t(r.Next());
+      const int iz = hz & 127;
+      out[i] = float(std::fabs(double(hz)) < kn[iz] ? hz * wn[iz] * sd : NormalTail(r, hz, iz) * sd);
+    }
+  });
 }
 
 // fillUniform(state, out, lo, hi): out[i] = lo + U[0, 1)·(hi − lo)
 napi_value FillUniform(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  uint32_t* s;
-  float* out;
-  size_t n;
-  double lo, hi;
-  if (argc != 4 || !GetState(env, argv[0], &s) || !GetF32(env, argv[1], &out, &n) ||
-      napi_get_value_double(env, argv[2], &lo) != napi_ok || napi_get_value_double(env, argv[3], &hi) != napi_ok)
-    return Throw(env, "fillUniform(state, out, lo, hi)");
-  Sfc32 r{s[0], s[1], s[2], s[3]};
-  const double w = hi - lo;
-  for (size_t i = 0; i < n; i++) out[i] = float(lo + r.Uniform() * w);
-  s[0] = r.a;
-  s[1] = r.b;
-  s[2] = r.c;
-  s[3] = r.d;
-  return nullptr;
+  return WithStream<2>(env, info, "fillUniform(state, out, lo, hi)", [](Sfc32& r, float* out, size_t n, const double* p) {
+    const double lo = p[0], w = p[1] - p[0];
+    for (size_t i = 0; i < n; i++) out[i] = float(lo + r.Uniform() * w);
+  });
 }
 
 // fillDropout(state, out, rate, keep): out[i] = (float(U[0, 1)) < rate ? 0 : keep), the draws of fillUniform(0, 1).
-// The select on the comparison: a branch here mispredicts on every other element when rate is ½.
+// The select as a product: a branch here mispredicts on every other element when rate is ½.
 napi_value FillDropout(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  uint32_t* s;
-  float* out;
-  size_t n;
-  double rate, keep;
-  if (argc != 4 || !GetState(env, argv[0], &s) || !GetF32(env, argv[1], &out, &n) ||
-      napi_get_value_double(env, argv[2], &rate) != napi_ok || napi_get_value_double(env, argv[3], &keep) != napi_ok)
-    return Throw(env, "fillDropout(state, out, rate, keep)");
-  Sfc32 r{s[0], s[1], s[2], s[3]};
-  const float k = float(keep);
-  for (size_t i = 0; i < n; i++) out[i] = k * float(!(double(float(r.Uniform())) < rate));
-  s[0] = r.a;
-  s[1] = r.b;
-  s[2] = r.c;
-  s[3] = r.d;
-  return nullptr;
+  return WithStream<2>(env, info, "fillDropout(state, out, rate, keep)", [](Sfc32& r, float* out, size_t n, const double* p) {
+    const double rate = p[0];
+    const float keep = float(p[1]);
+    for (size_t i = 0; i < n; i++) out[i] = keep * float(!(double(float(r.Uniform())) < rate));
+  });
 }
 
 }  // namespace semigan

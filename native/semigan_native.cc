@@ -57,6 +57,15 @@ bool GetF32s(napi_env env, napi_value* argv, size_t count, float** data, size_t*
   return true;
 }
 
+bool GetArgs(napi_env env, napi_callback_info info, size_t scalars, double* s, size_t arrays, float** a, size_t* l) {
+  napi_value argv[24];
+  size_t argc = 24;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != scalars + arrays) return false;
+  for (size_t i = 0; i < scalars; i++)
+    if (napi_get_value_double(env, argv[i], &s[i]) != napi_ok) return false;
+  return GetF32s(env, argv + scalars, arrays, a, l);
+}
+
 void Sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c) {
   ThreadsFor(m * n * k);
   sgemm_fn(kRowMajor, ta ? kTrans : kNoTrans, tb ? kTrans : kNoTrans, m, n, k, 1.0f, a, ta ? m : k, b, tb ? k : n,
