@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { heapView, type WasmBackend } from './wasm-heap.js';
+import { registerHeapKernel } from './wasm-heap.js';
 
 export const ADAM_KERNEL = 'SemiganAdam';
 
@@ -22,39 +22,39 @@ let installed = false;
  */
 export function installWasmAdam(): void {
   if (installed || !tf.getKernel('Identity', 'wasm')) return;
-  tf.registerKernel({
-    kernelName: ADAM_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const b = backend as unknown as WasmBackend;
-      const { param, m, v, grad } = inputs as Record<string, tf.TensorInfo>;
+  registerHeapKernel(
+    ADAM_KERNEL,
+    ['param', 'm', 'v', 'grad'],
+    ([param, m, v]) => [param!, m!, v!],
+    ({ out: [p1, m1, v1], in: [p0, m0, v0, g], attrs }) => {
       const a = attrs as unknown as AdamKernelAttrs;
-      const outs = [param, m, v].map((t) => b.makeOutput(t.shape, 'float32'));
-      // views after every makeOutput: a malloc may grow the heap and detach earlier views
-      const [p0, m0, v0, g] = [param, m, v, grad].map((t) => heapView(b, t));
-      const [p1, m1, v1] = outs.map((t) => heapView(b, t));
-      const { beta1, beta2, stepSize, epsilon } = a;
-      const [c1, c2] = [1 - beta1, 1 - beta2];
-      // two loops rather than a branch per element: this runs over every parameter each step
-      if (a.epsilonInside) {
-        for (let i = 0; i < p0.length; i++) {
-          const gi = g[i];
-          const mi = (m1[i] = beta1 * m0[i] + c1 * gi);
-          const vi = (v1[i] = beta2 * v0[i] + c2 * gi * gi);
-          p1[i] = p0[i] - (stepSize * mi) / Math.sqrt(vi + epsilon);
-        }
-      } else {
-        for (let i = 0; i < p0.length; i++) {
-          const gi = g[i];
-          const mi = (m1[i] = beta1 * m0[i] + c1 * gi);
-          const vi = (v1[i] = beta2 * v0[i] + c2 * gi * gi);
-          p1[i] = p0[i] - (stepSize * mi) / (Math.sqrt(vi) + epsilon);
-        }
-      }
-      return outs;
+      adamUpdate(a, p0!, m0!, v0!, g!, p1, m1, v1);
     },
-  });
+  );
   installed = true;
+}
+
+type F32 = Float32Array;
+
+function adamUpdate(a: AdamKernelAttrs, p0: F32, m0: F32, v0: F32, g: F32, p1: F32, m1: F32, v1: F32): void {
+  const { beta1, beta2, stepSize, epsilon } = a;
+  const [c1, c2] = [1 - beta1, 1 - beta2];
+  // two loops rather than a branch per element: this runs over every parameter each step
+  if (a.epsilonInside) {
+    for (let i = 0; i < p0.length; i++) {
+      const gi = g[i];
+      const mi = (m1[i] = beta1 * m0[i] + c1 * gi);
+      const vi = (v1[i] = beta2 * v0[i] + c2 * gi * gi);
+      p1[i] = p0[i] - (stepSize * mi) / Math.sqrt(vi + epsilon);
+    }
+  } else {
+    for (let i = 0; i < p0.length; i++) {
+      const gi = g[i];
+      const mi = (m1[i] = beta1 * m0[i] + c1 * gi);
+      const vi = (v1[i] = beta2 * v0[i] + c2 * gi * gi);
+      p1[i] = p0[i] - (stepSize * mi) / (Math.sqrt(vi) + epsilon);
+    }
+  }
 }
 
 /** The fused update when the current backend has it; undefined means: use tf ops. */

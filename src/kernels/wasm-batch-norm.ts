@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BatchNormFns } from '../native/openblas.js';
-import { heapView, type WasmBackend } from './wasm-heap.js';
+import { registerHeapKernel } from './wasm-heap.js';
 
 const FORWARD = 'SemiganBatchNorm';
 const BACKWARD = 'SemiganBatchNormGrad';
@@ -22,26 +22,19 @@ export function setNativeBatchNorm(fns: BatchNormFns | undefined): void {
  */
 export function installWasmBatchNorm(): void {
   if (installed || !tf.getKernel('Identity', 'wasm')) return;
-  tf.registerKernel({
-    kernelName: FORWARD,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const b = backend as unknown as WasmBackend;
-      const { x, gamma, beta } = inputs as Record<string, tf.TensorInfo | undefined>;
-      const c = x!.shape[x!.shape.length - 1];
-      const outs = [
-        b.makeOutput(x!.shape, 'float32'),
-        b.makeOutput([c], 'float32'),
-        b.makeOutput([c], 'float32'),
-      ];
-      // views after every makeOutput: a malloc may grow the heap and detach earlier views
-      const [xv, bv] = [x!, beta!].map((t) => heapView(b, t));
-      const gv = gamma ? heapView(b, gamma) : undefined;
-      const [y, mean, inv] = outs.map((t) => heapView(b, t));
+  // outputs: the input's shape, and two of its channels' (mean and 1/σ, which the backward pass reads)
+  const outShapes = (x: number[]) => [x, [x[x.length - 1]], [x[x.length - 1]]];
+  registerHeapKernel(
+    FORWARD,
+    ['x', 'gamma', 'beta'],
+    ([x]) => outShapes(x!),
+    ({ out: [y, mean, inv], in: [x, gv, beta], attrs }) => {
+      const [xv, bv] = [x!, beta!];
+      const c = mean.length;
       const { epsilon: eps, alpha } = attrs as unknown as BnAttrs;
       if (native) {
         native.batchNorm(c, eps, alpha, xv, gv ?? NONE, bv, y, mean, inv);
-        return outs;
+        return;
       }
       const rows = xv.length / c;
       // float64 sums: one pass of float32 sums over 65 536 rows loses digits the cpu backend keeps
@@ -70,28 +63,19 @@ export function installWasmBatchNorm(): void {
           y[i + j] = p > 0 ? p : alpha * p;
         }
       }
-      return outs;
     },
-  });
-  tf.registerKernel({
-    kernelName: BACKWARD,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const b = backend as unknown as WasmBackend;
-      const { dy, y, x, mean, inv, gamma } = inputs as Record<string, tf.TensorInfo | undefined>;
+  );
+  registerHeapKernel(
+    BACKWARD,
+    ['dy', 'y', 'x', 'mean', 'inv', 'gamma'],
+    ([, , x]) => outShapes(x!),
+    ({ out: [dx, dgamma, dbeta], in: [dyIn, yIn, xIn, mIn, iIn, gv], attrs }) => {
+      const [dyRaw, yv, xv, mv, iv] = [dyIn!, yIn!, xIn!, mIn!, iIn!];
+      const c = dgamma.length;
       const { alpha } = attrs as unknown as BnAttrs;
-      const c = x!.shape[x!.shape.length - 1];
-      const outs = [
-        b.makeOutput(x!.shape, 'float32'),
-        b.makeOutput([c], 'float32'),
-        b.makeOutput([c], 'float32'),
-      ];
-      const [dyRaw, yv, xv, mv, iv] = [dy!, y!, x!, mean!, inv!].map((t) => heapView(b, t));
-      const gv = gamma ? heapView(b, gamma) : undefined;
-      const [dx, dgamma, dbeta] = outs.map((t) => heapView(b, t));
       if (native) {
         native.batchNormGrad(c, alpha, dyRaw, yv, xv, mv, iv, gv ?? NONE, dx, dgamma, dbeta);
-        return outs;
+        return;
       }
       // through the activation first, from its output
       const dyv = alpha === 1 ? dyRaw : dyRaw.map((d, i) => (yv[i] > 0 ? d : alpha * d));
@@ -120,9 +104,8 @@ export function installWasmBatchNorm(): void {
       for (let i = 0; i < xv.length; i += c) {
         for (let j = 0; j < c; j++) dx[i + j] = k[j] * dyv[i + j] + a[j] * xv[i + j] + cst[j];
       }
-      return outs;
     },
-  });
+  );
   installed = true;
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BiasActFns } from '../native/openblas.js';
-import { heapView, type WasmBackend } from './wasm-heap.js';
+import { registerHeapKernel } from './wasm-heap.js';
 
 const FORWARD = 'SemiganBiasAct';
 const BACKWARD = 'SemiganBiasActGrad';
@@ -46,31 +46,19 @@ function registerPair(
   fwd: (c: number, x: F32, bias: F32, y: F32, attrs: unknown) => void,
   bwd: (c: number, dy: F32, y: F32, dx: F32, db: F32, attrs: unknown) => void,
 ): void {
-  tf.registerKernel({
-    kernelName: forward,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const b = backend as unknown as WasmBackend;
-      const { x, bias } = inputs as Record<string, tf.TensorInfo>;
-      const y = b.makeOutput(x.shape, 'float32');
-      // views after makeOutput: its malloc may grow the heap and detach earlier views
-      fwd(x.shape[x.shape.length - 1], heapView(b, x), heapView(b, bias), heapView(b, y), attrs);
-      return y;
-    },
-  });
-  tf.registerKernel({
-    kernelName: backward,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const b = backend as unknown as WasmBackend;
-      const { dy, y } = inputs as Record<string, tf.TensorInfo>;
-      const c = y.shape[y.shape.length - 1];
-      const outs = [b.makeOutput(y.shape, 'float32'), b.makeOutput([c], 'float32')];
-      const [dx, db] = outs.map((t) => heapView(b, t));
-      bwd(c, heapView(b, dy), heapView(b, y), dx, db, attrs);
-      return outs;
-    },
-  });
+  const channels = (shape: number[]) => shape[shape.length - 1];
+  registerHeapKernel(
+    forward,
+    ['x', 'bias'],
+    ([x]) => [x!],
+    ({ out: [y], in: [x, bias], shapes: [xs], attrs }) => fwd(channels(xs!), x!, bias!, y, attrs),
+  );
+  registerHeapKernel(
+    backward,
+    ['dy', 'y'],
+    ([, y]) => [y!, [channels(y!)]],
+    ({ out: [dx, db], in: [dy, y], shapes: [, ys], attrs }) => bwd(channels(ys!), dy!, y!, dx, db, attrs),
+  );
 }
 
 type Grad = Parameters<typeof tf.customGrad>[0];

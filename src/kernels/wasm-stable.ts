@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { heapView, type WasmBackend } from './wasm-heap.js';
+import { registerHeapKernel } from './wasm-heap.js';
 
 const LSE = 'SemiganLogSumExp';
 const LSE_GRAD = 'SemiganLogSumExpGrad';
@@ -8,28 +8,19 @@ const SOFTPLUS_GRAD = 'SemiganSoftplusGrad';
 
 let installed = false;
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown };
-
-/** A wasm kernel over float32 heap views: body(output, ...inputs in the order named). */
+/** A one-output heap kernel whose output shape follows its first input's; body(output, ...inputs). */
 function register(
   name: string,
   inputNames: string[],
-  outShape: (inputs: tf.NamedTensorInfoMap) => number[],
+  outShape: (x: number[]) => number[],
   body: (...v: Float32Array[]) => void,
 ) {
-  tf.registerKernel({
-    kernelName: name,
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const { inputs } = args as KernelArgs;
-      const b = (args as KernelArgs).backend as WasmBackend;
-      const out = b.makeOutput(outShape(inputs), 'float32');
-      // views after makeOutput: its malloc may grow the heap and detach earlier views
-      const views = inputNames.map((n) => heapView(b, inputs[n] as tf.TensorInfo));
-      body(heapView(b, out), ...views);
-      return out;
-    },
-  });
+  registerHeapKernel(
+    name,
+    inputNames,
+    ([x]) => [outShape(x!)],
+    (c) => body(c.out[0], ...(c.in as Float32Array[])),
+  );
 }
 
 /**
@@ -39,8 +30,8 @@ function register(
  */
 export function installWasmStableOps(): void {
   if (installed || !tf.getKernel('Identity', 'wasm')) return;
-  const rowsOf = (i: tf.NamedTensorInfoMap) => [(i.x as tf.TensorInfo).shape[0]];
-  const shapeOf = (i: tf.NamedTensorInfoMap) => (i.x as tf.TensorInfo).shape;
+  const rowsOf = (x: number[]) => [x[0]];
+  const shapeOf = (x: number[]) => x;
   register(LSE, ['x'], rowsOf, (y, x) => {
     const k = x.length / y.length;
     for (let r = 0; r < y.length; r++) {
