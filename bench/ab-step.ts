@@ -17,4 +17,4 @@ if (!workload) {
 }
 await useBackend();
 const times = timeSteps(makeWorkloadTrainer(workload), 5, Number(repsArg));
-console.log(`${name}: median ${median(times).toFixed(1)} ms, min ${Math.min(...times).toFixed(1)} ms`);
+console.log(`${name}: median ${median(times).toFixed(2)} ms, min ${Math.min(...times).toFixed(2)} ms`);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { registerHeapKernel } from './wasm-heap.js';
+import { heapView, registerHeapKernel, type WasmBackend } from './wasm-heap.js';
 
 export const ADAM_KERNEL = 'SemiganAdam';
 
@@ -55,6 +55,26 @@ function adamUpdate(a: AdamKernelAttrs, p0: F32, m0: F32, v0: F32, g: F32, p1: F
       p1[i] = p0[i] - (stepSize * mi) / (Math.sqrt(vi) + epsilon);
     }
   }
+}
+
+/**
+ * The same update written over param, m and v where they lie, when nothing else shares their buffers (wasm's
+ * Reshape and semigan's Identity share buffers by reference count): no kernel dispatch, no new tensors, no
+ * assign. For small nets that bookkeeping is most of an optimizer step. Returns false where it cannot run.
+ */
+export function adamInPlace(
+  param: tf.Variable,
+  m: tf.Variable,
+  v: tf.Variable,
+  grad: tf.Tensor,
+  attrs: AdamKernelAttrs,
+): boolean {
+  if (tf.getBackend() !== 'wasm' || grad.dtype !== 'float32' || param.dtype !== 'float32') return false;
+  const b = tf.backend() as unknown as WasmBackend & { refCount(dataId: object): number };
+  if ([param, m, v].some((t) => b.refCount(t.dataId) !== 1)) return false;
+  const [p, mv, vv, g] = [param, m, v, grad].map((t) => heapView(b, t));
+  adamUpdate(attrs, p, mv, vv, g, p, mv, vv);
+  return true;
 }
 
 /** The fused update when the current backend has it; undefined means: use tf ops. */
