@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { heapView, registerHeapKernel, type WasmBackend } from './wasm-heap.js';
+import { registerHeapKernel } from './wasm-heap.js';
 
 export const ADAM_KERNEL = 'SemiganAdam';
 
@@ -19,6 +19,11 @@ let installed = false;
  * One Adam update of one variable as a single wasm kernel: param, m and v in, their new values out, in one
  * pass over the heap. Written as tf ops it is eleven kernels per variable, and for small nets (the rings'
  * MLPs, ≈20 variables) tfjs's per-kernel overhead, not arithmetic, is what a step costs.
+ *
+ * New outputs, never an update in place, even where no other tensor shares the buffers: wasm's own matmul and
+ * conv kernels (XNNPACK) cache their packed weights by tensor and assume tensors never change. Tried in
+ * session 6: writing the generator's 8×64 input layer in place left XNNPACK multiplying by stale weights
+ * (exact resume and the browser playground failed), for a ≈3% faster rings step.
  */
 export function installWasmAdam(): void {
   if (installed || !tf.getKernel('Identity', 'wasm')) return;
@@ -55,26 +60,6 @@ function adamUpdate(a: AdamKernelAttrs, p0: F32, m0: F32, v0: F32, g: F32, p1: F
       p1[i] = p0[i] - (stepSize * mi) / (Math.sqrt(vi) + epsilon);
     }
   }
-}
-
-/**
- * The same update written over param, m and v where they lie, when nothing else shares their buffers (wasm's
- * Reshape and semigan's Identity share buffers by reference count): no kernel dispatch, no new tensors, no
- * assign. For small nets that bookkeeping is most of an optimizer step. Returns false where it cannot run.
- */
-export function adamInPlace(
-  param: tf.Variable,
-  m: tf.Variable,
-  v: tf.Variable,
-  grad: tf.Tensor,
-  attrs: AdamKernelAttrs,
-): boolean {
-  if (tf.getBackend() !== 'wasm' || grad.dtype !== 'float32' || param.dtype !== 'float32') return false;
-  const b = tf.backend() as unknown as WasmBackend & { refCount(dataId: object): number };
-  if ([param, m, v].some((t) => b.refCount(t.dataId) !== 1)) return false;
-  const [p, mv, vv, g] = [param, m, v, grad].map((t) => heapView(b, t));
-  adamUpdate(attrs, p, mv, vv, g, p, mv, vv);
-  return true;
 }
 
 /** The fused update when the current backend has it; undefined means: use tf ops. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { zerosVariable } from '../nets/params.js';
 import { assignValues } from '../nets/params.js';
-import { adamInPlace, fusedAdam } from '../kernels/wasm-adam.js';
+import { fusedAdam } from '../kernels/wasm-adam.js';
 
 export interface AdamConfig {
   learningRate: number;
@@ -68,17 +68,13 @@ export class Adam {
         if (!g) continue;
         const m = this.m.get(key)!;
         const v = this.v.get(key)!;
-        const attrs = {
+        const fused = fusedAdam(variable, m, v, g, {
           beta1: b1,
           beta2: b2,
           stepSize,
           epsilon: this.epsilonInside ? epsInside : epsOutside,
           epsilonInside: this.epsilonInside,
-        };
-        if (adamInPlace(variable, m, v, g, attrs)) {
-          continue;
-        }
-        const fused = fusedAdam(variable, m, v, g, attrs);
+        });
         if (fused) {
           variable.assign(fused[0]);
           m.assign(fused[1]);
