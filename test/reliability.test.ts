@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { Rng } from '../src/random.js';
 import { BIN, gzipSync, idxFiles, oneLineError, semigan, semiganAsync, tempDir } from './helpers.js';
 
 const metrics = (dir: string) => JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
@@ -249,6 +250,56 @@ describe('divergence', () => {
     const m = metrics(dir);
     expect(m.complete).toBe(false);
     expect(m.rollbacks.map((x: { toStep: number }) => x.toStep)).toEqual([300, 300]);
+  });
+
+  it('exploding losses (finite, D loss far above its baseline) roll back, then stop clearly', () => {
+    const dir = join(tempDir(), 'explode');
+    const r = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        'train',
+        '--data',
+        'rings',
+        '--steps',
+        '600',
+        '--checkpoint-every',
+        '100',
+        '--max-rollbacks',
+        '1',
+        '--out',
+        dir,
+      ],
+      { encoding: 'utf8', env: { ...process.env, CI: 'true', SEMIGAN_FAULT_EXPLODE_AT_STEP: '320' } },
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /diverged at step 339 \(losses exploded: D loss above .* for 20 steps\): rolled back to step 300/,
+    );
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(
+      /^semigan: error: training diverged at step \d+ \(losses exploded: .*\) after 1 rollback/,
+    );
+    expect(metrics(dir).complete).toBe(false);
+  });
+
+  it('the explosion monitor ignores ordinary swings and an early, noisy start', async () => {
+    const { DEFAULT_COLLAPSE, newCollapseState, observeLosses } = await import('../src/train/collapse.js');
+    const s = newCollapseState();
+    const rng = new Rng(5);
+    // 3000 healthy steps: D loss wandering between 0.3 and 3 (a noisy start of up to 8 in the first 200)
+    for (let i = 0; i < 3000; i++) {
+      const d = i < 200 ? 8 * rng.uniform() : 0.3 + 2.7 * rng.uniform();
+      expect(observeLosses(s, DEFAULT_COLLAPSE, d, 1 + rng.uniform())).toBeNull();
+    }
+    // 19 exploded steps, one ordinary one: the streak starts again
+    for (let i = 0; i < 19; i++) expect(observeLosses(s, DEFAULT_COLLAPSE, 500, 1)).toBeNull();
+    expect(observeLosses(s, DEFAULT_COLLAPSE, 1, 1)).toBeNull();
+    for (let i = 0; i < 19; i++) expect(observeLosses(s, DEFAULT_COLLAPSE, 500, 1)).toBeNull();
+    expect(observeLosses(s, DEFAULT_COLLAPSE, 500, 1)).toMatch(/losses exploded/);
+    // off means off
+    const off = newCollapseState();
+    for (let i = 0; i < 1000; i++)
+      expect(observeLosses(off, { ...DEFAULT_COLLAPSE, steps: 0 }, i < 500 ? 1 : 1e6, 1)).toBeNull();
   });
 
   it('a healthy run never reports collapse', () => {

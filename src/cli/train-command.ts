@@ -52,7 +52,7 @@ export function registerTrain(program: Command): void {
     )
     .option(
       '--collapse-steps <n>',
-      'roll back when D loss ≈ 0 and G loss ≫ its baseline for N steps (0: off)',
+      'roll back when D loss ≈ 0 and G loss ≫ its baseline for N steps, or when D loss explodes (20× its baseline for 20 steps); 0: both off',
       intOption('--collapse-steps', 0, 1e9),
     )
     .option('--out <dir>', 'run directory', './semigan-run')

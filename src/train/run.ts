@@ -8,7 +8,7 @@ import { argmaxRows, confusionMatrix } from '../eval/predict.js';
 import { writeFileAtomic, ensureWritableDir } from '../util/fs.js';
 import { sampleGridPng } from '../report/sample-grid.js';
 import { readCheckpointFile, writeCheckpointFile } from './checkpoint-file.js';
-import { DEFAULT_COLLAPSE, newCollapseState, observeLosses } from './collapse.js';
+import { clearStreaks, DEFAULT_COLLAPSE, newCollapseState, observeLosses } from './collapse.js';
 import {
   CHECKPOINT_FILE,
   presetFor,
@@ -103,8 +103,9 @@ export async function runTraining(
   // a rollback target exists from the first step on
   if (!resume) save();
   const faultStep = Number(process.env.SEMIGAN_FAULT_NAN_AT_STEP ?? 0);
-  // fault injection: from this step on, losses read as a collapsed D (tests and drills)
+  // fault injection: from this step on, losses read as a collapsed D, or as exploded (tests and drills)
   const collapseFault = Number(process.env.SEMIGAN_FAULT_COLLAPSE_AT_STEP ?? 0);
+  const explodeFault = Number(process.env.SEMIGAN_FAULT_EXPLODE_AT_STEP ?? 0);
   const collapse = { ...DEFAULT_COLLAPSE, steps: config.collapseSteps ?? DEFAULT_COLLAPSE.steps };
   metrics.monitor ??= newCollapseState();
   let faultInjected = false;
@@ -124,7 +125,7 @@ export async function runTraining(
     for (const opt of [trainer.optD, trainer.optG])
       if (opt) opt.learningRate *= 0.5 ** (rollbacks.length + 1);
     const r = { atStep, toStep: trainer.stepCount, learningRate: trainer.optD.learningRate, reason: what };
-    metrics.monitor = { ...(metrics.monitor ?? newCollapseState()), run: 0 };
+    metrics.monitor = clearStreaks(metrics.monitor ?? newCollapseState());
     metrics.rollbacks = [...rollbacks, r];
     hooks.onRollback?.(r);
   };
@@ -145,6 +146,7 @@ export async function runTraining(
         l.d = NaN;
       }
       if (collapseFault && trainer.stepCount >= collapseFault) [l.d, l.g] = [1e-4, 1e4];
+      if (explodeFault && trainer.stepCount >= explodeFault) [l.d, l.g] = [1e3, 1e5];
       if (!Number.isFinite(l.d) || !Number.isFinite(l.g)) {
         // NaN weights show up here too: the next loss is NaN
         rollBack(trainer.stepCount, `loss D ${l.d}, G ${l.g}`);
