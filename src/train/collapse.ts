@@ -3,10 +3,11 @@
  * - discriminator collapse: D wins outright (its loss near zero: it tells every fake apart) while the
  *   generator loss explodes far above anything it showed while training was healthy, and both persist.
  *   Improved GAN's MNIST model does this when its init or learning rate is off; the test error then freezes.
- * - explosion: D's loss jumps orders of magnitude above its healthy level and stays there. Measured on cats vs
- *   dogs (32 px, K-logit + feature matching, 100 labels): test accuracy peaked at 65% near epoch 25, D's
- *   epoch-mean loss crept from 0.54 to 0.82 by epoch 41, then read 207 at epoch 42 and 10⁷ at epoch 44, and
- *   the classifier sat at chance (50%) for the remaining 58 epochs of a 100-epoch run.
+ * - explosion: D's loss jumps orders of magnitude above its healthy level and stays there, every number finite.
+ *   Seen in session 6 on cats vs dogs (32 px, K-logit + feature matching) while a later-reverted in-place Adam
+ *   update left XNNPACK multiplying D's logits layer by stale weights: D's epoch-mean loss crept from 0.52 to
+ *   0.82, then read 207 and 10⁷, and the classifier sat at chance for the last 58 epochs of a 100-epoch run.
+ *   Without that bug the same run stays near 0.52. Kept as a safety net for any run that diverges without NaNs.
  */
 export interface CollapseConfig {
   /** Consecutive steps the condition must hold (0: off). */
