@@ -111,18 +111,21 @@ export class ConvTranspose2D {
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    const [n, h, w] = x.shape;
-    const out = [n, h * this.stride, w * this.stride, this.cout];
-    const y = conv2dTranspose(x, this.w as tf.Tensor4D, out, this.stride, 'same');
+    const y = this.upsample(x);
     return this.b ? addBias(y, this.b) : y;
   }
 
   /** tanh(apply(x)), bias and tanh in one native pass where the addon has it (a generator's output). */
   applyTanh(x: tf.Tensor4D): tf.Tensor4D {
-    const [n, h, w] = x.shape;
-    const out = [n, h * this.stride, w * this.stride, this.cout];
-    const y = conv2dTranspose(x, this.w as tf.Tensor4D, out, this.stride, 'same');
+    const y = this.upsample(x);
     const fused = this.b ? fusedBiasTanh(y, this.b) : undefined;
     return fused ?? tf.tanh(this.b ? addBias(y, this.b) : y);
+  }
+
+  /** The transposed convolution alone, before the bias. */
+  private upsample(x: tf.Tensor4D): tf.Tensor4D {
+    const [n, h, w] = x.shape;
+    const out = [n, h * this.stride, w * this.stride, this.cout];
+    return conv2dTranspose(x, this.w as tf.Tensor4D, out, this.stride, 'same');
   }
 }
