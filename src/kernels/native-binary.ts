@@ -30,13 +30,8 @@ export function installNativeBinaryKernels(binary: NativeBinary): void {
       ...original,
       kernelFunc: (args) => {
         const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-        const size = a.shape.reduce((p, d) => p * d, 1);
-        const same =
-          a.dtype === 'float32' &&
-          b.dtype === 'float32' &&
-          a.shape.length === b.shape.length &&
-          a.shape.every((d, i) => d === b.shape[i]);
-        if (!same || size < MIN_SIZE) return original.kernelFunc(args);
+        const same = a.dtype === 'float32' && b.dtype === 'float32' && tf.util.arraysEqual(a.shape, b.shape);
+        if (!same || tf.util.sizeFromShape(a.shape) < MIN_SIZE) return original.kernelFunc(args);
         const backend = args.backend as unknown as WasmBackend;
         const out = backend.makeOutput(a.shape, 'float32');
         // views after makeOutput: its malloc may grow the heap and detach earlier views

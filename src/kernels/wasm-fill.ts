@@ -8,7 +8,7 @@ import { heapView, type WasmBackend } from './wasm-heap.js';
  */
 export function filledTensor(shape: number[], fill: (out: Float32Array) => void): tf.Tensor {
   if (tf.getBackend() !== 'wasm') {
-    const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    const values = new Float32Array(tf.util.sizeFromShape(shape));
     fill(values);
     return tf.tensor(values, shape, 'float32');
   }
