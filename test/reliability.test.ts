@@ -7,6 +7,13 @@ import { BIN, gzipSync, idxFiles, oneLineError, semigan, semiganAsync, tempDir }
 
 const metrics = (dir: string) => JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
 
+/** `semigan train --data rings …` with extra environment (fault injection). */
+const trainRings = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [BIN, 'train', '--data', 'rings', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true', ...env },
+  });
+
 describe('exact resume', () => {
   it('train 200 steps == train 100 steps, then --resume to 200 (same weights sha256)', () => {
     const root = tempDir();
@@ -187,10 +194,7 @@ describe('corrupt MNIST-format data gives one clear line naming the file', () =>
 
 describe('divergence', () => {
   const forced = (step: number, ...args: string[]) => {
-    const r = spawnSync(process.execPath, [BIN, 'train', '--data', 'rings', ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, CI: 'true', SEMIGAN_FAULT_NAN_AT_STEP: String(step) },
-    });
+    const r = trainRings(args, { SEMIGAN_FAULT_NAN_AT_STEP: String(step) });
     return { code: r.status, stderr: r.stderr };
   };
 
@@ -220,13 +224,8 @@ describe('divergence', () => {
 
   it('discriminator collapse (D loss ≈ 0, G loss exploding for K steps) rolls back, then stops clearly', () => {
     const dir = join(tempDir(), 'collapse');
-    const r = spawnSync(
-      process.execPath,
+    const r = trainRings(
       [
-        BIN,
-        'train',
-        '--data',
-        'rings',
         '--steps',
         '600',
         '--checkpoint-every',
@@ -238,7 +237,7 @@ describe('divergence', () => {
         '--out',
         dir,
       ],
-      { encoding: 'utf8', env: { ...process.env, CI: 'true', SEMIGAN_FAULT_COLLAPSE_AT_STEP: '320' } },
+      { SEMIGAN_FAULT_COLLAPSE_AT_STEP: '320' },
     );
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(
@@ -254,23 +253,9 @@ describe('divergence', () => {
 
   it('exploding losses (finite, D loss far above its baseline) roll back, then stop clearly', () => {
     const dir = join(tempDir(), 'explode');
-    const r = spawnSync(
-      process.execPath,
-      [
-        BIN,
-        'train',
-        '--data',
-        'rings',
-        '--steps',
-        '600',
-        '--checkpoint-every',
-        '100',
-        '--max-rollbacks',
-        '1',
-        '--out',
-        dir,
-      ],
-      { encoding: 'utf8', env: { ...process.env, CI: 'true', SEMIGAN_FAULT_EXPLODE_AT_STEP: '320' } },
+    const r = trainRings(
+      ['--steps', '600', '--checkpoint-every', '100', '--max-rollbacks', '1', '--out', dir],
+      { SEMIGAN_FAULT_EXPLODE_AT_STEP: '320' },
     );
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(
@@ -304,31 +289,18 @@ describe('divergence', () => {
 
   it('a healthy run never reports collapse', () => {
     const dir = join(tempDir(), 'healthy');
-    const r = spawnSync(
-      process.execPath,
-      [BIN, 'train', '--data', 'rings', '--steps', '800', '--collapse-steps', '50', '--out', dir],
-      {
-        encoding: 'utf8',
-        env: { ...process.env, CI: 'true' },
-      },
-    );
+    const r = trainRings(['--steps', '800', '--collapse-steps', '50', '--out', dir]);
     expect(r.status, r.stderr).toBe(0);
     expect(metrics(dir).rollbacks ?? []).toEqual([]);
   });
 });
 
 describe('disk full while checkpointing', () => {
-  const run = (args: string[], env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [BIN, 'train', '--data', 'rings', ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, CI: 'true', ...env },
-    });
-
   it('stops with one line, keeps the previous checkpoint, leaves no temp file (injected ENOSPC)', () => {
     const dir = join(tempDir(), 'full');
-    expect(run(['--steps', '100', '--out', dir]).status).toBe(0);
+    expect(trainRings(['--steps', '100', '--out', dir]).status).toBe(0);
     const before = readFileSync(join(dir, 'checkpoint.bin'));
-    const r = run(['--resume', dir, '--steps', '200'], { SEMIGAN_FAULT_ENOSPC: 'checkpoint.bin' });
+    const r = trainRings(['--resume', dir, '--steps', '200'], { SEMIGAN_FAULT_ENOSPC: 'checkpoint.bin' });
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(
       /^semigan: error: cannot write .*checkpoint.bin: no space left on device$/,
@@ -336,7 +308,7 @@ describe('disk full while checkpointing', () => {
     expect(readFileSync(join(dir, 'checkpoint.bin'))).toEqual(before);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     // with space again, the run resumes from the last good checkpoint and completes
-    const again = run(['--resume', dir, '--steps', '200']);
+    const again = trainRings(['--resume', dir, '--steps', '200']);
     expect(again.status, again.stderr).toBe(0);
     expect(metrics(dir).step).toBe(200);
   });
@@ -349,11 +321,11 @@ describe('disk full while checkpointing', () => {
     }
     try {
       const dir = join(mnt, 'run');
-      expect(run(['--steps', '50', '--out', dir]).status).toBe(0);
+      expect(trainRings(['--steps', '50', '--out', dir]).status).toBe(0);
       const before = readFileSync(join(dir, 'checkpoint.bin'));
       // fill what is left, so the next checkpoint cannot be written
       spawnSync('dd', ['if=/dev/zero', `of=${join(mnt, 'filler')}`, 'bs=4k'], { encoding: 'utf8' });
-      const r = run(['--resume', dir, '--steps', '100']);
+      const r = trainRings(['--resume', dir, '--steps', '100']);
       expect(r.status).toBe(1);
       expect(r.stderr.trim().split('\n').at(-1)).toMatch(/no space left on device$/);
       expect(readFileSync(join(dir, 'checkpoint.bin'))).toEqual(before);
