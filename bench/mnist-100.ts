@@ -143,7 +143,18 @@ for (let goal = round; goal <= targetEpochs + round - 1; goal += round) {
         `${new Date().toISOString()} ${method} seed ${seed}: to epoch ${epochs}${resume ? ' (resuming)' : ''}`,
       );
       await runTraining(
-        { data: `mnist:${dataDir}`, method, labelsPerClass: 10, seed, epochs, checkpointEverySteps: 200 },
+        {
+          data: `mnist:${dataDir}`,
+          method,
+          labelsPerClass: 10,
+          seed,
+          epochs,
+          checkpointEverySteps: 200,
+          // Bad GAN decays its learning rates linearly to zero over the last third of its run
+          ...(method === 'badgan'
+            ? { lrDecay: { startEpoch: Math.round((2 * targetEpochs) / 3), endEpoch: targetEpochs } }
+            : {}),
+        },
         dir,
         {
           onEpoch: (m) => {

@@ -34,6 +34,47 @@ describe('exact resume', () => {
     expect(metrics(c).weightsSha256).not.toBe(ma.weightsSha256);
   });
 
+  it('a learning-rate decay (--lr-decay-from) follows its line to zero, and resumes exactly inside it', () => {
+    const root = tempDir();
+    const [a, b] = [join(root, 'A'), join(root, 'B')];
+    const args = ['--data', 'rings', '--epochs', '20', '--lr-decay-from', '10', '--seed', '3'];
+    expect(semigan('train', ...args, '--out', a).code).toBe(0);
+    expect(semigan('train', ...args, '--steps', '150', '--out', b).code).toBe(0);
+    expect(semigan('train', '--resume', b, '--epochs', '20').code).toBe(0);
+    const lr = (dir: string) => metrics(dir).epochs.map((e: { learningRate: number }) => e.learningRate);
+    const rates = lr(a);
+    expect(rates).toHaveLength(20);
+    // rings: 10 steps an epoch; full rate to epoch 10, then 1 − (step − 100)/100 of it
+    rates.slice(0, 10).forEach((r: number) => expect(r).toBe(0.003));
+    rates
+      .slice(10)
+      .forEach((r: number, i: number) => expect(r).toBeCloseTo(0.003 * (1 - (10 * i + 9) / 100), 9));
+    expect(lr(b)).toEqual(rates);
+    expect(metrics(b).weightsSha256).toBe(metrics(a).weightsSha256);
+    // and the decay changes the result
+    const c = join(root, 'C');
+    semigan('train', '--data', 'rings', '--epochs', '20', '--seed', '3', '--out', c);
+    expect(metrics(c).weightsSha256).not.toBe(metrics(a).weightsSha256);
+  });
+
+  it('a learning-rate decay that starts after the last epoch is a usage error', () => {
+    const r = semigan(
+      'train',
+      '--data',
+      'rings',
+      '--epochs',
+      '5',
+      '--lr-decay-from',
+      '5',
+      '--out',
+      tempDir(),
+    );
+    expect(r.code).toBe(2);
+    expect(oneLineError(r.stderr)).toMatch(
+      /learning-rate decay must start at an epoch ≥ 0 before the last one/,
+    );
+  });
+
   it('--resume of a directory without a checkpoint is a clear usage error', () => {
     const r = semigan('train', '--resume', tempDir());
     expect(r.code).toBe(2);

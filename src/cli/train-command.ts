@@ -37,6 +37,11 @@ export function registerTrain(program: Command): void {
     )
     .option('--seed <n>', 'random seed', intOption('--seed', 0, 2 ** 31 - 1))
     .option('--lr <x>', 'learning rate (default: the preset)', floatOption('--lr', 1e-7, 1))
+    .option(
+      '--lr-decay-from <epoch>',
+      'decay the learning rate linearly from this epoch to zero at the last (Bad GAN: the last third)',
+      intOption('--lr-decay-from', 0, 100_000),
+    )
     .option('--quick', 'a smoke run: 100 steps, evaluated every 50 on at most 2000 test examples')
     .option(
       '--checkpoint-every <n>',
@@ -74,6 +79,7 @@ export function registerTrain(program: Command): void {
         }
         spec = withUnlabeled(spec, o.unlabeled);
         out = o.out;
+        const defaultEpochs = spec.kind === 'mnist' ? 300 : spec.kind === 'images' ? 30 : 100;
         config = {
           data: describeDataSpec(spec),
           method: o.method,
@@ -86,10 +92,13 @@ export function registerTrain(program: Command): void {
                   : 4
               : labelsPerClass(o.labels, shapeOf(spec).classNames),
           seed: o.seed ?? 1,
-          epochs: o.epochs ?? (spec.kind === 'mnist' ? 300 : spec.kind === 'images' ? 30 : 100),
+          epochs: o.epochs ?? defaultEpochs,
           steps: o.steps,
           checkpointEverySteps: o.checkpointEvery,
           learningRate: o.lr,
+          ...(o.lrDecayFrom !== undefined
+            ? { lrDecay: { startEpoch: o.lrDecayFrom, endEpoch: o.epochs ?? defaultEpochs } }
+            : {}),
           maxRollbacks: o.maxRollbacks,
           ...(o.collapseSteps !== undefined ? { collapseSteps: o.collapseSteps } : {}),
           ...(o.quick ? { steps: o.steps ?? 100, stepsPerEpoch: 50, testLimit: 2000 } : {}),

@@ -8,6 +8,7 @@ import { imagePreset, MNIST_PRESET, TOY_PRESET, type Preset } from '../experimen
 import { sha256 } from '../util/sha256.js';
 import { readCheckpointFile } from './checkpoint-file.js';
 import type { CollapseState } from './collapse.js';
+import type { LrDecay } from './lr-schedule.js';
 import type { CodeVersion } from './provenance.js';
 import { parseMethod, type MethodName } from './methods.js';
 import type { Trainer } from './trainer.js';
@@ -25,6 +26,8 @@ export interface RunConfig {
   stepsPerEpoch?: number;
   checkpointEverySteps: number;
   learningRate?: number;
+  /** Linear learning-rate decay to zero between two epochs (Bad GAN: over the last third); default: none. */
+  lrDecay?: LrDecay;
   /** Evaluate on at most this many test examples per epoch (0: all). */
   testLimit?: number;
   /** On NaN/Inf: roll back to the last checkpoint with halved learning rates, at most this often (default 3). */
@@ -54,6 +57,8 @@ export interface EpochMetrics {
   gLoss: number;
   testAccuracy: number;
   testError: number;
+  /** The discriminator's learning rate at the epoch's last step (after decay and rollbacks). */
+  learningRate?: number;
   /** With weight averaging: the error of the live (not averaged) weights, to see how far the average lags. */
   testErrorLive?: number;
   /** Accuracy on the held-out labeled validation examples (runs with validationPerClass). */
@@ -130,6 +135,19 @@ export function validateRunConfig(c: RunConfig): RunConfig {
   ] as const) {
     if (!Number.isInteger(v) || v < min) throw new UsageError(`${k} must be an integer ≥ ${min}, got ${v}`);
   }
+  const d = c.lrDecay;
+  if (
+    d &&
+    !(
+      Number.isInteger(d.startEpoch) &&
+      d.startEpoch >= 0 &&
+      Number.isInteger(d.endEpoch) &&
+      d.endEpoch > d.startEpoch
+    )
+  )
+    throw new UsageError(
+      `the learning-rate decay must start at an epoch ≥ 0 before the last one, got epochs ${d.startEpoch} to ${d.endEpoch}`,
+    );
   return c;
 }
 

@@ -22,6 +22,7 @@ import {
 import { recordCode } from './provenance.js';
 import { makeTrainer } from '../experiments/make-trainer.js';
 import { captureTrainerState, restoreTrainerState, type TrainerStateMeta } from './trainer-state.js';
+import { lrDecayRatio } from './lr-schedule.js';
 
 export * from './run-config.js';
 
@@ -138,6 +139,10 @@ export async function runTraining(
     while (trainer.stepCount < totalSteps) {
       // let signal handlers (Ctrl-C → checkpoint) run between steps
       await new Promise((resolve) => setImmediate(resolve));
+      if (config.lrDecay) {
+        const ratio = lrDecayRatio(trainer.stepCount, stepsPerEpoch, config.lrDecay);
+        if (ratio !== 1) for (const opt of [trainer.optD, trainer.optG]) if (opt) opt.learningRate *= ratio;
+      }
       trainer.step();
       const l = trainer.readLosses();
       if (faultStep && !faultInjected && trainer.stepCount === faultStep) {
@@ -174,6 +179,7 @@ export async function runTraining(
           gLoss: gSum / n,
           testAccuracy: acc,
           testError: 1 - acc,
+          learningRate: trainer.optD.learningRate,
           ...(trainer.average ? { testErrorLive: 1 - trainer.evaluate(testX, testY, { live: true }) } : {}),
           ...(nVal ? { validationAccuracy: trainer.evaluate(split.validation.x, split.validation.y) } : {}),
           seconds: Number(((performance.now() - epochStart) / 1000).toFixed(1)),
