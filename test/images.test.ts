@@ -150,7 +150,18 @@ describe('image folders', () => {
     const csvPath = join(out, 'labels.csv');
     const env = { SEMIGAN_CACHE: cache };
     Object.assign(process.env, env);
-    const s = semigan('select-labels', '--data', `images:${root}?size=16`, '--n', '6', '--out', csvPath);
+    // --image-size works on every command that reads images, as ?size= does
+    const s = semigan(
+      'select-labels',
+      '--data',
+      `images:${root}`,
+      '--image-size',
+      '16',
+      '--n',
+      '6',
+      '--out',
+      csvPath,
+    );
     expect(s.code, s.stderr).toBe(0);
     expect(s.stdout).toMatch(/labels read to choose them: 0/);
     const lines = readFileSync(csvPath, 'utf8').trim().split('\n');
@@ -302,6 +313,9 @@ describe('extra unlabeled images from a folder without classes', () => {
     const bad = semigan('train', '--data', 'rings', '--unlabeled', extra, '--out', out);
     expect(bad.code).toBe(2);
     expect(oneLineError(bad.stderr)).toMatch(/--unlabeled applies only to images/);
+    const notImages = semigan('compare', '--data', 'rings', '--image-size', '16', '--out', tempDir());
+    expect(notImages.code).toBe(2);
+    expect(oneLineError(notImages.stderr)).toMatch(/--image-size applies only to images/);
     const none = semigan('train', '--data', `images:${root}?unlabeled=${join(extra, 'nope')}`, '--out', out);
     expect(oneLineError(none.stderr)).toMatch(/unlabeled image folder .* does not exist/);
   });

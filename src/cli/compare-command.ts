@@ -2,11 +2,11 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { useBackend, type BackendName } from '../backend.js';
 import { SELECT_STRATEGIES, type SelectStrategy } from '../data/select-labels.js';
-import { describeDataSpec, parseDataSpec, withUnlabeled } from '../data/spec.js';
+import { describeDataSpec, parseDataSpec, withImageSize, withUnlabeled } from '../data/spec.js';
 import { UsageError } from '../errors.js';
 import { formatCompareTable, runCompare } from '../experiments/compare.js';
 import { CLASSIFIER_METHODS, type MethodName } from '../train/methods.js';
-import { intOption, listOption } from './parse.js';
+import { IMAGE_SIZE_OPTION, intOption, listOption } from './parse.js';
 import { makeProgress, stepBar } from './progress.js';
 
 export function registerCompare(program: Command): void {
@@ -16,6 +16,7 @@ export function registerCompare(program: Command): void {
       'label-selection strategies × methods × seeds on one dataset: result.json, a table, report.html',
     )
     .requiredOption('--data <spec>', 'rings | moons | spirals | blobs | mnist:<dir> | images:<dir>')
+    .option(...IMAGE_SIZE_OPTION)
     .option('--unlabeled <dir>', 'images: a folder of extra images without classes, used as unlabeled data')
     .option('--labels <n>', 'labeled examples per run, in total', intOption('--labels', 1, 1_000_000), 100)
     .option(
@@ -43,7 +44,7 @@ export function registerCompare(program: Command): void {
     )
     .option('--out <dir>', 'output directory (runs resume from it)', './semigan-compare')
     .action(async (o) => {
-      const spec = withUnlabeled(parseDataSpec(o.data), o.unlabeled);
+      const spec = withUnlabeled(withImageSize(parseDataSpec(o.data), o.imageSize), o.unlabeled);
       if (!o.select.length || !o.methods.length)
         throw new UsageError('--select and --methods need at least one entry');
       await useBackend(o.backend as BackendName);

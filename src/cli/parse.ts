@@ -55,3 +55,10 @@ export function labelsPerClass(total: number, classNames: string[]): number {
   }
   return total / k;
 }
+
+/** `--image-size`, shared by every command that reads images:<dir> data. */
+export const IMAGE_SIZE_OPTION = [
+  '--image-size <px>',
+  'images: resize to px×px (default 64)',
+  intOption('--image-size', 8, 512),
+] as const;

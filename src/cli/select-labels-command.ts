@@ -5,10 +5,10 @@ import { idsOf } from '../data/split.js';
 import { formatLabelsCsv } from '../data/labels-csv.js';
 import { LabelOracle } from '../data/label-oracle.js';
 import { SELECT_STRATEGIES, selectLabels, type SelectStrategy } from '../data/select-labels.js';
-import { loadData, parseDataSpec } from '../data/spec.js';
+import { loadData, parseDataSpec, withImageSize } from '../data/spec.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { choiceOption, intOption } from './parse.js';
+import { choiceOption, IMAGE_SIZE_OPTION, intOption } from './parse.js';
 
 export function registerSelectLabels(program: Command): void {
   program
@@ -22,6 +22,7 @@ export function registerSelectLabels(program: Command): void {
       choiceOption('strategy', SELECT_STRATEGIES),
       'representative',
     )
+    .option(...IMAGE_SIZE_OPTION)
     .option('--seed <n>', 'random seed', intOption('--seed', 0, 2 ** 31 - 1), 1)
     .option('--out <file>', 'labels CSV to write', 'labels.csv')
     .option('--force', 'overwrite --out if it exists')
@@ -29,7 +30,7 @@ export function registerSelectLabels(program: Command): void {
     .action(async (o) => {
       if (existsSync(o.out) && !o.force) throw new UsageError(`${o.out} exists (use --force to overwrite)`);
       await useBackend(o.backend as BackendName);
-      const { train } = await loadData(parseDataSpec(o.data), o.seed, undefined, {
+      const { train } = await loadData(withImageSize(parseDataSpec(o.data), o.imageSize), o.seed, undefined, {
         onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
       });
       const oracle = new LabelOracle(train.y);

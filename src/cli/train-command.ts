@@ -1,13 +1,20 @@
 import type { Command } from 'commander';
 import { useBackend, type BackendName } from '../backend.js';
 import { readLabelsCsv } from '../data/labels-csv.js';
-import { describeDataSpec, loadData, parseDataSpec, shapeOf, withUnlabeled } from '../data/spec.js';
+import {
+  describeDataSpec,
+  loadData,
+  parseDataSpec,
+  shapeOf,
+  withImageSize,
+  withUnlabeled,
+} from '../data/spec.js';
 import { idsOf } from '../data/split.js';
 import { UsageError } from '../errors.js';
 import { CLASSIFIER_METHODS } from '../train/methods.js';
 import { readRunConfig, runTraining, type RunConfig } from '../train/run.js';
 import { ensureWritableDir } from '../util/fs.js';
-import { choiceOption, floatOption, intOption, labelsPerClass } from './parse.js';
+import { choiceOption, floatOption, IMAGE_SIZE_OPTION, intOption, labelsPerClass } from './parse.js';
 import { makeProgress, stepBar } from './progress.js';
 
 export function registerTrain(program: Command): void {
@@ -15,7 +22,7 @@ export function registerTrain(program: Command): void {
     .command('train')
     .description('train one method on one dataset, with checkpoints, metrics.json and sample grids')
     .option('--data <spec>', 'rings | moons | spirals | blobs | mnist:<dir> | images:<dir>')
-    .option('--image-size <px>', 'images: resize to px×px (default 64)', intOption('--image-size', 8, 512))
+    .option(...IMAGE_SIZE_OPTION)
     .option(
       '--method <name>',
       `${CLASSIFIER_METHODS.join(' | ')}`,
@@ -72,12 +79,7 @@ export function registerTrain(program: Command): void {
         if (o.epochs !== undefined) config = { ...config, epochs: o.epochs, steps: undefined };
       } else {
         if (!o.data) throw new UsageError('--data is required (e.g. --data rings or --data mnist:./mnist)');
-        let spec = parseDataSpec(o.data);
-        if (o.imageSize !== undefined) {
-          if (spec.kind !== 'images') throw new UsageError('--image-size applies only to images:<dir> data');
-          spec = parseDataSpec(describeDataSpec({ ...spec, size: o.imageSize }));
-        }
-        spec = withUnlabeled(spec, o.unlabeled);
+        const spec = withUnlabeled(withImageSize(parseDataSpec(o.data), o.imageSize), o.unlabeled);
         out = o.out;
         const defaultEpochs = spec.kind === 'mnist' ? 300 : spec.kind === 'images' ? 30 : 100;
         config = {

@@ -68,6 +68,13 @@ export function withUnlabeled(spec: DataSpec, dir: string | undefined): DataSpec
   return { ...spec, unlabeled: dir };
 }
 
+/** `--image-size`: the spec with images resized to px×px (validated as `images:<dir>?size=px` would be). */
+export function withImageSize(spec: DataSpec, px: number | undefined): DataSpec {
+  if (px === undefined) return spec;
+  if (spec.kind !== 'images') throw new UsageError('--image-size applies only to images:<dir> data');
+  return parseDataSpec(describeDataSpec({ ...spec, size: px }));
+}
+
 /**
  * How examples of this data enter a model: images with their value range (MNIST pixels in [0, 1] as Improved
  * GAN feeds them, photos in [−1, 1] for the tanh generator) or plain vectors (2-D points).
