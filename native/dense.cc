@@ -47,7 +47,8 @@ napi_value DenseForward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// denseBackward(n, k, m, alpha, dy, x, v, g, y, u, norm, dpre, dx, dv, dg, db); g of length 0: no weight norm
+// denseBackward(n, k, m, alpha, dy, x, v, g, y, u, norm, dpre, dx, dv, dg, db); g of length 0: no weight norm;
+// dv of length 0: only dx (the layer's weights are constants in this pass, e.g. D inside a generator step)
 napi_value DenseBackward(napi_env env, napi_callback_info info) {
   if (!sgemm_fn) return Throw(env, "OpenBLAS is not loaded");
   double sc[4];
@@ -60,25 +61,27 @@ napi_value DenseBackward(napi_env env, napi_callback_info info) {
   float *dy = a[0], *x = a[1], *v = a[2], *g = a[3], *y = a[4], *u = a[5], *norm = a[6], *dpre = a[7], *dx = a[8],
         *dv = a[9], *dg = a[10], *db = a[11];
   const bool wn = l[3] > 0;
+  const bool params = l[9] > 0;
   const size_t nm = n * m;
   if (l[0] < nm || l[1] < size_t(n * k) || l[2] < size_t(k * m) || l[4] < nm || l[7] < nm || l[8] < size_t(n * k) ||
-      l[9] < size_t(k * m) || l[11] < size_t(m) ||
-      (wn && (l[3] < size_t(m) || l[5] < nm || l[6] < size_t(m) || l[10] < size_t(m))))
+      (params && (l[9] < size_t(k * m) || l[11] < size_t(m))) || (wn && (l[3] < size_t(m) || l[6] < size_t(m))) ||
+      (wn && params && (l[5] < nm || l[10] < size_t(m))))
     return Throw(env, "denseBackward: array too small for the given sizes");
   const float al = float(alpha);
   for (size_t i = 0; i < nm; i++) dpre[i] = dy[i] * LeakySlope(y[i], al);
-  ColumnSums(dpre, n, m, db);
+  if (params) ColumnSums(dpre, n, m, db);
   std::vector<float> s(m, 1.0f), dlds(m, 0.0f);
   if (wn) {
-    ColumnDotSums(dpre, u, n, m, dlds.data());
+    if (params) ColumnDotSums(dpre, u, n, m, dlds.data());
     for (int64_t j = 0; j < m; j++) {
-      dg[j] = dlds[j] / norm[j];
+      if (params) dg[j] = dlds[j] / norm[j];
       s[j] = g[j] / norm[j];
     }
     for (int64_t i = 0; i < n; i++)
       for (int64_t j = 0; j < m; j++) dpre[i * m + j] *= s[j];
   }
   Sgemm(false, true, n, k, m, dpre, v, dx);
+  if (!params) return nullptr;
   Sgemm(true, false, k, m, n, x, dpre, dv);
   if (wn) {
     // ∂s_j/∂v_rj = −g_j·v_rj/‖v_j‖³

@@ -271,6 +271,49 @@ describe('fused dense layer', () => {
   }
 });
 
+describe('fused dense layer with constant weights (the discriminator inside a generator step)', () => {
+  const blas = loadNativeBlas().blas;
+  const nativeDense =
+    blas?.denseForward && blas.denseBackward
+      ? { denseForward: blas.denseForward, denseBackward: blas.denseBackward }
+      : undefined;
+  afterAll(() => setNativeDense(nativeDense));
+  for (const path of nativeDense ? ['js', 'native'] : ['js']) {
+    it(`${path}: the same value and input gradient, bit for bit, with and without weight norm`, async () => {
+      setNativeDense(path === 'native' ? nativeDense : undefined);
+      const previous = tf.getBackend();
+      await tf.setBackend('wasm');
+      try {
+        const x = tf.tensor2d(rand([29, 13]), [29, 13]);
+        const v = tf.tensor2d(rand([13, 7]), [13, 7]);
+        const g = tf.tensor1d(rand([7]).map((e) => 1 + Math.abs(e)));
+        const b = tf.tensor1d(rand([7]));
+        const dy = tf.tensor2d(rand([29, 7]), [29, 7]);
+        for (const alpha of [1, 0, 0.2]) {
+          for (const gi of [g, undefined]) {
+            const run = (constant: boolean) =>
+              tf.tidy(() => {
+                const f = (xi: tf.Tensor) =>
+                  tf.sum(tf.mul(fusedDense(xi as tf.Tensor2D, v, gi, b, alpha, constant)!, dy));
+                const y = fusedDense(x, v, gi, b, alpha, constant)!;
+                return [y.dataSync().slice(), tf.grad(f)(x).dataSync().slice()];
+              });
+            const before = tf.memory().numTensors;
+            const [yFull, dxFull] = run(false);
+            const [yConst, dxConst] = run(true);
+            expect(tf.memory().numTensors).toBe(before);
+            expect(Array.from(yConst)).toEqual(Array.from(yFull));
+            expect(Array.from(dxConst)).toEqual(Array.from(dxFull));
+          }
+        }
+        tf.dispose([x, v, g, b, dy]);
+      } finally {
+        await tf.setBackend(previous);
+      }
+    });
+  }
+});
+
 describe('fused bias + leaky ReLU (addon)', () => {
   it.skipIf(!native)('matches the op form on the cpu backend, values and gradients', async () => {
     const x = { shape: [6, 5, 4, 24], data: rand([6, 5, 4, 24]) };

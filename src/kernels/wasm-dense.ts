@@ -107,9 +107,10 @@ export function installWasmDense(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const bk = backend as unknown as Backend;
       const { dy, x, v, y, g, u, norm } = inputs as Record<string, tf.TensorInfo | undefined>;
-      const alpha = (attrs as { alpha: number }).alpha;
+      const { alpha, inputOnly } = attrs as { alpha: number; inputOnly?: boolean };
       const [k, m] = v!.shape;
       const n = x!.shape[0];
+      if (inputOnly) return [inputGradient(bk, dy!, x!, v!, y!, g, norm, alpha)];
       const dpre = bk.makeOutput(dy!.shape, 'float32');
       const db = bk.makeOutput([m], 'float32');
       const dg = g ? bk.makeOutput([m], 'float32') : undefined;
@@ -178,6 +179,45 @@ export function installWasmDense(): void {
   installed = true;
 }
 
+/** dx alone, for a pass where the layer's weights are constants (the discriminator inside a generator step). */
+function inputGradient(
+  bk: Backend,
+  dy: tf.TensorInfo,
+  x: tf.TensorInfo,
+  v: tf.TensorInfo,
+  y: tf.TensorInfo,
+  g: tf.TensorInfo | undefined,
+  norm: tf.TensorInfo | undefined,
+  alpha: number,
+): tf.TensorInfo {
+  const [k, m] = v.shape;
+  const n = x.shape[0];
+  const dpre = bk.makeOutput(dy.shape, 'float32');
+  if (native) {
+    const dx = bk.makeOutput([n, k], 'float32');
+    const view = (t?: tf.TensorInfo) => (t ? heapView(bk, t) : NONE);
+    const [vdy, vx, vv, vg, vy, vn, vdp, vdx] = [dy, x, v, g, y, norm, dpre, dx].map(view);
+    native.denseBackward(n, k, m, alpha, vdy, vx, vv, vg, vy, NONE, vn, vdp, vdx, NONE, NONE, NONE);
+    bk.disposeData(dpre.dataId);
+    return dx;
+  }
+  const [dpv, dyv, yv] = [dpre, dy, y].map((t) => heapView(bk, t));
+  const s = new Float32Array(m).fill(1);
+  if (g) {
+    const [gv, nv] = [g, norm!].map((t) => heapView(bk, t));
+    for (let j = 0; j < m; j++) s[j] = gv[j] / nv[j];
+  }
+  for (let i = 0; i < dpv.length; i += m) {
+    for (let j = 0; j < m; j++) {
+      // rounded to float32 before the scale, as the full backward stores it: the same bits either way
+      dpv[i + j] = Math.fround(yv[i + j] > 0 ? dyv[i + j] : alpha * dyv[i + j]) * s[j];
+    }
+  }
+  const dx = matmul(bk, dpre, v, false, true);
+  bk.disposeData(dpre.dataId);
+  return dx;
+}
+
 type Grad = Parameters<typeof tf.customGrad>[0];
 type DenseFn = (...t: tf.Tensor[]) => tf.Tensor2D;
 const fns = new Map<string, DenseFn>();
@@ -208,8 +248,28 @@ function make(alpha: number, weightNorm: boolean): DenseFn {
 }
 
 /**
+ * The layer with its weights as constants: a gradient flows to x only, and the backward pass skips the weight
+ * gradients (one of its two matmuls), which the caller would throw away.
+ */
+function frozen(x: tf.Tensor2D, v: tf.Tensor, g: tf.Tensor | undefined, b: tf.Tensor, alpha: number) {
+  const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) =>
+    tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as unknown as tf.Tensor[];
+  return tf.customGrad(((xi: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [y, u, norm] = run(FORWARD, g ? { x: xi, v, g, b } : { x: xi, v, b }, { alpha });
+    u?.dispose();
+    save(norm ? [xi, y, norm] : [xi, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [sx, sy, sn]: tf.Tensor[]) =>
+        run(BACKWARD, { dy, x: sx, v, y: sy, ...(g ? { g, norm: sn } : {}) }, { alpha, inputOnly: true }),
+    };
+  }) as unknown as Grad)(x) as tf.Tensor2D;
+}
+
+/**
  * max(p, αp) with p = x·v·(g/‖v‖) + b (or x·v + b without g) as one kernel each way, when the backend has
- * them; undefined means: use tf ops. Same values and gradients as the op form.
+ * them; undefined means: use tf ops. Same values and gradients as the op form. `constantWeights`: no
+ * gradients for v, g and b are wanted (they are not being trained in this pass).
  */
 export function fusedDense(
   x: tf.Tensor2D,
@@ -217,11 +277,13 @@ export function fusedDense(
   g: tf.Tensor | undefined,
   b: tf.Tensor,
   alpha: number,
+  constantWeights = false,
 ): tf.Tensor2D | undefined {
   if (!installed || tf.getBackend() !== 'wasm' || x.dtype !== 'float32') return undefined;
   // without the addon the elementwise loops are plain JavaScript (≈3 ns an element): past ≈64 k outputs
   // wasm's SIMD kernels win back more than the saved overhead (measured: MNIST's 300×1000 layers, 94 → 107 ms)
   if (!native && x.shape[0] * v.shape[v.shape.length - 1] > MAX_FUSED_OUTPUTS) return undefined;
+  if (constantWeights) return frozen(x, v, g, b, alpha);
   const key = `${alpha}/${g ? 'wn' : 'plain'}`;
   let f = fns.get(key);
   if (!f) fns.set(key, (f = make(alpha, !!g)));

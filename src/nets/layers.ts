@@ -86,10 +86,14 @@ export class Dense {
     return addBias(y, this.b);
   }
 
-  /** act(apply(x)); one fused kernel each way on wasm for the piecewise-linear activations. */
-  applyActivated(x: tf.Tensor2D, act: Activation): tf.Tensor2D {
+  /**
+   * act(apply(x)); one fused kernel each way on wasm for the piecewise-linear activations. `constantWeights`:
+   * only x needs a gradient, so the fused backward skips the weight gradients.
+   */
+  applyActivated(x: tf.Tensor2D, act: Activation, constantWeights = false): tf.Tensor2D {
     const alpha = PIECEWISE_LINEAR[act];
-    const fused = alpha === undefined ? undefined : fusedDense(x, this.v, this.g, this.b, alpha);
+    const fused =
+      alpha === undefined ? undefined : fusedDense(x, this.v, this.g, this.b, alpha, constantWeights);
     return fused ?? activate(this.apply(x), act);
   }
 

@@ -47,16 +47,16 @@ export class MlpDiscriminator implements Discriminator {
     this.out = new Dense(this.params, 'logits', width, config.numLogits, rng, wn);
   }
 
-  forward(x: tf.Tensor, rng?: Rng): DiscriminatorOutput {
+  forward(x: tf.Tensor, rng?: Rng, opts: { constantWeights?: boolean } = {}): DiscriminatorOutput {
     const act = this.config.activation ?? 'lrelu';
     let h = gaussianNoise(tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D, this.config.inputNoise ?? 0, rng);
     let features = h;
     for (const layer of this.layers) {
       // feature matching reads the last hidden layer before its noise, as the reference does
-      features = layer.applyActivated(h, act);
+      features = layer.applyActivated(h, act, opts.constantWeights);
       h = gaussianNoise(features, this.config.hiddenNoise ?? 0, rng);
     }
-    return { logits: this.out.applyActivated(h, 'linear'), features };
+    return { logits: this.out.applyActivated(h, 'linear', opts.constantWeights), features };
   }
 
   /** With an Rng the noise layers are on, as in the reference (its init pass is not deterministic). */

@@ -14,8 +14,11 @@ export interface Discriminator {
   readonly params: ParamStore;
   readonly inputShape: number[];
   readonly numLogits: number;
-  /** Passing an Rng means training mode: noise layers are on and draw from it. */
-  forward(x: tf.Tensor, rng?: Rng): DiscriminatorOutput;
+  /**
+   * Passing an Rng means training mode: noise layers are on and draw from it. `constantWeights`: gradients
+   * are wanted for the input only (a generator step), so layers may skip their weight gradients.
+   */
+  forward(x: tf.Tensor, rng?: Rng, opts?: { constantWeights?: boolean }): DiscriminatorOutput;
   /** Optional data-dependent initialisation on a batch of real examples. */
   initFromData?(x: tf.Tensor, rng?: Rng): void;
   /**

@@ -172,7 +172,8 @@ export class Trainer {
       const xr = this.gatherRows(this.unlabeledX!, this.generatorStream!.next(nb, rng), true);
       const gStep = tf.variableGrads(() => {
         const fakeInputs = g.forward(g.sampleLatent(nb, rng));
-        const out = d.forward(tf.concat([xr, fakeInputs]), rng);
+        // D's weights are constants here: its layers may skip their weight gradients
+        const out = d.forward(tf.concat([xr, fakeInputs]), rng, { constantWeights: true });
         const feats = out.features;
         const w = feats.shape[1];
         return objective.generatorLoss({
