@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,8 @@ import { runCompare, type CompareRun } from '../src/experiments/compare.js';
 import { LabelOracle } from '../src/data/label-oracle.js';
 import { readLabelsCsv } from '../src/data/labels-csv.js';
 import { selectLabels } from '../src/data/select-labels.js';
+import { loadData, parseDataSpec } from '../src/data/spec.js';
+import { compareReportHtml } from '../src/report/compare-report.js';
 import { Rng } from '../src/random.js';
 import { oneLineError, semigan, tempDir } from './helpers.js';
 
@@ -272,6 +274,17 @@ describe('image folders', () => {
       result.runs.slice(1).map((x: CompareRun) => x.testAccuracy),
     );
     expect(again.runs[0].labeledSubset.idsSha256).toBe(result.runs[0].labeledSubset.idsSha256);
+
+    // a report over runs whose directories are partly gone shows the pictures of a seed that still has them all,
+    // and says how many runs the curves cover
+    for (const x of result.runs as CompareRun[]) {
+      if (x.seed === 1 && x.select === 'random') rmSync(join(out, x.dir), { recursive: true });
+    }
+    const { train } = await loadData(parseDataSpec('rings'), 1);
+    const partial = compareReportHtml(result, out, train).split('<h2>Labels chosen: representative')[0]!;
+    expect(partial).toMatch(/Confusion matrices \(seed 2, test set\)/);
+    expect(partial).toMatch(/2 of 4 runs; the others ran elsewhere/);
+    expect(html).toMatch(/Confusion matrices \(seed 1, test set\)/);
   });
 });
 

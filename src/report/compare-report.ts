@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { featureSize, takeRows } from '../data/dataset.js';
 import { inputOf, parseDataSpec } from '../data/spec.js';
-import type { CompareResult } from '../experiments/compare.js';
+import type { CompareResult, CompareRun } from '../experiments/compare.js';
 import { readMetrics } from '../train/run.js';
 import { cssColor } from './palette.js';
 import { sampleGridPng } from './sample-grid.js';
@@ -115,13 +115,34 @@ export function compareReportHtml(result: CompareResult, out: string, train: Dat
       .map((s) => `<tr><th>${esc(s)}</th>${methods.map((mm) => `<td>${cell(s, mm)}</td>`).join('')}</tr>`)
       .join('') +
     `</table>`;
-  const firstSeed = Math.min(...result.runs.map((r) => r.seed));
+  const seeds = [...new Set(result.runs.map((r) => r.seed))].sort((a, b) => a - b);
+  const hasDir = (r: CompareRun) => readMetrics(join(out, r.dir)) !== null;
+  /**
+   * The seed whose pictures a strategy shows: the first with every run directory present. Runs carried over
+   * from committed results (a bench spanning machines) keep their figures but not their directories.
+   */
+  const shownSeed = (s: string) => {
+    const runsOf = (seed: number) => result.runs.filter((r) => r.select === s && r.seed === seed);
+    return (
+      seeds.find((seed) => runsOf(seed).length > 0 && runsOf(seed).every(hasDir)) ??
+      seeds.find((seed) => runsOf(seed).some(hasDir)) ??
+      seeds[0]
+    );
+  };
   const input = inputOf(parseDataSpec(result.dataset));
   const range = input.kind === 'image' ? input.range : ([0, 1] as [number, number]);
+  const curvesNote = (s: string) => {
+    const runs = result.runs.filter((r) => r.select === s);
+    const missing = runs.filter((r) => !hasDir(r)).length;
+    return missing
+      ? `${runs.length - missing} of ${runs.length} runs; the others ran elsewhere`
+      : 'every seed';
+  };
   const sections = selects.map((s) => {
+    const shown = shownSeed(s);
     const samples = methods
       .map((mm) => {
-        const run = result.runs.find((r) => r.select === s && r.method === mm && r.seed === firstSeed);
+        const run = result.runs.find((r) => r.select === s && r.method === mm && r.seed === shown);
         const png = run ? lastSamples(join(out, run.dir)) : null;
         return png
           ? `<figure><img src="${pngUri(png)}" alt="samples ${esc(mm)}"><figcaption>${esc(mm)}</figcaption></figure>`
@@ -130,20 +151,20 @@ export function compareReportHtml(result: CompareResult, out: string, train: Dat
       .join('');
     const cms = methods
       .map((mm) => {
-        const run = result.runs.find((r) => r.select === s && r.method === mm && r.seed === firstSeed);
+        const run = result.runs.find((r) => r.select === s && r.method === mm && r.seed === shown);
         const metrics = run ? readMetrics(join(out, run.dir)) : null;
         return `<figure>${confusionTable(metrics?.confusion, train.classNames)}<figcaption>${esc(mm)}</figcaption></figure>`;
       })
       .join('');
-    const labeled = result.labeledSets[`${s}-seed${firstSeed}`]?.map((e) => e.id) ?? [];
+    const labeled = result.labeledSets[`${s}-seed${shown}`]?.map((e) => e.id) ?? [];
     return (
       `<h2>Labels chosen: ${esc(s)}</h2>` +
-      `<h3>Test accuracy per epoch (every seed)</h3>${curvesSvg(result, out, s, methods)}` +
-      `<h3>The ${labeled.length} labeled examples (seed ${firstSeed})</h3>${labeledPicture(train, labeled, range)}` +
+      `<h3>Test accuracy per epoch (${curvesNote(s)})</h3>${curvesSvg(result, out, s, methods)}` +
+      `<h3>The ${labeled.length} labeled examples (seed ${shown})</h3>${labeledPicture(train, labeled, range)}` +
       (samples
-        ? `<h3>Generated samples (seed ${firstSeed}, last epoch)</h3><div class="row">${samples}</div>`
+        ? `<h3>Generated samples (seed ${shown}, last epoch)</h3><div class="row">${samples}</div>`
         : '') +
-      `<h3>Confusion matrices (seed ${firstSeed}, test set)</h3><div class="row">${cms}</div>`
+      `<h3>Confusion matrices (seed ${shown}, test set)</h3><div class="row">${cms}</div>`
     );
   });
   const runRows = result.runs
