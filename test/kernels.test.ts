@@ -6,6 +6,7 @@ import { addBias, lastAxisNorm, leakyRelu } from '../src/nets/fast-ops.js';
 import { loadNativeBlas } from '../src/native/openblas.js';
 import { fusedBatchNorm, setNativeBatchNorm } from '../src/kernels/wasm-batch-norm.js';
 import { fusedDense, setNativeDense } from '../src/kernels/wasm-dense.js';
+import { fusedAdam, setNativeAdam } from '../src/kernels/wasm-adam.js';
 import { fusedBiasAct, fusedBiasTanh } from '../src/kernels/wasm-bias-act.js';
 import { fusedLogSumExpRows, fusedSoftplus } from '../src/kernels/wasm-stable.js';
 import { Rng, setNativeRandom } from '../src/random.js';
@@ -356,6 +357,34 @@ describe('native passes on two threads (addon)', () => {
       const cpu = await run('cpu');
       await tf.setBackend('wasm');
       for (let i = 0; i < wasm.length; i++) expect(wasm[i]).toEqual(cpu[i]);
+    },
+  );
+  it.skipIf(!blas?.adam)(
+    'Adam: the addon gives the same bits as the JavaScript loop, on one thread or two, ε inside or outside',
+    async () => {
+      await tf.setBackend('wasm');
+      const n = 100_000; // above the addon's 65 536-element grain: two chunks on two threads
+      const [p, m, g] = [rand([n]), rand([n]), rand([n])];
+      const v = rand([n]).map((e) => e * e);
+      const update = (epsilonInside: boolean) =>
+        tf.tidy(() => {
+          const attrs = { beta1: 0.5, beta2: 0.999, stepSize: 0.0031, epsilon: 1e-8, epsilonInside };
+          const out = fusedAdam(tf.tensor(p), tf.tensor(m), tf.tensor(v), tf.tensor(g), attrs)!;
+          return out.map((t) => Array.from(t.dataSync()));
+        });
+      for (const inside of [true, false]) {
+        setNativeAdam(undefined);
+        const js = update(inside);
+        setNativeAdam(blas!.adam);
+        const threads = blas!.setThreads(1);
+        const one = update(inside);
+        blas!.setThreads(Math.max(threads, 2));
+        const two = update(inside);
+        blas!.setThreads(threads);
+        expect(one).toEqual(js);
+        expect(two).toEqual(js);
+        expect(js[0]).not.toEqual(Array.from(p));
+      }
     },
   );
   it.skipIf(!blas)(

@@ -15,6 +15,22 @@ export interface AdamKernelAttrs {
 
 let installed = false;
 
+/** adam(β1, β2, stepSize, ε, εInside (0/1), p0, m0, v0, g, p1, m1, v1) in the addon: the same bits, threaded. */
+export type NativeAdam = (
+  beta1: number,
+  beta2: number,
+  stepSize: number,
+  epsilon: number,
+  epsilonInside: number,
+  ...arrays: Float32Array[]
+) => void;
+let native: NativeAdam | undefined;
+
+/** Node with the addon: the update in C++ on the worker threads (tests switch it off and on). */
+export function setNativeAdam(fn: NativeAdam | undefined): void {
+  native = fn;
+}
+
 /**
  * One Adam update of one variable as a single wasm kernel: param, m and v in, their new values out, in one
  * pass over the heap. Written as tf ops it is eleven kernels per variable, and for small nets (the rings'
@@ -33,7 +49,12 @@ export function installWasmAdam(): void {
     ([param, m, v]) => [param!, m!, v!],
     ({ out: [p1, m1, v1], in: [p0, m0, v0, g], attrs }) => {
       const a = attrs as unknown as AdamKernelAttrs;
-      adamUpdate(a, p0!, m0!, v0!, g!, p1, m1, v1);
+      if (native) {
+        const inside = a.epsilonInside ? 1 : 0;
+        native(a.beta1, a.beta2, a.stepSize, a.epsilon, inside, p0!, m0!, v0!, g!, p1, m1, v1);
+      } else {
+        adamUpdate(a, p0!, m0!, v0!, g!, p1, m1, v1);
+      }
     },
   );
   installed = true;

@@ -7,6 +7,7 @@ import { setNativeRandom } from '../random.js';
 import { installNativeWasmKernels } from '../kernels/native-matmul.js';
 import { setNativeConvKernels } from '../nets/fast-conv.js';
 import { installNativeBinaryKernels } from '../kernels/native-binary.js';
+import { setNativeAdam } from '../kernels/wasm-adam.js';
 
 /**
  * Node only: routes the wasm backend's matrix products to OpenBLAS when the addon and library are present.
@@ -37,5 +38,6 @@ export function enableNativeKernels(): { active: boolean; detail: string } {
   }
   if (blas.random) setNativeRandom(blas.random);
   if (blas.binary) installNativeBinaryKernels(blas.binary);
+  if (blas.adam) setNativeAdam(blas.adam);
   return { active: true, detail: blas.library };
 }

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NativeRandom } from '../random.js';
 import type { NativeBinary } from '../kernels/native-binary.js';
+import type { NativeAdam } from '../kernels/wasm-adam.js';
 
 /** The N-API addon in native/ (built by `npm ci` when a C++ compiler is present; optional). */
 export interface NativeBlas {
@@ -44,6 +45,8 @@ export interface NativeBlas {
   biasTanhGrad?: BiasActFns['biasTanhGrad'];
   /** Same-shape Add, Sub, Multiply on two threads. Absent in older builds. */
   binary?: NativeBinary;
+  /** One Adam update, the same bits as the JavaScript loop. Absent in older builds. */
+  adam?: NativeAdam;
 }
 
 /** y = max(x + b, α(x + b)) over the last axis, and its gradient (dx, db) from y. */
@@ -141,6 +144,7 @@ interface Addon {
   biasTanh?: NativeBlas['biasTanh'];
   biasTanhGrad?: NativeBlas['biasTanhGrad'];
   binary?: NativeBlas['binary'];
+  adam?: NativeBlas['adam'];
   setZiggurat?: NativeRandom['setZiggurat'];
   fillNormal?: NativeRandom['fillNormal'];
   fillUniform?: NativeRandom['fillUniform'];
@@ -207,6 +211,7 @@ export function loadNativeBlas(): { blas: NativeBlas | null; reason: string } {
       biasTanh: addon.biasTanh,
       biasTanhGrad: addon.biasTanhGrad,
       binary: addon.binary,
+      adam: addon.adam,
       random:
         addon.setZiggurat && addon.fillNormal && addon.fillUniform
           ? {
