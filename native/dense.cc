@@ -48,7 +48,8 @@ napi_value DenseForward(napi_env env, napi_callback_info info) {
 }
 
 // denseBackward(n, k, m, alpha, dy, x, v, g, y, u, norm, dpre, dx, dv, dg, db); g of length 0: no weight norm;
-// dv of length 0: only dx (the layer's weights are constants in this pass, e.g. D inside a generator step)
+// dv of length 0: dx alone (the weights are constants in this pass: D inside a generator step); dx of length 0:
+// no dx (the input is a constant: data entering D's first layer)
 napi_value DenseBackward(napi_env env, napi_callback_info info) {
   if (!sgemm_fn) return Throw(env, "OpenBLAS is not loaded");
   double sc[4];
@@ -61,9 +62,10 @@ napi_value DenseBackward(napi_env env, napi_callback_info info) {
   float *dy = a[0], *x = a[1], *v = a[2], *g = a[3], *y = a[4], *u = a[5], *norm = a[6], *dpre = a[7], *dx = a[8],
         *dv = a[9], *dg = a[10], *db = a[11];
   const bool wn = l[3] > 0;
-  const bool params = l[9] > 0;
+  const bool params = l[9] > 0, input = l[8] > 0;
   const size_t nm = n * m;
-  if (l[0] < nm || l[1] < size_t(n * k) || l[2] < size_t(k * m) || l[4] < nm || l[7] < nm || l[8] < size_t(n * k) ||
+  if (!params && !input) return Throw(env, "denseBackward: neither dx nor dv wanted");
+  if (l[0] < nm || l[1] < size_t(n * k) || l[2] < size_t(k * m) || l[4] < nm || l[7] < nm || (input && l[8] < size_t(n * k)) ||
       (params && (l[9] < size_t(k * m) || l[11] < size_t(m))) || (wn && (l[3] < size_t(m) || l[6] < size_t(m))) ||
       (wn && params && (l[5] < nm || l[10] < size_t(m))))
     return Throw(env, "denseBackward: array too small for the given sizes");
@@ -80,7 +82,7 @@ napi_value DenseBackward(napi_env env, napi_callback_info info) {
     for (int64_t i = 0; i < n; i++)
       for (int64_t j = 0; j < m; j++) dpre[i * m + j] *= s[j];
   }
-  Sgemm(false, true, n, k, m, dpre, v, dx);
+  if (input) Sgemm(false, true, n, k, m, dpre, v, dx);
   if (!params) return nullptr;
   Sgemm(true, false, k, m, n, x, dpre, dv);
   if (wn) {

@@ -107,15 +107,23 @@ export function installWasmDense(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const bk = backend as unknown as Backend;
       const { dy, x, v, y, g, u, norm } = inputs as Record<string, tf.TensorInfo | undefined>;
-      const { alpha, inputOnly } = attrs as { alpha: number; inputOnly?: boolean };
+      const { alpha, wants = 'all' } = attrs as { alpha: number; wants?: DenseGradients };
       const [k, m] = v!.shape;
       const n = x!.shape[0];
-      if (inputOnly) return [inputGradient(bk, dy!, x!, v!, y!, g, norm, alpha)];
+      if (wants === 'input') return [inputGradient(bk, dy!, x!, v!, y!, g, norm, alpha)];
+      const withInput = wants === 'all';
+      // the gradients in the order of the taped inputs: [x,] v, [g,] b
+      const result = (
+        dx: tf.TensorInfo | undefined,
+        dv: tf.TensorInfo,
+        dg: tf.TensorInfo | undefined,
+        db: tf.TensorInfo,
+      ) => [dx, dv, dg, db].filter((t) => t !== undefined);
       const dpre = bk.makeOutput(dy!.shape, 'float32');
       const db = bk.makeOutput([m], 'float32');
       const dg = g ? bk.makeOutput([m], 'float32') : undefined;
       if (native) {
-        const dx = bk.makeOutput([n, k], 'float32');
+        const dx = withInput ? bk.makeOutput([n, k], 'float32') : undefined;
         const dv = bk.makeOutput([k, m], 'float32');
         const view = (t?: tf.TensorInfo) => (t ? heapView(bk, t) : NONE);
         const [vdy, vx, vv, vg, vy, vu, vn, vdp, vdx, vdv, vdg, vdb] = [
@@ -134,7 +142,7 @@ export function installWasmDense(): void {
         ].map(view);
         native.denseBackward(n, k, m, alpha, vdy, vx, vv, vg, vy, vu, vn, vdp, vdx, vdv, vdg, vdb);
         bk.disposeData(dpre.dataId);
-        return g ? [dx, dv, dg!, db] : [dx, dv, db];
+        return result(dx, dv, dg, db);
       }
       const [dpv, dyv, yv, dbv] = [dpre, dy!, y!, db].map((t) => heapView(bk, t));
       const sdb = new Float64Array(m);
@@ -162,10 +170,10 @@ export function installWasmDense(): void {
           for (let j = 0; j < m; j++) dpv[i + j] *= s[j];
         }
       }
-      const dx = matmul(bk, dpre, v!, false, true);
+      const dx = withInput ? matmul(bk, dpre, v!, false, true) : undefined;
       const dv = matmul(bk, x!, dpre, true, false);
       bk.disposeData(dpre.dataId);
-      if (!g) return [dx, dv, db];
+      if (!g) return result(dx, dv, undefined, db);
       // ∂s_j/∂v_rj = −g_j·v_rj/‖v_j‖³
       const [dvv, vv, gv, nv] = [dv, v!, g, norm!].map((t) => heapView(bk, t));
       const c = new Float32Array(m);
@@ -173,7 +181,7 @@ export function installWasmDense(): void {
       for (let r = 0; r < k * m; r += m) {
         for (let j = 0; j < m; j++) dvv[r + j] -= c[j] * vv[r + j];
       }
-      return [dx, dv, dg!, db];
+      return result(dx, dv, dg, db);
     },
   });
   installed = true;
@@ -219,57 +227,19 @@ function inputGradient(
 }
 
 type Grad = Parameters<typeof tf.customGrad>[0];
-type DenseFn = (...t: tf.Tensor[]) => tf.Tensor2D;
-const fns = new Map<string, DenseFn>();
 const MAX_FUSED_OUTPUTS = 1 << 16;
 
-function make(alpha: number, weightNorm: boolean): DenseFn {
-  const run = (name: string, inputs: tf.NamedTensorMap) =>
-    tf.engine().runKernel(name, inputs, { alpha }) as unknown as tf.Tensor[];
-  if (!weightNorm) {
-    return tf.customGrad(((x: tf.Tensor, v: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-      const [y] = run(FORWARD, { x, v, b });
-      save([x, v, y]);
-      return {
-        value: y,
-        gradFunc: (dy: tf.Tensor, [sx, sv, sy]: tf.Tensor[]) => run(BACKWARD, { dy, x: sx, v: sv, y: sy }),
-      };
-    }) as unknown as Grad) as DenseFn;
-  }
-  return tf.customGrad(((x: tf.Tensor, v: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-    const [y, u, norm] = run(FORWARD, { x, v, g, b });
-    save([x, v, g, y, u, norm]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, [sx, sv, sg, sy, su, sn]: tf.Tensor[]) =>
-        run(BACKWARD, { dy, x: sx, v: sv, g: sg, y: sy, u: su, norm: sn }),
-    };
-  }) as unknown as Grad) as DenseFn;
-}
-
 /**
- * The layer with its weights as constants: a gradient flows to x only, and the backward pass skips the weight
- * gradients (one of its two matmuls), which the caller would throw away.
+ * Which gradients a pass needs: 'all'; 'input' when the layer's weights are constants (D inside a generator
+ * step); 'weights' when its input is (data entering D's first layer in a discriminator step). The backward
+ * kernel skips the matmul of whatever is not needed. tfjs prunes unneeded gradients of its own ops, but a
+ * custom gradient returns all of them.
  */
-function frozen(x: tf.Tensor2D, v: tf.Tensor, g: tf.Tensor | undefined, b: tf.Tensor, alpha: number) {
-  const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) =>
-    tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as unknown as tf.Tensor[];
-  return tf.customGrad(((xi: tf.Tensor, save: tf.GradSaveFunc) => {
-    const [y, u, norm] = run(FORWARD, g ? { x: xi, v, g, b } : { x: xi, v, b }, { alpha });
-    u?.dispose();
-    save(norm ? [xi, y, norm] : [xi, y]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, [sx, sy, sn]: tf.Tensor[]) =>
-        run(BACKWARD, { dy, x: sx, v, y: sy, ...(g ? { g, norm: sn } : {}) }, { alpha, inputOnly: true }),
-    };
-  }) as unknown as Grad)(x) as tf.Tensor2D;
-}
+export type DenseGradients = 'all' | 'input' | 'weights';
 
 /**
  * max(p, αp) with p = x·v·(g/‖v‖) + b (or x·v + b without g) as one kernel each way, when the backend has
- * them; undefined means: use tf ops. Same values and gradients as the op form. `constantWeights`: no
- * gradients for v, g and b are wanted (they are not being trained in this pass).
+ * them; undefined means: use tf ops. Same values and gradients as the op form.
  */
 export function fusedDense(
   x: tf.Tensor2D,
@@ -277,15 +247,39 @@ export function fusedDense(
   g: tf.Tensor | undefined,
   b: tf.Tensor,
   alpha: number,
-  constantWeights = false,
+  wants: DenseGradients = 'all',
 ): tf.Tensor2D | undefined {
   if (!installed || tf.getBackend() !== 'wasm' || x.dtype !== 'float32') return undefined;
   // without the addon the elementwise loops are plain JavaScript (≈3 ns an element): past ≈64 k outputs
   // wasm's SIMD kernels win back more than the saved overhead (measured: MNIST's 300×1000 layers, 94 → 107 ms)
   if (!native && x.shape[0] * v.shape[v.shape.length - 1] > MAX_FUSED_OUTPUTS) return undefined;
-  if (constantWeights) return frozen(x, v, g, b, alpha);
-  const key = `${alpha}/${g ? 'wn' : 'plain'}`;
-  let f = fns.get(key);
-  if (!f) fns.set(key, (f = make(alpha, !!g)));
-  return g ? f(x, v, g, b) : f(x, v, b);
+  const given: Record<string, tf.Tensor | undefined> = { x, v, g, b };
+  const weights = g ? ['v', 'g', 'b'] : ['v', 'b'];
+  const taped = wants === 'input' ? ['x'] : wants === 'weights' ? weights : ['x', ...weights];
+  const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) =>
+    tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as unknown as tf.Tensor[];
+  const f = tf.customGrad(((...args: unknown[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const t = { ...given };
+    taped.forEach((name, i) => (t[name] = args[i] as tf.Tensor));
+    const [y, u, norm] = run(
+      FORWARD,
+      g ? { x: t.x!, v: t.v!, g: t.g!, b: t.b! } : { x: t.x!, v: t.v!, b: t.b! },
+      {
+        alpha,
+      },
+    );
+    // everything the backward reads, taped or not: the forward's tidy would free a non-variable x
+    save(g ? [t.x!, t.v!, y, t.g!, u!, norm!] : [t.x!, t.v!, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [sx, sv, sy, sg, su, sn]: tf.Tensor[]) =>
+        run(
+          BACKWARD,
+          { dy, x: sx!, v: sv!, y: sy!, ...(g ? { g: sg!, u: su!, norm: sn! } : {}) },
+          { alpha, wants },
+        ),
+    };
+  }) as unknown as Grad);
+  return f(...taped.map((name) => given[name]!)) as tf.Tensor2D;
 }

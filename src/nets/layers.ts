@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedBatchNorm } from '../kernels/wasm-batch-norm.js';
-import { fusedDense } from '../kernels/wasm-dense.js';
+import { fusedDense, type DenseGradients } from '../kernels/wasm-dense.js';
 import { filledTensor } from '../kernels/wasm-fill.js';
 import type { Rng } from '../random.js';
 import { matMulFast } from './fast-matmul.js';
@@ -87,13 +87,12 @@ export class Dense {
   }
 
   /**
-   * act(apply(x)); one fused kernel each way on wasm for the piecewise-linear activations. `constantWeights`:
-   * only x needs a gradient, so the fused backward skips the weight gradients.
+   * act(apply(x)); one fused kernel each way on wasm for the piecewise-linear activations, whose backward
+   * computes only the gradients `wants` names.
    */
-  applyActivated(x: tf.Tensor2D, act: Activation, constantWeights = false): tf.Tensor2D {
+  applyActivated(x: tf.Tensor2D, act: Activation, wants: DenseGradients = 'all'): tf.Tensor2D {
     const alpha = PIECEWISE_LINEAR[act];
-    const fused =
-      alpha === undefined ? undefined : fusedDense(x, this.v, this.g, this.b, alpha, constantWeights);
+    const fused = alpha === undefined ? undefined : fusedDense(x, this.v, this.g, this.b, alpha, wants);
     return fused ?? activate(this.apply(x), act);
   }
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random.js';
 import { activate, Dense, gaussianNoise, type Activation } from './layers.js';
 import { denseLayer } from './export-layers.js';
-import type { Discriminator, DiscriminatorOutput } from './net.js';
+import type { Discriminator, DiscriminatorOutput, ForwardOptions } from './net.js';
 import { ParamStore } from './params.js';
 
 export interface MlpDiscriminatorConfig {
@@ -47,16 +47,18 @@ export class MlpDiscriminator implements Discriminator {
     this.out = new Dense(this.params, 'logits', width, config.numLogits, rng, wn);
   }
 
-  forward(x: tf.Tensor, rng?: Rng, opts: { constantWeights?: boolean } = {}): DiscriminatorOutput {
+  forward(x: tf.Tensor, rng?: Rng, opts: ForwardOptions = {}): DiscriminatorOutput {
     const act = this.config.activation ?? 'lrelu';
     let h = gaussianNoise(tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D, this.config.inputNoise ?? 0, rng);
     let features = h;
-    for (const layer of this.layers) {
+    const wants = (first: boolean) =>
+      opts.constantWeights ? 'input' : first && opts.constantInput ? 'weights' : 'all';
+    for (const [i, layer] of this.layers.entries()) {
       // feature matching reads the last hidden layer before its noise, as the reference does
-      features = layer.applyActivated(h, act, opts.constantWeights);
+      features = layer.applyActivated(h, act, wants(i === 0));
       h = gaussianNoise(features, this.config.hiddenNoise ?? 0, rng);
     }
-    return { logits: this.out.applyActivated(h, 'linear', opts.constantWeights), features };
+    return { logits: this.out.applyActivated(h, 'linear', wants(this.layers.length === 0)), features };
   }
 
   /** With an Rng the noise layers are on, as in the reference (its init pass is not deterministic). */

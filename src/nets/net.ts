@@ -9,16 +9,22 @@ export interface DiscriminatorOutput {
   features: tf.Tensor2D;
 }
 
+export interface ForwardOptions {
+  constantWeights?: boolean;
+  constantInput?: boolean;
+}
+
 /** A classifier that is also the GAN's discriminator. */
 export interface Discriminator {
   readonly params: ParamStore;
   readonly inputShape: number[];
   readonly numLogits: number;
   /**
-   * Passing an Rng means training mode: noise layers are on and draw from it. `constantWeights`: gradients
-   * are wanted for the input only (a generator step), so layers may skip their weight gradients.
+   * Passing an Rng means training mode: noise layers are on and draw from it. The options say what will
+   * not be differentiated, so layers may skip those gradients: `constantWeights` in a generator step,
+   * `constantInput` in a discriminator step (the input is data).
    */
-  forward(x: tf.Tensor, rng?: Rng, opts?: { constantWeights?: boolean }): DiscriminatorOutput;
+  forward(x: tf.Tensor, rng?: Rng, opts?: ForwardOptions): DiscriminatorOutput;
   /** Optional data-dependent initialisation on a batch of real examples. */
   initFromData?(x: tf.Tensor, rng?: Rng): void;
   /**

@@ -144,7 +144,11 @@ export class Trainer {
       const yl = tf.gather(this.labeledY, tf.tensor1d(li, 'int32')) as tf.Tensor1D;
       if (!objective.usesGenerator || !g) {
         const { value, grads } = tf.variableGrads(
-          () => objective.discriminatorLoss({ labeledLogits: d.forward(xl, rng).logits, labels: yl }),
+          () =>
+            objective.discriminatorLoss({
+              labeledLogits: d.forward(xl, rng, { constantInput: true }).logits,
+              labels: yl,
+            }),
           d.params.trainable(),
         );
         this.optD.apply(grads);
@@ -155,7 +159,7 @@ export class Trainer {
       const fake = g.forward(g.sampleLatent(nb, rng));
       const dStep = tf.variableGrads(() => {
         // one forward over labeled ‖ unlabeled ‖ fake: D has no batch statistics, so this equals three calls
-        const out = d.forward(tf.concat([xl, xu, fake]), rng);
+        const out = d.forward(tf.concat([xl, xu, fake]), rng, { constantInput: true });
         const part = (t: tf.Tensor2D, i: number, n: number) =>
           tf.slice(t, [i, 0], [n, t.shape[1]]) as tf.Tensor2D;
         return objective.discriminatorLoss({
