@@ -262,13 +262,10 @@ export function fusedDense(
     const save = args.pop() as tf.GradSaveFunc;
     const t = { ...given };
     taped.forEach((name, i) => (t[name] = args[i] as tf.Tensor));
-    const [y, u, norm] = run(
-      FORWARD,
-      g ? { x: t.x!, v: t.v!, g: t.g!, b: t.b! } : { x: t.x!, v: t.v!, b: t.b! },
-      {
-        alpha,
-      },
-    );
+    const inputs: tf.NamedTensorMap = g
+      ? { x: t.x!, v: t.v!, g: t.g!, b: t.b! }
+      : { x: t.x!, v: t.v!, b: t.b! };
+    const [y, u, norm] = run(FORWARD, inputs, { alpha });
     // everything the backward reads, taped or not: the forward's tidy would free a non-variable x
     save(g ? [t.x!, t.v!, y, t.g!, u!, norm!] : [t.x!, t.v!, y]);
     return {
