@@ -91,5 +91,6 @@ napi_value FillDropout(napi_env env, napi_callback_info info);
 napi_value BiasTanhGrad(napi_env env, napi_callback_info info);
 napi_value Binary(napi_env env, napi_callback_info info);
 napi_value Adam(napi_env env, napi_callback_info info);
+napi_value Average(napi_env env, napi_callback_info info);
 
 }  // namespace semigan

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SemiganError, UsageError } from './errors.js';
 import { installWasmAdam } from './kernels/wasm-adam.js';
+import { installWasmAverage } from './kernels/wasm-average.js';
 import { installWasmBatchNorm } from './kernels/wasm-batch-norm.js';
 import { installWasmDense } from './kernels/wasm-dense.js';
 import { installWasmStableOps } from './kernels/wasm-stable.js';
@@ -74,6 +75,7 @@ async function activate(name: Exclude<BackendName, 'auto'>): Promise<void> {
   if (name === 'wasm') {
     installWasmIdentity();
     installWasmAdam();
+    installWasmAverage();
     installWasmBatchNorm();
     installWasmDense();
     installWasmStableOps();

@@ -7,6 +7,7 @@ import { loadNativeBlas } from '../src/native/openblas.js';
 import { fusedBatchNorm, setNativeBatchNorm } from '../src/kernels/wasm-batch-norm.js';
 import { fusedDense, setNativeDense, type DenseGradients } from '../src/kernels/wasm-dense.js';
 import { fusedAdam, setNativeAdam } from '../src/kernels/wasm-adam.js';
+import { fusedAverage, setNativeAverage } from '../src/kernels/wasm-average.js';
 import { fusedBiasAct, fusedBiasTanh } from '../src/kernels/wasm-bias-act.js';
 import { fusedLogSumExpRows, fusedSoftplus } from '../src/kernels/wasm-stable.js';
 import { Rng, setNativeRandom } from '../src/random.js';
@@ -392,6 +393,29 @@ describe('native passes on two threads (addon)', () => {
       }
     },
   );
+  it('weight average step a + r(p − a): one kernel, the same bits as the three tf ops, in the addon or not', async () => {
+    await tf.setBackend('wasm');
+    const n = 100_000;
+    const [a, p] = [rand([n]), rand([n]).map((e) => e * 3)];
+    const step = (fused: boolean) =>
+      tf.tidy(() => {
+        const [ta, tp] = [tf.tensor(a), tf.tensor(p)];
+        const out = fused ? fusedAverage(ta, tp, 1e-4)! : tf.add(ta, tf.mul(tf.sub(tp, ta), 1e-4));
+        return Array.from(out.dataSync());
+      });
+    const reference = step(false);
+    expect(reference).not.toEqual(Array.from(a));
+    setNativeAverage(undefined);
+    expect(step(true)).toEqual(reference);
+    if (blas?.average) {
+      setNativeAverage(blas.average);
+      const threads = blas.setThreads(1);
+      expect(step(true)).toEqual(reference);
+      blas.setThreads(Math.max(threads, 2));
+      expect(step(true)).toEqual(reference);
+      blas.setThreads(threads);
+    }
+  });
   it.skipIf(!blas)(
     'bias + leaky ReLU on a batch-sized tensor: matches cpu, same bits on one thread or two',
     async () => {

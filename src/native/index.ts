@@ -8,6 +8,7 @@ import { installNativeWasmKernels } from '../kernels/native-matmul.js';
 import { setNativeConvKernels } from '../nets/fast-conv.js';
 import { installNativeBinaryKernels } from '../kernels/native-binary.js';
 import { setNativeAdam } from '../kernels/wasm-adam.js';
+import { setNativeAverage } from '../kernels/wasm-average.js';
 
 /**
  * Node only: routes the wasm backend's matrix products to OpenBLAS when the addon and library are present.
@@ -39,5 +40,6 @@ export function enableNativeKernels(): { active: boolean; detail: string } {
   if (blas.random) setNativeRandom(blas.random);
   if (blas.binary) installNativeBinaryKernels(blas.binary);
   if (blas.adam) setNativeAdam(blas.adam);
+  if (blas.average) setNativeAverage(blas.average);
   return { active: true, detail: blas.library };
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { NativeRandom } from '../random.js';
 import type { NativeBinary } from '../kernels/native-binary.js';
 import type { NativeAdam } from '../kernels/wasm-adam.js';
+import type { NativeAverage } from '../kernels/wasm-average.js';
 
 /** The N-API addon in native/ (built by `npm ci` when a C++ compiler is present; optional). */
 export interface NativeBlas {
@@ -47,6 +48,8 @@ export interface NativeBlas {
   binary?: NativeBinary;
   /** One Adam update, the same bits as the JavaScript loop. Absent in older builds. */
   adam?: NativeAdam;
+  /** One weight-average step, the same bits as the tf ops. Absent in older builds. */
+  average?: NativeAverage;
 }
 
 /** y = max(x + b, α(x + b)) over the last axis, and its gradient (dx, db) from y. */
@@ -145,6 +148,7 @@ interface Addon {
   biasTanhGrad?: NativeBlas['biasTanhGrad'];
   binary?: NativeBlas['binary'];
   adam?: NativeBlas['adam'];
+  average?: NativeBlas['average'];
   setZiggurat?: NativeRandom['setZiggurat'];
   fillNormal?: NativeRandom['fillNormal'];
   fillUniform?: NativeRandom['fillUniform'];
@@ -212,6 +216,7 @@ export function loadNativeBlas(): { blas: NativeBlas | null; reason: string } {
       biasTanhGrad: addon.biasTanhGrad,
       binary: addon.binary,
       adam: addon.adam,
+      average: addon.average,
       random:
         addon.setZiggurat && addon.fillNormal && addon.fillUniform
           ? {

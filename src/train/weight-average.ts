@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { fusedAverage } from '../kernels/wasm-average.js';
 import { zerosVariable } from '../nets/params.js';
 
 /**
@@ -22,7 +23,7 @@ export class WeightAverage {
     tf.tidy(() => {
       for (const { key, variable } of this.vars) {
         const a = this.avg.get(key)!;
-        a.assign(tf.add(a, tf.mul(tf.sub(variable, a), this.rate)));
+        a.assign(fusedAverage(a, variable, this.rate) ?? tf.add(a, tf.mul(tf.sub(variable, a), this.rate)));
       }
     });
   }
