@@ -110,29 +110,27 @@ export function installWasmDense(): void {
       const { alpha, wants = 'all' } = attrs as { alpha: number; wants?: DenseGradients };
       const [k, m] = v!.shape;
       const n = x!.shape[0];
-      if (wants === 'input') return [inputGradient(bk, dy!, x!, v!, y!, g, norm, alpha)];
-      const withInput = wants === 'all';
-      // the gradients in the order of the taped inputs: [x,] v, [g,] b
-      const result = (
-        dx: tf.TensorInfo | undefined,
-        dv: tf.TensorInfo,
-        dg: tf.TensorInfo | undefined,
-        db: tf.TensorInfo,
-      ) => [dx, dv, dg, db].filter((t) => t !== undefined);
+      const withInput = wants !== 'weights';
+      const withWeights = wants !== 'input';
+      const make = (want: boolean, shape: number[]) => (want ? bk.makeOutput(shape, 'float32') : undefined);
       const dpre = bk.makeOutput(dy!.shape, 'float32');
-      const db = bk.makeOutput([m], 'float32');
-      const dg = g ? bk.makeOutput([m], 'float32') : undefined;
+      const db = make(withWeights, [m]);
+      const dg = make(withWeights && !!g, [m]);
+      // the gradients in the order of the taped inputs: [x,] [v, [g,] b]
+      const result = (dx?: tf.TensorInfo, dv?: tf.TensorInfo) =>
+        [dx, dv, dg, db].filter((t) => t !== undefined);
       if (native) {
-        const dx = withInput ? bk.makeOutput([n, k], 'float32') : undefined;
-        const dv = bk.makeOutput([k, m], 'float32');
+        const dx = make(withInput, [n, k]);
+        const dv = make(withWeights, [k, m]);
         const view = (t?: tf.TensorInfo) => (t ? heapView(bk, t) : NONE);
-        const [vdy, vx, vv, vg, vy, vu, vn, vdp, vdx, vdv, vdg, vdb] = [
+        // u only feeds dg and dv; an empty dx or dv tells the addon to skip that product
+        const vu = withWeights ? view(u) : NONE;
+        const [vdy, vx, vv, vg, vy, vn, vdp, vdx, vdv, vdg, vdb] = [
           dy,
           x,
           v,
           g,
           y,
-          u,
           norm,
           dpre,
           dx,
@@ -142,9 +140,9 @@ export function installWasmDense(): void {
         ].map(view);
         native.denseBackward(n, k, m, alpha, vdy, vx, vv, vg, vy, vu, vn, vdp, vdx, vdv, vdg, vdb);
         bk.disposeData(dpre.dataId);
-        return result(dx, dv, dg, db);
+        return result(dx, dv);
       }
-      const [dpv, dyv, yv, dbv] = [dpre, dy!, y!, db].map((t) => heapView(bk, t));
+      const [dpv, dyv, yv] = [dpre, dy!, y!].map((t) => heapView(bk, t));
       const sdb = new Float64Array(m);
       for (let i = 0; i < dpv.length; i += m) {
         for (let j = 0; j < m; j++) {
@@ -153,77 +151,40 @@ export function installWasmDense(): void {
           sdb[j] += d;
         }
       }
-      dbv.set(sdb);
+      if (db) heapView(bk, db).set(sdb);
       // under weight norm: dL/ds_j = Σ_i dpre_ij·u_ij; dg = dL/ds/‖v‖; the products then use dpre·s
       const dLds = new Float64Array(m);
       if (g) {
-        const [uv, nv, gv, dgv] = [u!, norm!, g, dg!].map((t) => heapView(bk, t));
-        for (let i = 0; i < dpv.length; i += m) {
-          for (let j = 0; j < m; j++) dLds[j] += dpv[i + j] * uv[i + j];
+        const [nv, gv] = [norm!, g].map((t) => heapView(bk, t));
+        if (dg) {
+          const [uv, dgv] = [u!, dg].map((t) => heapView(bk, t));
+          for (let i = 0; i < dpv.length; i += m) {
+            for (let j = 0; j < m; j++) dLds[j] += dpv[i + j] * uv[i + j];
+          }
+          for (let j = 0; j < m; j++) dgv[j] = dLds[j] / nv[j];
         }
         const s = new Float32Array(m);
-        for (let j = 0; j < m; j++) {
-          dgv[j] = dLds[j] / nv[j];
-          s[j] = gv[j] / nv[j];
-        }
+        for (let j = 0; j < m; j++) s[j] = gv[j] / nv[j];
         for (let i = 0; i < dpv.length; i += m) {
           for (let j = 0; j < m; j++) dpv[i + j] *= s[j];
         }
       }
       const dx = withInput ? matmul(bk, dpre, v!, false, true) : undefined;
-      const dv = matmul(bk, x!, dpre, true, false);
+      const dv = withWeights ? matmul(bk, x!, dpre, true, false) : undefined;
       bk.disposeData(dpre.dataId);
-      if (!g) return result(dx, dv, undefined, db);
-      // ∂s_j/∂v_rj = −g_j·v_rj/‖v_j‖³
-      const [dvv, vv, gv, nv] = [dv, v!, g, norm!].map((t) => heapView(bk, t));
-      const c = new Float32Array(m);
-      for (let j = 0; j < m; j++) c[j] = (dLds[j] * gv[j]) / (nv[j] * nv[j] * nv[j]);
-      for (let r = 0; r < k * m; r += m) {
-        for (let j = 0; j < m; j++) dvv[r + j] -= c[j] * vv[r + j];
+      if (dv && g) {
+        // ∂s_j/∂v_rj = −g_j·v_rj/‖v_j‖³
+        const [dvv, vv, gv, nv] = [dv, v!, g, norm!].map((t) => heapView(bk, t));
+        const c = new Float32Array(m);
+        for (let j = 0; j < m; j++) c[j] = (dLds[j] * gv[j]) / (nv[j] * nv[j] * nv[j]);
+        for (let r = 0; r < k * m; r += m) {
+          for (let j = 0; j < m; j++) dvv[r + j] -= c[j] * vv[r + j];
+        }
       }
-      return result(dx, dv, dg, db);
+      return result(dx, dv);
     },
   });
   installed = true;
-}
-
-/** dx alone, for a pass where the layer's weights are constants (the discriminator inside a generator step). */
-function inputGradient(
-  bk: Backend,
-  dy: tf.TensorInfo,
-  x: tf.TensorInfo,
-  v: tf.TensorInfo,
-  y: tf.TensorInfo,
-  g: tf.TensorInfo | undefined,
-  norm: tf.TensorInfo | undefined,
-  alpha: number,
-): tf.TensorInfo {
-  const [k, m] = v.shape;
-  const n = x.shape[0];
-  const dpre = bk.makeOutput(dy.shape, 'float32');
-  if (native) {
-    const dx = bk.makeOutput([n, k], 'float32');
-    const view = (t?: tf.TensorInfo) => (t ? heapView(bk, t) : NONE);
-    const [vdy, vx, vv, vg, vy, vn, vdp, vdx] = [dy, x, v, g, y, norm, dpre, dx].map(view);
-    native.denseBackward(n, k, m, alpha, vdy, vx, vv, vg, vy, NONE, vn, vdp, vdx, NONE, NONE, NONE);
-    bk.disposeData(dpre.dataId);
-    return dx;
-  }
-  const [dpv, dyv, yv] = [dpre, dy, y].map((t) => heapView(bk, t));
-  const s = new Float32Array(m).fill(1);
-  if (g) {
-    const [gv, nv] = [g, norm!].map((t) => heapView(bk, t));
-    for (let j = 0; j < m; j++) s[j] = gv[j] / nv[j];
-  }
-  for (let i = 0; i < dpv.length; i += m) {
-    for (let j = 0; j < m; j++) {
-      // rounded to float32 before the scale, as the full backward stores it: the same bits either way
-      dpv[i + j] = Math.fround(yv[i + j] > 0 ? dyv[i + j] : alpha * dyv[i + j]) * s[j];
-    }
-  }
-  const dx = matmul(bk, dpre, v, false, true);
-  bk.disposeData(dpre.dataId);
-  return dx;
 }
 
 type Grad = Parameters<typeof tf.customGrad>[0];
