@@ -14,7 +14,7 @@ import { useBackend, backendAcceleration } from '../src/backend.js';
 import { formatCompareTable, runCompare, summarise, type CompareRun } from '../src/experiments/compare.js';
 import type { MethodName } from '../src/train/methods.js';
 import { writeFileAtomic } from '../src/util/fs.js';
-import { benchContext } from './machine.js';
+import { benchContext, benchRunsDir } from './machine.js';
 
 const here = import.meta.dirname;
 const dataDir = process.env.CD_DIR ?? join(here, '..', '..', 'shared', 'data', 'cats-dogs');
@@ -22,7 +22,7 @@ const size = Number(process.env.CD_SIZE ?? 32);
 const epochs = Number(process.env.CD_EPOCHS ?? 10);
 const seeds = (process.env.CD_SEEDS ?? '1,2,3').split(',').map(Number);
 const methods = (process.env.CD_METHODS ?? 'supervised,kplus1,klogit-fm').split(',') as MethodName[];
-const out = join(here, 'runs', 'cats-dogs-100');
+const out = benchRunsDir('cats-dogs-100');
 
 // runs already in the committed results: their checkpoint directories die with a machine, their figures stay
 const finished = ['cats-dogs-100.json', 'cats-dogs-100.partial.json'].flatMap((f) => {

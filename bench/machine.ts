@@ -1,5 +1,6 @@
 import { execSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 
 /** What every benchmark result records about where and from what it ran. */
 export function benchContext(): {
@@ -25,4 +26,13 @@ export function benchContext(): {
     node: process.version,
     date: new Date().toISOString(),
   };
+}
+
+/**
+ * Where a resumable benchmark keeps its run directories (checkpoints, not committed). SEMIGAN_BENCH_RUNS moves
+ * them out of the work tree, so they survive a fresh checkout of the repository on the same machine.
+ */
+export function benchRunsDir(name: string): string {
+  const root = process.env.SEMIGAN_BENCH_RUNS ?? join(import.meta.dirname, 'runs');
+  return join(root, name);
 }

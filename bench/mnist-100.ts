@@ -14,7 +14,7 @@ import { useBackend } from '../src/backend.js';
 import { CHECKPOINT_FILE, readMetrics, runTraining } from '../src/train/run.js';
 import type { MethodName } from '../src/train/methods.js';
 import { writeFileAtomic } from '../src/util/fs.js';
-import { benchContext } from './machine.js';
+import { benchContext, benchRunsDir } from './machine.js';
 
 const here = import.meta.dirname;
 const dataDir = process.env.MNIST_DIR ?? join(here, '..', '..', 'shared', 'data', 'mnist');
@@ -22,7 +22,7 @@ const targetEpochs = Number(process.env.MNIST_EPOCHS ?? 300);
 const round = Number(process.env.MNIST_ROUND ?? 5);
 // the reference recipe's 300 epochs keep the plain names; any other budget is tagged with it
 const budgetTag = targetEpochs === 300 ? '' : `-e${targetEpochs}`;
-const runsDir = join(here, 'runs', `mnist-100${budgetTag}`);
+const runsDir = benchRunsDir(`mnist-100${budgetTag}`);
 const methods = (process.env.MNIST_METHODS ?? 'klogit-fm,supervised').split(',') as MethodName[];
 const seeds = (process.env.MNIST_SEEDS ?? '1,2,3').split(',').map(Number);
 const backend = await useBackend('wasm');
