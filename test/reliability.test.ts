@@ -34,6 +34,34 @@ describe('exact resume', () => {
     expect(metrics(c).weightsSha256).not.toBe(ma.weightsSha256);
   });
 
+  it('a resume on other kernels says it will not be bit-exact and records the switch in metrics.json', () => {
+    const dir = join(tempDir(), 'run');
+    expect(trainRings(['--steps', '100', '--seed', '3', '--out', dir]).status).toBe(0);
+    // another OpenBLAS core type is another summation order (and another machine signature even without OpenBLAS)
+    const other = process.env.OPENBLAS_CORETYPE === 'Prescott' ? 'Haswell' : 'Prescott';
+    const resume = (steps: string) =>
+      spawnSync(process.execPath, [BIN, 'train', '--resume', dir, '--steps', steps], {
+        encoding: 'utf8',
+        env: { ...process.env, CI: 'true', OPENBLAS_CORETYPE: other },
+      });
+    const r = resume('150');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/resuming on another machine or kernels \(was: .*; now: .*\).*not bit for bit/);
+    const code = metrics(dir).code;
+    expect(code).toHaveLength(2);
+    expect(code[0].machine).not.toContain(`OPENBLAS_CORETYPE=${other}`);
+    expect(code[1]).toMatchObject({
+      atStep: 100,
+      machine: expect.stringContaining(`OPENBLAS_CORETYPE=${other}`),
+    });
+    // resuming again where it last ran: no warning, no new entry
+    const again = resume('200');
+    expect(again.status).toBe(0);
+    expect(again.stderr).not.toMatch(/another machine/);
+    expect(metrics(dir).code).toHaveLength(2);
+    expect(metrics(dir).step).toBe(200);
+  });
+
   it('a learning-rate decay (--lr-decay-from) follows its line to zero, and resumes exactly inside it', () => {
     const root = tempDir();
     const [a, b] = [join(root, 'A'), join(root, 'B')];

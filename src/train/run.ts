@@ -19,7 +19,8 @@ import {
   type RunHooks,
   type RunMetrics,
 } from './run-config.js';
-import { recordCode } from './provenance.js';
+import { backendAcceleration } from '../backend.js';
+import { machineSignature, recordCode } from './provenance.js';
 import { makeTrainer } from '../experiments/make-trainer.js';
 import { captureTrainerState, restoreTrainerState, type TrainerStateMeta } from './trainer-state.js';
 import { lrDecayRatio } from './lr-schedule.js';
@@ -89,13 +90,21 @@ export async function runTraining(
     restoreTrainerState(trainer, ck.meta.trainer, ck.blobs);
     metrics = { ...ck.meta.metrics, config, backend: tf.getBackend() };
   }
-  metrics.code = recordCode(metrics.code, trainer.stepCount);
+  const ranOn = metrics.code?.at(-1)?.machine;
+  const machine = machineSignature(tf.getBackend(), backendAcceleration());
+  metrics.code = recordCode(metrics.code, trainer.stepCount, machine);
   hooks.onStart?.({
     totalSteps,
     stepsPerEpoch,
     labeled: split.labeled.y.length,
     unlabeled: split.unlabeled.ids.length,
   });
+  if (resume && ranOn && ranOn !== machine) {
+    hooks.onWarning?.(
+      `resuming on another machine or kernels (was: ${ranOn}; now: ${machine}). Training continues correctly, ` +
+        'but not bit for bit as it would have there; metrics.json records the switch',
+    );
+  }
   const save = () => {
     metrics.step = trainer.stepCount;
     const { meta, blobs } = captureTrainerState(trainer);
