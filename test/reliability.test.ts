@@ -320,6 +320,54 @@ describe('divergence', () => {
     expect(m.rollbacks.map((x: { toStep: number }) => x.toStep)).toEqual([300, 300]);
   });
 
+  it('a collapse that builds across a checkpoint rolls back to the last healthy checkpoint, before it began', () => {
+    const dir = join(tempDir(), 'collapse-slow');
+    // collapsed from step 320, detected after 150 steps at 469: the checkpoint at 400 already holds it
+    const r = trainRings(
+      [
+        '--steps',
+        '600',
+        '--checkpoint-every',
+        '100',
+        '--collapse-steps',
+        '150',
+        '--max-rollbacks',
+        '1',
+        '--out',
+        dir,
+      ],
+      { SEMIGAN_FAULT_COLLAPSE_AT_STEP: '320' },
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/diverged at step 469 \(discriminator collapse: .*\): rolled back to step 300,/);
+    expect(metrics(dir).rollbacks.map((x: { toStep: number }) => x.toStep)).toEqual([300]);
+  });
+
+  it('the collapse monitor keeps its streak through single noisy steps of a collapsed run', async () => {
+    const { DEFAULT_COLLAPSE, newCollapseState, observeLosses, looksHealthy } =
+      await import('../src/train/collapse.js');
+    const s = newCollapseState();
+    const rng = new Rng(7);
+    // healthy, as MNIST's badgan: D loss ≈ 0.3–0.45, feature-matching loss ≈ 3–13
+    for (let i = 0; i < 3000; i++)
+      expect(
+        observeLosses(s, DEFAULT_COLLAPSE, 0.3 + 0.15 * rng.uniform(), 3 + 10 * rng.uniform()),
+      ).toBeNull();
+    expect(looksHealthy(s, DEFAULT_COLLAPSE)).toBe(true);
+    // collapsed, as seed 3 was: D ≈ 0.01, G in the hundreds, but every 50th step reads like a healthy one
+    let found: string | null = null;
+    let at = 0;
+    for (let i = 1; i <= 2000 && !found; i++) {
+      const noisy = i % 50 === 0;
+      found = observeLosses(s, DEFAULT_COLLAPSE, noisy ? 0.3 : 0.01, noisy ? 5 : 300);
+      at = i;
+      if (i === 400) expect(looksHealthy(s, DEFAULT_COLLAPSE)).toBe(false);
+    }
+    expect(found).toMatch(/discriminator collapse/);
+    // the smoothed losses cross the line within a few hundred steps; 500 collapsed steps then count
+    expect(at).toBeLessThan(1000);
+  });
+
   it('exploding losses (finite, D loss far above its baseline) roll back, then stop clearly', () => {
     const dir = join(tempDir(), 'explode');
     const r = trainRings(

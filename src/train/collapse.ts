@@ -66,11 +66,29 @@ export function observeLosses(s: CollapseState, c: CollapseConfig, d: number, g:
   // the baseline only moves while the streak is clear, so a slow collapse cannot drag it up
   if (s.seen > 200 && s.run === 0) s.baseline = Math.min(s.baseline ?? Infinity, s.ema);
   const base = Math.max(s.baseline ?? Infinity, 1e-3);
+  // One step's losses are noisy: a collapsed MNIST run (seed 3, session 8) still read D ≥ 0.05 or a small G
+  // loss every few hundred steps, and a streak that any such step broke never reached 500. So a step counts
+  // towards the streak on its own losses, but only the smoothed losses' recovery ends it.
   if (d < c.dLossBelow && g > c.gLossRatio * base) s.run++;
-  else s.run = 0;
+  else if ((s.dEma ?? d) >= c.dLossBelow || s.ema <= c.gLossRatio * base) s.run = 0;
   if (s.run < c.steps) return null;
   s.run = 0;
   return `discriminator collapse: D loss < ${c.dLossBelow} and G loss > ${c.gLossRatio}× its baseline ${base.toPrecision(3)} for ${c.steps} steps`;
+}
+
+/**
+ * Whether training looks well clear of both failures: no streak open, D's smoothed loss at least twice the
+ * collapse line and G's within half the collapse ratio of its baseline. A rollback returns to the last
+ * checkpoint taken in such a state, not merely the last one: a collapse builds over hundreds of steps, and
+ * the checkpoints written while it built already hold the collapsed networks.
+ */
+export function looksHealthy(s: CollapseState, c: CollapseConfig): boolean {
+  if (c.steps <= 0) return true;
+  if (s.run || s.dRun) return false;
+  if (s.dEma != null && s.dBaseline != null && s.dEma < 2 * c.dLossBelow) return false;
+  if (s.ema != null && s.baseline != null && s.ema > (c.gLossRatio / 2) * Math.max(s.baseline, 1e-3))
+    return false;
+  return true;
 }
 
 function observeExplosion(s: CollapseState, c: CollapseConfig, d: number): string | null {

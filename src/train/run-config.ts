@@ -104,6 +104,8 @@ export interface RunHooks {
 }
 
 export const CHECKPOINT_FILE = 'checkpoint.bin';
+/** The last checkpoint taken while training looked healthy: where a rollback returns to. */
+export const HEALTHY_CHECKPOINT_FILE = 'checkpoint-healthy.bin';
 
 export function presetFor(data: string): Preset {
   const kind = parseDataSpec(data).kind;

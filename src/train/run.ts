@@ -8,9 +8,10 @@ import { argmaxRows, confusionMatrix } from '../eval/predict.js';
 import { writeFileAtomic, ensureWritableDir } from '../util/fs.js';
 import { sampleGridPng } from '../report/sample-grid.js';
 import { readCheckpointFile, writeCheckpointFile } from './checkpoint-file.js';
-import { clearStreaks, DEFAULT_COLLAPSE, newCollapseState, observeLosses } from './collapse.js';
+import { clearStreaks, DEFAULT_COLLAPSE, looksHealthy, newCollapseState, observeLosses } from './collapse.js';
 import {
   CHECKPOINT_FILE,
+  HEALTHY_CHECKPOINT_FILE,
   presetFor,
   validateRunConfig,
   weightsSha256,
@@ -105,10 +106,15 @@ export async function runTraining(
         'but not bit for bit as it would have there; metrics.json records the switch',
     );
   }
+  const collapse = { ...DEFAULT_COLLAPSE, steps: config.collapseSteps ?? DEFAULT_COLLAPSE.steps };
+  metrics.monitor ??= newCollapseState();
+  const healthyPath = join(out, HEALTHY_CHECKPOINT_FILE);
   const save = () => {
     metrics.step = trainer.stepCount;
     const { meta, blobs } = captureTrainerState(trainer);
     writeCheckpointFile(ckptPath, { version: 1, trainer: meta, metrics }, blobs);
+    if (looksHealthy(metrics.monitor!, collapse))
+      writeCheckpointFile(healthyPath, { version: 1, trainer: meta, metrics }, blobs);
   };
   // a rollback target exists from the first step on
   if (!resume) save();
@@ -116,8 +122,6 @@ export async function runTraining(
   // fault injection: from this step on, losses read as a collapsed D, or as exploded (tests and drills)
   const collapseFault = Number(process.env.SEMIGAN_FAULT_COLLAPSE_AT_STEP ?? 0);
   const explodeFault = Number(process.env.SEMIGAN_FAULT_EXPLODE_AT_STEP ?? 0);
-  const collapse = { ...DEFAULT_COLLAPSE, steps: config.collapseSteps ?? DEFAULT_COLLAPSE.steps };
-  metrics.monitor ??= newCollapseState();
   let faultInjected = false;
   const rollBack = (atStep: number, what: string) => {
     const done = metrics.rollbacks?.length ?? 0;
@@ -129,14 +133,18 @@ export async function runTraining(
       );
     }
     const rollbacks = metrics.rollbacks ?? [];
-    const ck = readCheckpointFile<{ trainer: TrainerStateMeta; metrics: RunMetrics }>(ckptPath);
+    // runs checkpointed before semigan kept a healthy copy roll back to their last checkpoint
+    const target = existsSync(healthyPath) ? healthyPath : ckptPath;
+    const ck = readCheckpointFile<{ trainer: TrainerStateMeta; metrics: RunMetrics }>(target);
     restoreTrainerState(trainer, ck.meta.trainer, ck.blobs);
     metrics = { ...ck.meta.metrics, config, backend: tf.getBackend() };
-    for (const opt of [trainer.optD, trainer.optG])
-      if (opt) opt.learningRate *= 0.5 ** (rollbacks.length + 1);
+    // the target was saved after any earlier rollback, with that rollback's rate: halve once more
+    for (const opt of [trainer.optD, trainer.optG]) if (opt) opt.learningRate *= 0.5;
     const r = { atStep, toStep: trainer.stepCount, learningRate: trainer.optD.learningRate, reason: what };
     metrics.monitor = clearStreaks(metrics.monitor ?? newCollapseState());
     metrics.rollbacks = [...rollbacks, r];
+    // the run's own checkpoint still holds the failed networks: a stop now must resume from the rollback
+    save();
     hooks.onRollback?.(r);
   };
 
