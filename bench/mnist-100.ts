@@ -172,6 +172,10 @@ for (let goal = round; goal <= targetEpochs + round - 1; goal += round) {
             );
             summarise();
           },
+          onRollback: (r) =>
+            console.log(
+              `  ${method} seed ${seed}: ${r.reason} at step ${r.atStep}; rolled back to step ${r.toStep}, learning rate now ${r.learningRate}`,
+            ),
         },
         resume,
       );
