@@ -129,7 +129,7 @@ export async function runTraining(
     if (done >= allowed) {
       throw new SemiganError(
         `training diverged at step ${atStep} (${what}) after ${done} rollback${done === 1 ? '' : 's'} with lowered learning rates; ` +
-          `try a smaller --lr; the last good checkpoint is ${ckptPath}`,
+          `try a smaller --lr; the last good checkpoint is ${existsSync(healthyPath) ? healthyPath : ckptPath}`,
       );
     }
     const rollbacks = metrics.rollbacks ?? [];
