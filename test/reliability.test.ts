@@ -14,6 +14,18 @@ const trainRings = (args: string[], env: Record<string, string> = {}) =>
     env: { ...process.env, CI: 'true', ...env },
   });
 
+/** Rings for 600 steps whose losses read as a collapsed D from step 320 on (checkpoints every 100 steps). */
+const collapsedFrom320 = (dir: string, collapseSteps: number, maxRollbacks: number) =>
+  trainRings(
+    ['--steps', '600', '--checkpoint-every', '100', '--collapse-steps', String(collapseSteps)].concat([
+      '--max-rollbacks',
+      String(maxRollbacks),
+      '--out',
+      dir,
+    ]),
+    { SEMIGAN_FAULT_COLLAPSE_AT_STEP: '320' },
+  );
+
 describe('exact resume', () => {
   it('train 200 steps == train 100 steps, then --resume to 200 (same weights sha256)', () => {
     const root = tempDir();
@@ -293,21 +305,7 @@ describe('divergence', () => {
 
   it('discriminator collapse (D loss ≈ 0, G loss exploding for K steps) rolls back, then stops clearly', () => {
     const dir = join(tempDir(), 'collapse');
-    const r = trainRings(
-      [
-        '--steps',
-        '600',
-        '--checkpoint-every',
-        '100',
-        '--collapse-steps',
-        '50',
-        '--max-rollbacks',
-        '2',
-        '--out',
-        dir,
-      ],
-      { SEMIGAN_FAULT_COLLAPSE_AT_STEP: '320' },
-    );
+    const r = collapsedFrom320(dir, 50, 2);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(
       /diverged at step 369 \(discriminator collapse: .* for 50 steps\): rolled back to step 300/,
@@ -323,21 +321,7 @@ describe('divergence', () => {
   it('a collapse that builds across a checkpoint rolls back to the last healthy checkpoint, before it began', () => {
     const dir = join(tempDir(), 'collapse-slow');
     // collapsed from step 320, detected after 150 steps at 469: the checkpoint at 400 already holds it
-    const r = trainRings(
-      [
-        '--steps',
-        '600',
-        '--checkpoint-every',
-        '100',
-        '--collapse-steps',
-        '150',
-        '--max-rollbacks',
-        '1',
-        '--out',
-        dir,
-      ],
-      { SEMIGAN_FAULT_COLLAPSE_AT_STEP: '320' },
-    );
+    const r = collapsedFrom320(dir, 150, 1);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/diverged at step 469 \(discriminator collapse: .*\): rolled back to step 300,/);
     expect(metrics(dir).rollbacks.map((x: { toStep: number }) => x.toStep)).toEqual([300]);
