@@ -15,16 +15,11 @@ const trainRings = (args: string[], env: Record<string, string> = {}) =>
   });
 
 /** Rings for 600 steps whose losses read as a collapsed D from step 320 on (checkpoints every 100 steps). */
-const collapsedFrom320 = (dir: string, collapseSteps: number, maxRollbacks: number) =>
-  trainRings(
-    ['--steps', '600', '--checkpoint-every', '100', '--collapse-steps', String(collapseSteps)].concat([
-      '--max-rollbacks',
-      String(maxRollbacks),
-      '--out',
-      dir,
-    ]),
-    { SEMIGAN_FAULT_COLLAPSE_AT_STEP: '320' },
-  );
+const collapsedFrom320 = (dir: string, collapseSteps: number, maxRollbacks: number) => {
+  const args = ['--steps', '600', '--checkpoint-every', '100', '--out', dir];
+  args.push('--collapse-steps', String(collapseSteps), '--max-rollbacks', String(maxRollbacks));
+  return trainRings(args, { SEMIGAN_FAULT_COLLAPSE_AT_STEP: '320' });
+};
 
 describe('exact resume', () => {
   it('train 200 steps == train 100 steps, then --resume to 200 (same weights sha256)', () => {
