@@ -7,7 +7,7 @@ import { SemiganError, UsageError } from '../errors.js';
 import { argmaxRows, confusionMatrix } from '../eval/predict.js';
 import { writeFileAtomic, ensureWritableDir } from '../util/fs.js';
 import { sampleGridPng } from '../report/sample-grid.js';
-import { readCheckpointFile, writeCheckpointFile } from './checkpoint-file.js';
+import { encodeCheckpoint, readCheckpointFile } from './checkpoint-file.js';
 import { clearStreaks, DEFAULT_COLLAPSE, looksHealthy, newCollapseState, observeLosses } from './collapse.js';
 import {
   CHECKPOINT_FILE,
@@ -112,9 +112,9 @@ export async function runTraining(
   const save = () => {
     metrics.step = trainer.stepCount;
     const { meta, blobs } = captureTrainerState(trainer);
-    writeCheckpointFile(ckptPath, { version: 1, trainer: meta, metrics }, blobs);
-    if (looksHealthy(metrics.monitor!, collapse))
-      writeCheckpointFile(healthyPath, { version: 1, trainer: meta, metrics }, blobs);
+    const bytes = encodeCheckpoint({ version: 1, trainer: meta, metrics }, blobs);
+    writeFileAtomic(ckptPath, bytes);
+    if (looksHealthy(metrics.monitor!, collapse)) writeFileAtomic(healthyPath, bytes);
   };
   // a rollback target exists from the first step on
   if (!resume) save();
@@ -124,17 +124,17 @@ export async function runTraining(
   const explodeFault = Number(process.env.SEMIGAN_FAULT_EXPLODE_AT_STEP ?? 0);
   let faultInjected = false;
   const rollBack = (atStep: number, what: string) => {
+    // runs checkpointed before semigan kept a healthy copy roll back to their last checkpoint
+    const target = existsSync(healthyPath) ? healthyPath : ckptPath;
     const done = metrics.rollbacks?.length ?? 0;
     const allowed = config.maxRollbacks ?? 3;
     if (done >= allowed) {
       throw new SemiganError(
         `training diverged at step ${atStep} (${what}) after ${done} rollback${done === 1 ? '' : 's'} with lowered learning rates; ` +
-          `try a smaller --lr; the last good checkpoint is ${existsSync(healthyPath) ? healthyPath : ckptPath}`,
+          `try a smaller --lr; the last good checkpoint is ${target}`,
       );
     }
     const rollbacks = metrics.rollbacks ?? [];
-    // runs checkpointed before semigan kept a healthy copy roll back to their last checkpoint
-    const target = existsSync(healthyPath) ? healthyPath : ckptPath;
     const ck = readCheckpointFile<{ trainer: TrainerStateMeta; metrics: RunMetrics }>(target);
     restoreTrainerState(trainer, ck.meta.trainer, ck.blobs);
     metrics = { ...ck.meta.metrics, config, backend: tf.getBackend() };
