@@ -92,6 +92,29 @@ describe('exact resume', () => {
     expect(metrics(c).weightsSha256).not.toBe(metrics(a).weightsSha256);
   });
 
+  it("Adam settings from the command line (Bad GAN's) reach the run, are recorded, and resume exactly", () => {
+    const root = tempDir();
+    const [a, b, c] = [join(root, 'A'), join(root, 'B'), join(root, 'C')];
+    const base = ['--data', 'rings', '--epochs', '8', '--seed', '2'];
+    const adam = ['--g-lr', '0.001', '--g-beta1', '0', '--beta2', '0.9999', '--adam-epsilon', 'outside'];
+    expect(semigan('train', ...base, ...adam, '--out', a).code).toBe(0);
+    expect(metrics(a).config.optimizer).toEqual({
+      generatorLearningRate: 0.001,
+      generatorBeta1: 0,
+      beta2: 0.9999,
+      adamEpsilon: 'outside',
+    });
+    expect(semigan('train', ...base, ...adam, '--steps', '45', '--out', b).code).toBe(0);
+    expect(semigan('train', '--resume', b, '--epochs', '8').code).toBe(0);
+    expect(metrics(b).weightsSha256).toBe(metrics(a).weightsSha256);
+    expect(semigan('train', ...base, '--out', c).code).toBe(0);
+    expect(metrics(c).config.optimizer).toBeUndefined();
+    expect(metrics(c).weightsSha256).not.toBe(metrics(a).weightsSha256);
+    const bad = semigan('train', ...base, '--beta2', '1', '--out', join(root, 'D'));
+    expect(bad.code).toBe(2);
+    expect(oneLineError(bad.stderr)).toMatch(/--beta2 must be a number from 0 to 0.999999, got '1'/);
+  });
+
   it('a learning-rate decay that starts after the last epoch is a usage error', () => {
     const r = semigan(
       'train',

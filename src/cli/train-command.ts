@@ -12,6 +12,7 @@ import {
 import { idsOf } from '../data/split.js';
 import { UsageError } from '../errors.js';
 import { CLASSIFIER_METHODS } from '../train/methods.js';
+import type { OptimizerOverrides } from '../experiments/make-trainer.js';
 import { readRunConfig, runTraining, type RunConfig } from '../train/run.js';
 import { ensureWritableDir } from '../util/fs.js';
 import { choiceOption, floatOption, IMAGE_SIZE_OPTION, intOption, labelsPerClass } from './parse.js';
@@ -44,6 +45,19 @@ export function registerTrain(program: Command): void {
     )
     .option('--seed <n>', 'random seed', intOption('--seed', 0, 2 ** 31 - 1))
     .option('--lr <x>', 'learning rate (default: the preset)', floatOption('--lr', 1e-7, 1))
+    .option('--g-lr <x>', "generator's learning rate (default: --lr)", floatOption('--g-lr', 1e-7, 1))
+    .option(
+      '--beta1 <x>',
+      "Adam's β1 for both nets (default: the preset's)",
+      floatOption('--beta1', 0, 0.9999),
+    )
+    .option('--g-beta1 <x>', "generator's Adam β1 (default: --beta1)", floatOption('--g-beta1', 0, 0.9999))
+    .option('--beta2 <x>', "Adam's β2 for both nets (default 0.999)", floatOption('--beta2', 0, 0.999999))
+    .option(
+      '--adam-epsilon <where>',
+      "Adam's ε outside the square root (PyTorch, Bad GAN) or inside it (Improved GAN); default: the preset's",
+      choiceOption('adam-epsilon', ['outside', 'inside'] as const),
+    )
     .option(
       '--lr-decay-from <epoch>',
       'decay the learning rate linearly from this epoch to zero at the last (Bad GAN: the last third)',
@@ -98,6 +112,7 @@ export function registerTrain(program: Command): void {
           steps: o.steps,
           checkpointEverySteps: o.checkpointEvery,
           learningRate: o.lr,
+          ...optimizerOverrides(o),
           ...(o.lrDecayFrom !== undefined
             ? { lrDecay: { startEpoch: o.lrDecayFrom, endEpoch: o.epochs ?? defaultEpochs } }
             : {}),
@@ -175,4 +190,15 @@ export function registerTrain(program: Command): void {
         process.off('SIGTERM', sigterm);
       }
     });
+}
+
+/** The Adam settings given on the command line, if any (absent ones keep the preset's). */
+function optimizerOverrides(o: Record<string, unknown>): { optimizer?: OptimizerOverrides } {
+  const optimizer: OptimizerOverrides = {};
+  if (o.gLr !== undefined) optimizer.generatorLearningRate = o.gLr as number;
+  if (o.beta1 !== undefined) optimizer.beta1 = o.beta1 as number;
+  if (o.gBeta1 !== undefined) optimizer.generatorBeta1 = o.gBeta1 as number;
+  if (o.beta2 !== undefined) optimizer.beta2 = o.beta2 as number;
+  if (o.adamEpsilon !== undefined) optimizer.adamEpsilon = o.adamEpsilon as 'outside' | 'inside';
+  return Object.keys(optimizer).length ? { optimizer } : {};
 }

@@ -17,7 +17,14 @@ export interface TrainerOptions {
   learningRate?: number;
   /** Unlabeled, generated and labeled examples per step; the preset's by default. */
   batchSize?: number;
+  /** Optimiser settings that replace the preset's (e.g. Bad GAN's Adam on Improved GAN's nets). */
+  optimizer?: OptimizerOverrides;
 }
+
+/** The Adam settings a run may change from its preset's. */
+export type OptimizerOverrides = Partial<
+  Pick<TrainConfig, 'generatorLearningRate' | 'beta1' | 'beta2' | 'generatorBeta1' | 'adamEpsilon'>
+>;
 
 /**
  * The objective, nets and trainer for one method on one preset: the CLI, the toy experiments and the
@@ -37,6 +44,7 @@ export function makeTrainer(
   const config: TrainConfig = {
     ...preset.train,
     ...(opts.batchSize ? { batchSize: opts.batchSize, labeledBatchSize: opts.batchSize } : {}),
+    ...opts.optimizer,
     learningRate: opts.learningRate ?? preset.train.learningRate,
     seed: opts.seed,
   };

@@ -4,6 +4,7 @@ import type { LabeledExample } from '../data/labels-csv.js';
 import { parseDataSpec } from '../data/spec.js';
 import type { LabeledSubsetRecord } from '../data/split.js';
 import { UsageError } from '../errors.js';
+import type { OptimizerOverrides } from '../experiments/make-trainer.js';
 import { imagePreset, MNIST_PRESET, TOY_PRESET, type Preset } from '../experiments/presets.js';
 import { sha256 } from '../util/sha256.js';
 import { readCheckpointFile } from './checkpoint-file.js';
@@ -26,6 +27,8 @@ export interface RunConfig {
   stepsPerEpoch?: number;
   checkpointEverySteps: number;
   learningRate?: number;
+  /** Adam settings replacing the preset's (generator learning rate, β1/β2, where ε goes). */
+  optimizer?: OptimizerOverrides;
   /** Linear learning-rate decay to zero between two epochs (Bad GAN: over the last third); default: none. */
   lrDecay?: LrDecay;
   /** Evaluate on at most this many test examples per epoch (0: all). */
@@ -150,6 +153,17 @@ export function validateRunConfig(c: RunConfig): RunConfig {
     throw new UsageError(
       `the learning-rate decay must start at an epoch ≥ 0 before the last one, got epochs ${d.startEpoch} to ${d.endEpoch}`,
     );
+  const o = c.optimizer ?? {};
+  if (o.generatorLearningRate !== undefined && !(o.generatorLearningRate > 0))
+    throw new UsageError(`the generator learning rate must be > 0, got ${o.generatorLearningRate}`);
+  for (const [k, v] of [
+    ['beta1', o.beta1],
+    ['beta2', o.beta2],
+    ['generatorBeta1', o.generatorBeta1],
+  ] as const) {
+    if (v !== undefined && !(v >= 0 && v < 1))
+      throw new UsageError(`Adam's ${k} must be in [0, 1), got ${v}`);
+  }
   return c;
 }
 

@@ -63,6 +63,7 @@ export async function runTraining(
   const trainer = makeTrainer(config.method, preset, split, {
     seed: config.seed,
     learningRate: config.learningRate,
+    optimizer: config.optimizer,
   });
   const stepsPerEpoch =
     config.stepsPerEpoch ?? Math.max(1, Math.floor(split.unlabeled.ids.length / trainer.config.batchSize));

@@ -19,6 +19,10 @@ export interface TrainConfig {
   /** Generator learning rate; defaults to learningRate. */
   generatorLearningRate?: number;
   beta1?: number;
+  /** Adam's β2 for both nets (default 0.999; Bad GAN's MNIST run: 0.9999). */
+  beta2?: number;
+  /** Generator's β1; defaults to beta1 (Bad GAN's MNIST run: 0). */
+  generatorBeta1?: number;
   seed: number;
   /** Data-dependent weight-norm init on this many unlabeled examples before the first step (0: off). */
   initExamples?: number;
@@ -93,6 +97,7 @@ export class Trainer {
     this.optD = new Adam(dVars, {
       learningRate: config.learningRate,
       beta1,
+      beta2: config.beta2,
       epsilonPlacement: config.adamEpsilon,
     });
     if (config.weightAverageRate) this.average = new WeightAverage(dVars, config.weightAverageRate);
@@ -101,7 +106,8 @@ export class Trainer {
         keyed(generator.params.all(), generator.params.names()).filter((e) => e.variable.trainable),
         {
           learningRate: config.generatorLearningRate ?? config.learningRate,
-          beta1,
+          beta1: config.generatorBeta1 ?? beta1,
+          beta2: config.beta2,
           epsilonPlacement: config.adamEpsilon,
         },
       );
