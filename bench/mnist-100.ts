@@ -7,12 +7,14 @@
  *
  * Another epoch budget is a different recipe (badgan's learning-rate decay spans its last third), so it keeps
  * its own runs and results: MNIST_EPOCHS=100 → bench/runs/mnist-100-e100/, bench/results/mnist-100-e100.json.
- * So does another optimiser: MNIST_RECIPE=badgan-adam → …-badgan-adam.json.
+ * So does another optimiser (MNIST_RECIPE=badgan-adam → …-badgan-adam.json) and augmentation of the real
+ * batches (MNIST_AUGMENT=shift=2 → …-aug-shift2.json).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBackend } from '../src/backend.js';
 import { CHECKPOINT_FILE, readMetrics, runTraining } from '../src/train/run.js';
+import { augmentOption } from '../src/cli/parse.js';
 import type { OptimizerOverrides } from '../src/experiments/make-trainer.js';
 import type { MethodName } from '../src/train/methods.js';
 import { writeFileAtomic } from '../src/util/fs.js';
@@ -34,8 +36,15 @@ const RECIPES: Record<string, OptimizerOverrides | undefined> = {
 const recipe = process.env.MNIST_RECIPE ?? 'improved-gan';
 if (!(recipe in RECIPES)) throw new Error(`MNIST_RECIPE must be one of ${Object.keys(RECIPES).join(', ')}`);
 const optimizer = RECIPES[recipe];
-// the reference recipe's 300 epochs keep the plain names; any other budget or recipe is tagged with it
-const budgetTag = (targetEpochs === 300 ? '' : `-e${targetEpochs}`) + (optimizer ? `-${recipe}` : '');
+// augmentation of the real batches (off in the reference): MNIST_AUGMENT=shift=2 shifts digits by up to 2 px
+const augmentSpec = process.env.MNIST_AUGMENT ?? 'off';
+const augment = augmentOption(augmentSpec);
+const augmented = augment.flip || augment.translate > 0;
+// the reference recipe's 300 epochs keep the plain names; any other budget, optimiser or augmentation is tagged
+const budgetTag =
+  (targetEpochs === 300 ? '' : `-e${targetEpochs}`) +
+  (optimizer ? `-${recipe}` : '') +
+  (augmented ? `-aug-${augmentSpec.replace(/[^a-z0-9]+/g, '')}` : '');
 const runsDir = benchRunsDir(`mnist-100${budgetTag}`);
 const methods = (process.env.MNIST_METHODS ?? 'klogit-fm,supervised').split(',') as MethodName[];
 const seeds = (process.env.MNIST_SEEDS ?? '1,2,3').split(',').map(Number);
@@ -147,6 +156,7 @@ function summarise(): void {
     preset: 'improved-gan-mnist',
     optimizerRecipe: recipe,
     ...(optimizer ? { optimizer } : {}),
+    augment: augmentSpec,
     methods: out,
   };
   writeFileAtomic(resultFile, JSON.stringify(result, null, 2) + '\n');
@@ -172,6 +182,7 @@ for (let goal = round; goal <= targetEpochs + round - 1; goal += round) {
           epochs,
           checkpointEverySteps: 200,
           ...(optimizer ? { optimizer } : {}),
+          ...(augmented ? { augment } : {}),
           // Bad GAN decays its learning rates linearly to zero over the last third of its run
           ...(method === 'badgan' || recipe === 'badgan-adam'
             ? { lrDecay: { startEpoch: Math.round((2 * targetEpochs) / 3), endEpoch: targetEpochs } }

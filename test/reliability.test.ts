@@ -222,6 +222,37 @@ describe('corrupt MNIST-format data gives one clear line naming the file', () =>
   const train = (dir: string) =>
     semigan('train', '--data', `mnist:${dir}`, '--labels', '20', '--steps', '2', '--out', join(dir, 'out'));
 
+  it('--augment shift=N shifts MNIST digits: recorded, changes the weights; a usage error off image data', () => {
+    const dir = mnistDir();
+    const run = (out: string, ...extra: string[]) =>
+      semigan(
+        'train',
+        '--data',
+        `mnist:${dir}`,
+        '--labels',
+        '20',
+        '--steps',
+        '3',
+        '--out',
+        join(dir, out),
+        ...extra,
+      );
+    expect(run('plain').code).toBe(0);
+    expect(run('shifted', '--augment', 'shift=2').code).toBe(0);
+    expect(run('shifted-again', '--augment', 'shift=2').code).toBe(0);
+    const m = (out: string) => metrics(join(dir, out));
+    expect(m('shifted').config.augment).toEqual({ flip: false, translate: 2 });
+    expect(m('plain').config.augment).toBeUndefined();
+    expect(m('shifted').weightsSha256).not.toBe(m('plain').weightsSha256);
+    expect(m('shifted-again').weightsSha256).toBe(m('shifted').weightsSha256);
+    const rings = semigan('train', '--data', 'rings', '--augment', 'shift=2', '--out', join(dir, 'r'));
+    expect(rings.code).toBe(2);
+    expect(oneLineError(rings.stderr)).toMatch(/augmentation \(flips, shifts\) needs image data/);
+    const bad = run('bad', '--augment', 'rotate=5');
+    expect(bad.code).toBe(2);
+    expect(oneLineError(bad.stderr)).toMatch(/--augment takes off, flip, shift=N/);
+  });
+
   it('a valid tiny set (gz and raw) trains', () => {
     const r = train(mnistDir());
     expect(r.stderr).toMatch(/klogit-fm on mnist:/);

@@ -62,3 +62,19 @@ export const IMAGE_SIZE_OPTION = [
   'images: resize to px×px (default 64)',
   intOption('--image-size', 8, 512),
 ] as const;
+
+/** `--augment off | flip | shift=N | flip,shift=N`: random flips and shifts of up to N pixels. */
+export function augmentOption(value: string): { flip: boolean; translate: number } {
+  const out = { flip: false, translate: 0 };
+  if (value.trim() === 'off') return out;
+  for (const part of value.split(',').map((p) => p.trim())) {
+    const shift = /^shift=(\d+)$/.exec(part);
+    if (part === 'flip') out.flip = true;
+    else if (shift && Number(shift[1]) <= 64) out.translate = Number(shift[1]);
+    else
+      throw new InvalidArgumentError(
+        `--augment takes off, flip, shift=N (N from 0 to 64 pixels) or flip,shift=N; got '${value}'`,
+      );
+  }
+  return out;
+}

@@ -15,7 +15,14 @@ import { CLASSIFIER_METHODS } from '../train/methods.js';
 import type { OptimizerOverrides } from '../experiments/make-trainer.js';
 import { readRunConfig, runTraining, type RunConfig } from '../train/run.js';
 import { ensureWritableDir } from '../util/fs.js';
-import { choiceOption, floatOption, IMAGE_SIZE_OPTION, intOption, labelsPerClass } from './parse.js';
+import {
+  augmentOption,
+  choiceOption,
+  floatOption,
+  IMAGE_SIZE_OPTION,
+  intOption,
+  labelsPerClass,
+} from './parse.js';
 import { makeProgress, stepBar } from './progress.js';
 
 export function registerTrain(program: Command): void {
@@ -57,6 +64,11 @@ export function registerTrain(program: Command): void {
       '--adam-epsilon <where>',
       "Adam's ε outside the square root (PyTorch, Bad GAN) or inside it (Improved GAN); default: the preset's",
       choiceOption('adam-epsilon', ['outside', 'inside'] as const),
+    )
+    .option(
+      '--augment <spec>',
+      "augment real images: off | flip | shift=N | flip,shift=N (default: the preset's; MNIST none, photos flip,shift=4)",
+      augmentOption,
     )
     .option(
       '--lr-decay-from <epoch>',
@@ -113,6 +125,7 @@ export function registerTrain(program: Command): void {
           checkpointEverySteps: o.checkpointEvery,
           learningRate: o.lr,
           ...optimizerOverrides(o),
+          ...(o.augment ? { augment: o.augment } : {}),
           ...(o.lrDecayFrom !== undefined
             ? { lrDecay: { startEpoch: o.lrDecayFrom, endEpoch: o.epochs ?? defaultEpochs } }
             : {}),

@@ -19,7 +19,11 @@ export interface TrainerOptions {
   batchSize?: number;
   /** Optimiser settings that replace the preset's (e.g. Bad GAN's Adam on Improved GAN's nets). */
   optimizer?: OptimizerOverrides;
+  /** Augmentation of real batches replacing the preset's (e.g. shifts for MNIST, whose preset has none). */
+  augment?: Augmentation;
 }
+
+export type Augmentation = NonNullable<TrainConfig['augment']>;
 
 /** The Adam settings a run may change from its preset's. */
 export type OptimizerOverrides = Partial<
@@ -45,6 +49,7 @@ export function makeTrainer(
     ...preset.train,
     ...(opts.batchSize ? { batchSize: opts.batchSize, labeledBatchSize: opts.batchSize } : {}),
     ...opts.optimizer,
+    ...(opts.augment ? { augment: opts.augment } : {}),
     learningRate: opts.learningRate ?? preset.train.learningRate,
     seed: opts.seed,
   };

@@ -4,7 +4,7 @@ import type { LabeledExample } from '../data/labels-csv.js';
 import { parseDataSpec } from '../data/spec.js';
 import type { LabeledSubsetRecord } from '../data/split.js';
 import { UsageError } from '../errors.js';
-import type { OptimizerOverrides } from '../experiments/make-trainer.js';
+import type { Augmentation, OptimizerOverrides } from '../experiments/make-trainer.js';
 import { imagePreset, MNIST_PRESET, TOY_PRESET, type Preset } from '../experiments/presets.js';
 import { sha256 } from '../util/sha256.js';
 import { readCheckpointFile } from './checkpoint-file.js';
@@ -29,6 +29,8 @@ export interface RunConfig {
   learningRate?: number;
   /** Adam settings replacing the preset's (generator learning rate, β1/β2, where ε goes). */
   optimizer?: OptimizerOverrides;
+  /** Random flips and shifts of real images, replacing the preset's ({flip: false, translate: 0}: none). */
+  augment?: Augmentation;
   /** Linear learning-rate decay to zero between two epochs (Bad GAN: over the last third); default: none. */
   lrDecay?: LrDecay;
   /** Evaluate on at most this many test examples per epoch (0: all). */
@@ -129,7 +131,7 @@ export function weightsSha256(t: Trainer): string {
 }
 
 export function validateRunConfig(c: RunConfig): RunConfig {
-  parseDataSpec(c.data);
+  const spec = parseDataSpec(c.data);
   parseMethod(c.method);
   for (const [k, v, min] of [
     ['labelsPerClass', c.labelsPerClass, 1],
@@ -153,6 +155,11 @@ export function validateRunConfig(c: RunConfig): RunConfig {
     throw new UsageError(
       `the learning-rate decay must start at an epoch ≥ 0 before the last one, got epochs ${d.startEpoch} to ${d.endEpoch}`,
     );
+  const a = c.augment;
+  if (a && (a.flip || a.translate > 0) && spec.kind !== 'mnist' && spec.kind !== 'images')
+    throw new UsageError(`augmentation (flips, shifts) needs image data (mnist: or images:), not ${c.data}`);
+  if (a && !(Number.isInteger(a.translate) && a.translate >= 0 && a.translate <= 64))
+    throw new UsageError(`the augmentation shift must be an integer from 0 to 64 pixels, got ${a.translate}`);
   const o = c.optimizer ?? {};
   if (o.generatorLearningRate !== undefined && !(o.generatorLearningRate > 0))
     throw new UsageError(`the generator learning rate must be > 0, got ${o.generatorLearningRate}`);

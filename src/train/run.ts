@@ -64,6 +64,7 @@ export async function runTraining(
     seed: config.seed,
     learningRate: config.learningRate,
     optimizer: config.optimizer,
+    augment: config.augment,
   });
   const stepsPerEpoch =
     config.stepsPerEpoch ?? Math.max(1, Math.floor(split.unlabeled.ids.length / trainer.config.batchSize));
