@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { useBackend } from '../src/backend.js';
 import { CHECKPOINT_FILE, readMetrics, runTraining } from '../src/train/run.js';
 import { augmentOption } from '../src/cli/parse.js';
+import { augments } from '../src/train/augment.js';
 import type { OptimizerOverrides } from '../src/experiments/make-trainer.js';
 import type { MethodName } from '../src/train/methods.js';
 import { writeFileAtomic } from '../src/util/fs.js';
@@ -29,17 +30,20 @@ const round = Number(process.env.MNIST_ROUND ?? 5);
  * nets, ε inside the root. 'badgan-adam': Bad GAN's MNIST run (mnist_trainer.py, config.py): D lr 3e-3,
  * β (0.5, 0.9999); G lr 1e-3, β (0, 0.9999); PyTorch's ε outside the root.
  */
-const RECIPES: Record<string, OptimizerOverrides | undefined> = {
-  'improved-gan': undefined,
-  'badgan-adam': { generatorLearningRate: 1e-3, beta2: 0.9999, generatorBeta1: 0, adamEpsilon: 'outside' },
+const RECIPES: Record<string, { optimizer?: OptimizerOverrides; lrDecay: boolean }> = {
+  'improved-gan': { lrDecay: false },
+  'badgan-adam': {
+    optimizer: { generatorLearningRate: 1e-3, beta2: 0.9999, generatorBeta1: 0, adamEpsilon: 'outside' },
+    lrDecay: true,
+  },
 };
 const recipe = process.env.MNIST_RECIPE ?? 'improved-gan';
 if (!(recipe in RECIPES)) throw new Error(`MNIST_RECIPE must be one of ${Object.keys(RECIPES).join(', ')}`);
-const optimizer = RECIPES[recipe];
+const { optimizer, lrDecay: recipeDecays } = RECIPES[recipe]!;
 // augmentation of the real batches (off in the reference): MNIST_AUGMENT=shift=2 shifts digits by up to 2 px
 const augmentSpec = process.env.MNIST_AUGMENT ?? 'off';
 const augment = augmentOption(augmentSpec);
-const augmented = augment.flip || augment.translate > 0;
+const augmented = augments(augment);
 // the reference recipe's 300 epochs keep the plain names; any other budget, optimiser or augmentation is tagged
 const budgetTag =
   (targetEpochs === 300 ? '' : `-e${targetEpochs}`) +
@@ -184,7 +188,7 @@ for (let goal = round; goal <= targetEpochs + round - 1; goal += round) {
           ...(optimizer ? { optimizer } : {}),
           ...(augmented ? { augment } : {}),
           // Bad GAN decays its learning rates linearly to zero over the last third of its run
-          ...(method === 'badgan' || recipe === 'badgan-adam'
+          ...(method === 'badgan' || recipeDecays
             ? { lrDecay: { startEpoch: Math.round((2 * targetEpochs) / 3), endEpoch: targetEpochs } }
             : {}),
         },

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { BACKENDS } from '../backend.js';
 import { UsageError } from '../errors.js';
+import type { Augmentation } from '../train/augment.js';
 
 /** Option parsers for commander: a bad value becomes one clear usage error, never NaN downstream. */
 export function intOption(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
@@ -64,8 +65,8 @@ export const IMAGE_SIZE_OPTION = [
 ] as const;
 
 /** `--augment off | flip | shift=N | flip,shift=N`: random flips and shifts of up to N pixels. */
-export function augmentOption(value: string): { flip: boolean; translate: number } {
-  const out = { flip: false, translate: 0 };
+export function augmentOption(value: string): Augmentation {
+  const out: Augmentation = { flip: false, translate: 0 };
   if (value.trim() === 'off') return out;
   for (const part of value.split(',').map((p) => p.trim())) {
     const shift = /^shift=(\d+)$/.exec(part);

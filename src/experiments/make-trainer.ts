@@ -1,6 +1,7 @@
 import type { LabeledSet, UnlabeledSet } from '../data/split.js';
 import { Rng } from '../random.js';
 import { makeObjective, type MethodName } from '../train/methods.js';
+import type { Augmentation } from '../train/augment.js';
 import { Trainer, type TrainConfig } from '../train/trainer.js';
 import type { Preset } from './presets.js';
 
@@ -22,8 +23,6 @@ export interface TrainerOptions {
   /** Augmentation of real batches replacing the preset's (e.g. shifts for MNIST, whose preset has none). */
   augment?: Augmentation;
 }
-
-export type Augmentation = NonNullable<TrainConfig['augment']>;
 
 /** The Adam settings a run may change from its preset's. */
 export type OptimizerOverrides = Partial<

@@ -1,5 +1,16 @@
 import type { Rng } from '../random.js';
 
+/** Random left-right flips and shifts of up to `translate` pixels applied to real images. */
+export interface Augmentation {
+  flip: boolean;
+  translate: number;
+}
+
+/** Whether an augmentation changes anything (`{ flip: false, translate: 0 }` is none). */
+export function augments(a: Augmentation | undefined): boolean {
+  return !!a && (a.flip || a.translate > 0);
+}
+
 /**
  * One image (HWC floats) flipped left-right with probability ½ and shifted by up to `translate` pixels in
  * each direction, edge pixels repeated: the light augmentation of SSL image benchmarks. Draws from the
@@ -9,7 +20,7 @@ export function augmentImage(
   src: Float32Array,
   dst: Float32Array,
   shape: number[],
-  opts: { flip: boolean; translate: number },
+  opts: Augmentation,
   rng: Rng,
 ): void {
   const [h, w, c] = shape;

@@ -4,9 +4,10 @@ import type { LabeledExample } from '../data/labels-csv.js';
 import { parseDataSpec } from '../data/spec.js';
 import type { LabeledSubsetRecord } from '../data/split.js';
 import { UsageError } from '../errors.js';
-import type { Augmentation, OptimizerOverrides } from '../experiments/make-trainer.js';
+import type { OptimizerOverrides } from '../experiments/make-trainer.js';
 import { imagePreset, MNIST_PRESET, TOY_PRESET, type Preset } from '../experiments/presets.js';
 import { sha256 } from '../util/sha256.js';
+import { augments, type Augmentation } from './augment.js';
 import { readCheckpointFile } from './checkpoint-file.js';
 import type { CollapseState } from './collapse.js';
 import type { LrDecay } from './lr-schedule.js';
@@ -156,7 +157,7 @@ export function validateRunConfig(c: RunConfig): RunConfig {
       `the learning-rate decay must start at an epoch ≥ 0 before the last one, got epochs ${d.startEpoch} to ${d.endEpoch}`,
     );
   const a = c.augment;
-  if (a && (a.flip || a.translate > 0) && spec.kind !== 'mnist' && spec.kind !== 'images')
+  if (augments(a) && spec.kind !== 'mnist' && spec.kind !== 'images')
     throw new UsageError(`augmentation (flips, shifts) needs image data (mnist: or images:), not ${c.data}`);
   if (a && !(Number.isInteger(a.translate) && a.translate >= 0 && a.translate <= 64))
     throw new UsageError(`the augmentation shift must be an integer from 0 to 64 pixels, got ${a.translate}`);

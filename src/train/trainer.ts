@@ -6,7 +6,7 @@ import type { Discriminator, Generator } from '../nets/net.js';
 import type { Objective } from '../objectives/objective.js';
 import { Rng } from '../random.js';
 import { Adam } from './adam.js';
-import { augmentImage } from './augment.js';
+import { augmentImage, type Augmentation } from './augment.js';
 import { IndexStream } from './batches.js';
 import { WeightAverage } from './weight-average.js';
 
@@ -34,7 +34,7 @@ export interface TrainConfig {
    * Image augmentation of every real batch D sees (labeled and unlabeled, all methods alike): random
    * horizontal flips and shifts of up to `translate` pixels (edges repeated).
    */
-  augment?: { flip: boolean; translate: number };
+  augment?: Augmentation;
 }
 
 /**
@@ -91,24 +91,23 @@ export class Trainer {
     const keyed = (vars: tf.Variable[], names: string[]) =>
       vars.map((variable, i) => ({ key: names[i], variable }));
     const beta1 = config.beta1 ?? 0.5;
+    const adam = { beta2: config.beta2, epsilonPlacement: config.adamEpsilon };
     const dVars = keyed(discriminator.params.all(), discriminator.params.names()).filter(
       (e) => e.variable.trainable,
     );
     this.optD = new Adam(dVars, {
+      ...adam,
       learningRate: config.learningRate,
       beta1,
-      beta2: config.beta2,
-      epsilonPlacement: config.adamEpsilon,
     });
     if (config.weightAverageRate) this.average = new WeightAverage(dVars, config.weightAverageRate);
     if (objective.usesGenerator && generator) {
       this.optG = new Adam(
         keyed(generator.params.all(), generator.params.names()).filter((e) => e.variable.trainable),
         {
+          ...adam,
           learningRate: config.generatorLearningRate ?? config.learningRate,
           beta1: config.generatorBeta1 ?? beta1,
-          beta2: config.beta2,
-          epsilonPlacement: config.adamEpsilon,
         },
       );
     }
