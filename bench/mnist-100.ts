@@ -67,6 +67,8 @@ interface SeedRecord {
   wallSeconds: number;
   labeledSubset: unknown;
   curve: number[];
+  /** the commits that trained this seed, one per stretch (a run spans sessions); absent in old results */
+  commits?: string[];
 }
 type MethodSummary = {
   seeds: number[];
@@ -78,6 +80,7 @@ type MethodSummary = {
   wallSecondsPerSeed?: number[];
   labeledSubsets: unknown[];
   testErrorCurves: number[][];
+  commitsPerSeed?: (string[] | null)[];
 };
 
 const resultFile = join(here, 'results', `mnist-100${budgetTag}.json`);
@@ -100,6 +103,7 @@ if (existsSync(resultFile)) {
         wallSeconds: r.wallSecondsPerSeed?.[i] ?? Math.round((r.wallSeconds * r.epochs[i]!) / totalEpochs),
         labeledSubset: r.labeledSubsets[i],
         curve: r.testErrorCurves[i]!,
+        ...(r.commitsPerSeed?.[i] ? { commits: r.commitsPerSeed[i] } : {}),
       }),
     );
   }
@@ -117,6 +121,8 @@ function onDisk(dir: string): SeedRecord | undefined {
     wallSeconds: Math.round(r.epochs.reduce((b, e) => b + e.seconds, 0)),
     labeledSubset: r.labeledSubset,
     curve: r.epochs.map((e) => e.testError),
+    // the top-level commit is whoever wrote the file last; these say what trained each seed
+    commits: (r.code ?? []).map((c) => `${c.commit.slice(0, 12)}${c.dirty ? '+dirty' : ''}@step${c.atStep}`),
   };
 }
 
@@ -150,6 +156,7 @@ function summarise(): void {
       wallSecondsPerSeed: runs.map((r) => r.wallSeconds),
       labeledSubsets: runs.map((r) => r.labeledSubset),
       testErrorCurves: runs.map((r) => r.curve.map((e) => Number(e.toFixed(5)))),
+      commitsPerSeed: runs.map((r) => r.commits ?? null),
     };
   }
   const result = {
