@@ -5,6 +5,7 @@ import { LabelOracle } from '../src/data/label-oracle.js';
 import { splitDataset } from '../src/data/split.js';
 import { makeToyDataset, TOY_DATASETS } from '../src/data/toy2d.js';
 import { UsageError } from '../src/errors.js';
+import { augmentImage } from '../src/train/augment.js';
 import { Rng } from '../src/random.js';
 import { sha256 } from '../src/util/sha256.js';
 
@@ -110,5 +111,51 @@ describe('splitDataset', () => {
     expect(() => splitDataset(d, { labeledPerClass: 150, validationPerClass: 60, seed: 1 })).toThrow(
       UsageError,
     );
+  });
+});
+
+describe('augmentImage', () => {
+  const shape = [9, 9, 1];
+  // a 3×3 bright square left of centre, so a shift, a turn or a flip each moves it somewhere else
+  const img = new Float32Array(81);
+  for (let y = 3; y < 6; y++) for (let x = 1; x < 4; x++) img[y * 9 + x] = 1;
+  const out = (opts: Parameters<typeof augmentImage>[3], seed: number) => {
+    const dst = new Float32Array(81);
+    augmentImage(img, dst, shape, opts, new Rng(seed));
+    return dst;
+  };
+
+  it('a warp with no turn and no rescale is the integer shift (same draws, same pixels)', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const shifted = out({ flip: true, translate: 2 }, seed);
+      const warped = out({ flip: true, translate: 2, rotate: 1e-7, scale: 1e-7 }, seed);
+      for (let i = 0; i < 81; i++) expect(warped[i]).toBeCloseTo(shifted[i]!, 5);
+    }
+  });
+
+  it('a turn keeps the centre where it is, keeps most of the mass, and moves the square', () => {
+    const centred = new Float32Array(81);
+    centred[40] = 1;
+    let moved = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const dst = new Float32Array(81);
+      augmentImage(centred, dst, shape, { flip: false, translate: 0, rotate: 30 }, new Rng(seed));
+      expect(dst[40]).toBe(1);
+      const turned = out({ flip: false, translate: 0, rotate: 30 }, seed);
+      const mass = turned.reduce((a, b) => a + b, 0);
+      expect(mass).toBeGreaterThan(6.5);
+      expect(mass).toBeLessThan(11.5);
+      moved += turned.reduce((a, v, i) => a + Math.abs(v - img[i]!), 0);
+    }
+    expect(moved / 20).toBeGreaterThan(0.5);
+  });
+
+  it('a larger scale grows the digit, a smaller one shrinks it', () => {
+    const mass = (a: Float32Array) => a.reduce((x, y) => x + y, 0);
+    const masses = Array.from({ length: 20 }, (_, seed) =>
+      mass(out({ flip: false, translate: 0, scale: 0.4 }, seed)),
+    );
+    expect(Math.max(...masses)).toBeGreaterThan(11);
+    expect(Math.min(...masses)).toBeLessThan(7);
   });
 });

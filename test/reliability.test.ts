@@ -222,7 +222,7 @@ describe('corrupt MNIST-format data gives one clear line naming the file', () =>
   const train = (dir: string) =>
     semigan('train', '--data', `mnist:${dir}`, '--labels', '20', '--steps', '2', '--out', join(dir, 'out'));
 
-  it('--augment shift=N shifts MNIST digits: recorded, changes the weights; a usage error off image data', () => {
+  it('--augment shifts and turns MNIST digits: recorded, changes the weights; a usage error off image data', () => {
     const dir = mnistDir();
     const run = (out: string, ...extra: string[]) =>
       semigan(
@@ -245,12 +245,17 @@ describe('corrupt MNIST-format data gives one clear line naming the file', () =>
     expect(m('plain').config.augment).toBeUndefined();
     expect(m('shifted').weightsSha256).not.toBe(m('plain').weightsSha256);
     expect(m('shifted-again').weightsSha256).toBe(m('shifted').weightsSha256);
+    expect(run('turned', '--augment', 'shift=2,rotate=10,scale=0.1').code).toBe(0);
+    expect(m('turned').config.augment).toEqual({ flip: false, translate: 2, rotate: 10, scale: 0.1 });
+    expect(m('turned').weightsSha256).not.toBe(m('shifted').weightsSha256);
     const rings = semigan('train', '--data', 'rings', '--augment', 'shift=2', '--out', join(dir, 'r'));
     expect(rings.code).toBe(2);
-    expect(oneLineError(rings.stderr)).toMatch(/augmentation \(flips, shifts\) needs image data/);
-    const bad = run('bad', '--augment', 'rotate=5');
-    expect(bad.code).toBe(2);
-    expect(oneLineError(bad.stderr)).toMatch(/--augment takes off, flip, shift=N/);
+    expect(oneLineError(rings.stderr)).toMatch(/augmentation \(flips, shifts, rotations\) needs image data/);
+    for (const spec of ['rotate=90', 'twist=5', 'shift=1.5', 'scale=0.5']) {
+      const bad = run('bad', '--augment', spec);
+      expect(bad.code).toBe(2);
+      expect(oneLineError(bad.stderr)).toMatch(/--augment takes off or a comma-joined list of flip, shift=N/);
+    }
   });
 
   it('a valid tiny set (gz and raw) trains', () => {

@@ -64,17 +64,23 @@ export const IMAGE_SIZE_OPTION = [
   intOption('--image-size', 8, 512),
 ] as const;
 
-/** `--augment off | flip | shift=N | flip,shift=N`: random flips and shifts of up to N pixels. */
+/**
+ * `--augment off | flip | shift=N | rotate=D | scale=F`, comma-joined: random flips, shifts of up to N pixels,
+ * rotations of up to D degrees, rescaling by up to ±F.
+ */
 export function augmentOption(value: string): Augmentation {
   const out: Augmentation = { flip: false, translate: 0 };
   if (value.trim() === 'off') return out;
   for (const part of value.split(',').map((p) => p.trim())) {
-    const shift = /^shift=(\d+)$/.exec(part);
+    const [key, arg] = part.split('=') as [string, string | undefined];
+    const n = arg !== undefined && /^\d+(\.\d+)?$/.test(arg) ? Number(arg) : NaN;
     if (part === 'flip') out.flip = true;
-    else if (shift && Number(shift[1]) <= 64) out.translate = Number(shift[1]);
+    else if (key === 'shift' && Number.isInteger(n) && n <= 64) out.translate = n;
+    else if (key === 'rotate' && n <= 45) out.rotate = n;
+    else if (key === 'scale' && n < 0.5) out.scale = n;
     else
       throw new InvalidArgumentError(
-        `--augment takes off, flip, shift=N (N from 0 to 64 pixels) or flip,shift=N; got '${value}'`,
+        `--augment takes off or a comma-joined list of flip, shift=N (0–64 pixels), rotate=D (0–45 degrees), scale=F (0–0.5, exclusive); got '${value}'`,
       );
   }
   return out;

@@ -67,7 +67,7 @@ export function registerTrain(program: Command): void {
     )
     .option(
       '--augment <spec>',
-      "augment real images: off | flip | shift=N | flip,shift=N (default: the preset's; MNIST none, photos flip,shift=4)",
+      "augment real images: off, or a comma-joined list of flip, shift=N, rotate=DEG, scale=F (default: the preset's; MNIST none, photos flip,shift=4)",
       augmentOption,
     )
     .option(

@@ -158,9 +158,15 @@ export function validateRunConfig(c: RunConfig): RunConfig {
     );
   const a = c.augment;
   if (augments(a) && spec.kind !== 'mnist' && spec.kind !== 'images')
-    throw new UsageError(`augmentation (flips, shifts) needs image data (mnist: or images:), not ${c.data}`);
+    throw new UsageError(
+      `augmentation (flips, shifts, rotations) needs image data (mnist: or images:), not ${c.data}`,
+    );
   if (a && !(Number.isInteger(a.translate) && a.translate >= 0 && a.translate <= 64))
     throw new UsageError(`the augmentation shift must be an integer from 0 to 64 pixels, got ${a.translate}`);
+  if (a?.rotate !== undefined && !(a.rotate >= 0 && a.rotate <= 45))
+    throw new UsageError(`the augmentation rotation must be from 0 to 45 degrees, got ${a.rotate}`);
+  if (a?.scale !== undefined && !(a.scale >= 0 && a.scale < 0.5))
+    throw new UsageError(`the augmentation scale must be from 0 to 0.5 (exclusive), got ${a.scale}`);
   const o = c.optimizer ?? {};
   if (o.generatorLearningRate !== undefined && !(o.generatorLearningRate > 0))
     throw new UsageError(`the generator learning rate must be > 0, got ${o.generatorLearningRate}`);
