@@ -8,7 +8,8 @@
  * Another epoch budget is a different recipe (badgan's learning-rate decay spans its last third), so it keeps
  * its own runs and results: MNIST_EPOCHS=100 → bench/runs/mnist-100-e100/, bench/results/mnist-100-e100.json.
  * So does another optimiser (MNIST_RECIPE=badgan-adam → …-badgan-adam.json) and augmentation of the real
- * batches (MNIST_AUGMENT=shift=2 → …-aug-shift2.json).
+ * batches (MNIST_AUGMENT=shift=2 → …-aug-shift2.json), and a Π-model consistency term on D
+ * (MNIST_CONSISTENCY=1 → …-pi1.json).
  *
  * The supervised baseline stops at MNIST_SUPERVISED_EPOCHS (default 10) in every recipe: 100 labels are
  * learnt by heart within a few epochs of 600 steps, and more only costs time (its error then drifts up).
@@ -47,11 +48,15 @@ const { optimizer, lrDecay: recipeDecays } = RECIPES[recipe]!;
 const augmentSpec = process.env.MNIST_AUGMENT ?? 'off';
 const augment = augmentOption(augmentSpec);
 const augmented = augments(augment);
+// weight of the Π-model consistency term on D (0: off, the reference)
+const consistency = Number(process.env.MNIST_CONSISTENCY ?? 0);
+if (!(consistency >= 0)) throw new Error('MNIST_CONSISTENCY must be a weight ≥ 0');
 // the reference recipe's 300 epochs keep the plain names; any other budget, optimiser or augmentation is tagged
 const budgetTag =
   (targetEpochs === 300 ? '' : `-e${targetEpochs}`) +
   (optimizer ? `-${recipe}` : '') +
-  (augmented ? `-aug-${augmentSpec.replace(/[^a-z0-9]+/g, '')}` : '');
+  (augmented ? `-aug-${augmentSpec.replace(/[^a-z0-9]+/g, '')}` : '') +
+  (consistency > 0 ? `-pi${String(consistency).replace(/[^0-9]+/g, '')}` : '');
 const runsDir = benchRunsDir(`mnist-100${budgetTag}`);
 const methods = (process.env.MNIST_METHODS ?? 'klogit-fm,supervised').split(',') as MethodName[];
 const seeds = (process.env.MNIST_SEEDS ?? '1,2,3').split(',').map(Number);
@@ -172,6 +177,7 @@ function summarise(): void {
     optimizerRecipe: recipe,
     ...(optimizer ? { optimizer } : {}),
     augment: augmentSpec,
+    ...(consistency > 0 ? { consistency } : {}),
     methods: out,
   };
   writeFileAtomic(resultFile, JSON.stringify(result, null, 2) + '\n');
@@ -198,6 +204,7 @@ for (let goal = round; goal <= targetEpochs + round - 1; goal += round) {
           checkpointEverySteps: 200,
           ...(optimizer ? { optimizer } : {}),
           ...(augmented ? { augment } : {}),
+          ...(consistency > 0 && method !== 'supervised' ? { consistency } : {}),
           // Bad GAN decays its learning rates linearly to zero over the last third of its run
           ...(method === 'badgan' || recipeDecays
             ? { lrDecay: { startEpoch: Math.round((2 * targetEpochs) / 3), endEpoch: targetEpochs } }

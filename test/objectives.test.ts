@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { badGan, conditionalEntropy, pullAway } from '../src/objectives/bad-gan.js';
+import { consistencyLoss } from '../src/objectives/consistency.js';
 import { kernelDensity } from '../src/objectives/density.js';
 import { featureMatchingLoss, withFeatureMatching } from '../src/objectives/feature-matching.js';
 import { kLogit } from '../src/objectives/klogit.js';
@@ -277,6 +278,30 @@ describe('Bad GAN terms', () => {
       5,
     );
     expect(val(() => badGan({ entropyWeight: 0 }).discriminatorLoss(inputs()))).toBeCloseTo(plain, 6);
+  });
+});
+
+describe('consistency (Π-model) term', () => {
+  it('is zero for equal predictions, Σ_k (p_k − p̃_k)² otherwise, and its gradient pulls the two together', () => {
+    const a = tf.tensor2d([
+      [0, 0],
+      [1, 2],
+    ]);
+    const b = tf.tensor2d([
+      [0, Math.log(3)],
+      [1, 2],
+    ]);
+    // row 1: p = (½, ½), p̃ = (¼, ¾) → 2 × (¼)² = ⅛; row 2 equal → 0; mean ⅟16
+    expect(consistencyLoss(a, a).dataSync()[0]).toBeCloseTo(0, 7);
+    expect(consistencyLoss(a, b).dataSync()[0]).toBeCloseTo(1 / 16, 6);
+    const g = tf
+      .grad((x: tf.Tensor) => consistencyLoss(x as tf.Tensor2D, b))(a)
+      .arraySync() as number[][];
+    // raising logit 2 of row 1 moves p towards p̃
+    expect(g[0]![1]).toBeLessThan(0);
+    expect(g[0]![0]).toBeGreaterThan(0);
+    expect(Math.abs(g[1]![0]!)).toBeLessThan(1e-7);
+    tf.dispose([a, b]);
   });
 });
 

@@ -222,7 +222,7 @@ describe('corrupt MNIST-format data gives one clear line naming the file', () =>
   const train = (dir: string) =>
     semigan('train', '--data', `mnist:${dir}`, '--labels', '20', '--steps', '2', '--out', join(dir, 'out'));
 
-  it('--augment shifts and turns MNIST digits: recorded, changes the weights; a usage error off image data', () => {
+  it('--augment (shifts, turns) and --consistency on MNIST digits: recorded, change the weights; usage errors', () => {
     const dir = mnistDir();
     const run = (out: string, ...extra: string[]) =>
       semigan(
@@ -248,6 +248,13 @@ describe('corrupt MNIST-format data gives one clear line naming the file', () =>
     expect(run('turned', '--augment', 'shift=2,rotate=10,scale=0.1').code).toBe(0);
     expect(m('turned').config.augment).toEqual({ flip: false, translate: 2, rotate: 10, scale: 0.1 });
     expect(m('turned').weightsSha256).not.toBe(m('shifted').weightsSha256);
+    expect(run('pi', '--augment', 'shift=2', '--consistency', '1').code).toBe(0);
+    expect(m('pi').config.consistency).toBe(1);
+    expect(m('pi').weightsSha256).not.toBe(m('shifted').weightsSha256);
+    const supervisedPi = run('spi', '--method', 'supervised', '--consistency', '1');
+    expect(supervisedPi.code).toBe(2);
+    expect(oneLineError(supervisedPi.stderr)).toMatch(/consistency term needs unlabeled data/);
+    expect(run('npi', '--consistency', '-1').code).toBe(2);
     const rings = semigan('train', '--data', 'rings', '--augment', 'shift=2', '--out', join(dir, 'r'));
     expect(rings.code).toBe(2);
     expect(oneLineError(rings.stderr)).toMatch(/augmentation \(flips, shifts, rotations\) needs image data/);

@@ -71,6 +71,11 @@ export function registerTrain(program: Command): void {
       augmentOption,
     )
     .option(
+      '--consistency <w>',
+      'weight of a Π-model consistency term: D sees each unlabeled batch twice (own augmentation and noise) and is pulled to agree with itself (default 0: off)',
+      floatOption('--consistency', 0, 1000),
+    )
+    .option(
       '--lr-decay-from <epoch>',
       'decay the learning rate linearly from this epoch to zero at the last (Bad GAN: the last third)',
       intOption('--lr-decay-from', 0, 100_000),
@@ -126,6 +131,7 @@ export function registerTrain(program: Command): void {
           learningRate: o.lr,
           ...optimizerOverrides(o),
           ...(o.augment ? { augment: o.augment } : {}),
+          ...(o.consistency ? { consistency: o.consistency } : {}),
           ...(o.lrDecayFrom !== undefined
             ? { lrDecay: { startEpoch: o.lrDecayFrom, endEpoch: o.epochs ?? defaultEpochs } }
             : {}),

@@ -22,6 +22,8 @@ export interface TrainerOptions {
   optimizer?: OptimizerOverrides;
   /** Augmentation of real batches replacing the preset's (e.g. shifts for MNIST, whose preset has none). */
   augment?: Augmentation;
+  /** Weight of the Π-model consistency term on D (0 or absent: off). */
+  consistency?: number;
 }
 
 /** The Adam settings a run may change from its preset's. */
@@ -49,6 +51,7 @@ export function makeTrainer(
     ...(opts.batchSize ? { batchSize: opts.batchSize, labeledBatchSize: opts.batchSize } : {}),
     ...opts.optimizer,
     ...(opts.augment ? { augment: opts.augment } : {}),
+    ...(opts.consistency ? { consistencyWeight: opts.consistency } : {}),
     learningRate: opts.learningRate ?? preset.train.learningRate,
     seed: opts.seed,
   };

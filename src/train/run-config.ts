@@ -32,6 +32,8 @@ export interface RunConfig {
   optimizer?: OptimizerOverrides;
   /** Random flips and shifts of real images, replacing the preset's ({flip: false, translate: 0}: none). */
   augment?: Augmentation;
+  /** Weight of the Π-model consistency term on D's unlabeled predictions (absent or 0: off). */
+  consistency?: number;
   /** Linear learning-rate decay to zero between two epochs (Bad GAN: over the last third); default: none. */
   lrDecay?: LrDecay;
   /** Evaluate on at most this many test examples per epoch (0: all). */
@@ -167,6 +169,14 @@ export function validateRunConfig(c: RunConfig): RunConfig {
     throw new UsageError(`the augmentation rotation must be from 0 to 45 degrees, got ${a.rotate}`);
   if (a?.scale !== undefined && !(a.scale >= 0 && a.scale < 0.5))
     throw new UsageError(`the augmentation scale must be from 0 to 0.5 (exclusive), got ${a.scale}`);
+  if (c.consistency !== undefined) {
+    if (!(c.consistency >= 0 && c.consistency <= 1000))
+      throw new UsageError(`the consistency weight must be from 0 to 1000, got ${c.consistency}`);
+    if (c.consistency > 0 && c.method === 'supervised')
+      throw new UsageError(
+        'the consistency term needs unlabeled data: use it with a GAN method, not supervised',
+      );
+  }
   const o = c.optimizer ?? {};
   if (o.generatorLearningRate !== undefined && !(o.generatorLearningRate > 0))
     throw new UsageError(`the generator learning rate must be > 0, got ${o.generatorLearningRate}`);

@@ -65,6 +65,7 @@ export async function runTraining(
     learningRate: config.learningRate,
     optimizer: config.optimizer,
     augment: config.augment,
+    consistency: config.consistency,
   });
   const stepsPerEpoch =
     config.stepsPerEpoch ?? Math.max(1, Math.floor(split.unlabeled.ids.length / trainer.config.batchSize));

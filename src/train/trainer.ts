@@ -7,6 +7,7 @@ import type { Objective } from '../objectives/objective.js';
 import { Rng } from '../random.js';
 import { Adam } from './adam.js';
 import { augmentImage, type Augmentation } from './augment.js';
+import { consistencyLoss } from '../objectives/consistency.js';
 import { IndexStream } from './batches.js';
 import { WeightAverage } from './weight-average.js';
 
@@ -35,6 +36,11 @@ export interface TrainConfig {
    * horizontal flips and shifts of up to `translate` pixels (edges repeated).
    */
   augment?: Augmentation;
+  /**
+   * Weight of the Π-model consistency term on D (0: off): each unlabeled batch goes through D a second time,
+   * with its own augmentation and noise, and the two class-probability vectors are pulled together.
+   */
+  consistencyWeight?: number;
 }
 
 /**
@@ -160,20 +166,32 @@ export class Trainer {
         this.average?.update();
         return tf.stack([value, tf.scalar(0)]);
       }
-      const xu = this.gatherRows(this.unlabeledX!, this.unlabeledStream!.next(nb, rng), true);
+      const unlabeledRows = this.unlabeledStream!.next(nb, rng);
+      const xu = this.gatherRows(this.unlabeledX!, unlabeledRows, true);
       const fake = g.forward(g.sampleLatent(nb, rng));
+      const cw = config.consistencyWeight ?? 0;
+      // drawn only when used, so runs without it keep their random stream (and their checkpoints) exactly
+      const xu2 = cw > 0 ? this.gatherRows(this.unlabeledX!, unlabeledRows, true) : undefined;
       const dStep = tf.variableGrads(() => {
-        // one forward over labeled ‖ unlabeled ‖ fake: D has no batch statistics, so this equals three calls
-        const out = d.forward(tf.concat([xl, xu, fake]), rng, { constantInput: true });
+        // one forward over labeled ‖ unlabeled ‖ fake (‖ unlabeled again): D has no batch statistics, so
+        // this equals separate calls
+        const out = d.forward(tf.concat(xu2 ? [xl, xu, fake, xu2] : [xl, xu, fake]), rng, {
+          constantInput: true,
+        });
         const part = (t: tf.Tensor2D, i: number, n: number) =>
           tf.slice(t, [i, 0], [n, t.shape[1]]) as tf.Tensor2D;
-        return objective.discriminatorLoss({
+        const unlabeledLogits = part(out.logits, nl, nb);
+        const loss = objective.discriminatorLoss({
           labeledLogits: part(out.logits, 0, nl),
           labels: yl,
-          unlabeledLogits: part(out.logits, nl, nb),
+          unlabeledLogits,
           fakeLogits: part(out.logits, nl + nb, nb),
           unlabeledFeatures: part(out.features, nl, nb),
         });
+        if (!xu2) return loss;
+        const again = part(out.logits, nl + 2 * nb, nb);
+        const pi = consistencyLoss(objective.classLogits(unlabeledLogits), objective.classLogits(again));
+        return tf.add(loss, tf.mul(cw, pi)) as tf.Scalar;
       }, d.params.trainable());
       this.optD.apply(dStep.grads);
       this.average?.update();
