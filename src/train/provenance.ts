@@ -26,7 +26,16 @@ function gitState(): { commit: string; dirty: boolean } | null {
   try {
     cached = {
       commit: git('rev-parse', 'HEAD'),
-      dirty: git('status', '--porcelain', '--untracked-files=no') !== '',
+      // result files that benchmarks write while they run change no code
+      dirty:
+        git(
+          'status',
+          '--porcelain',
+          '--untracked-files=no',
+          '--',
+          ':(top)',
+          ':(top,exclude)bench/results',
+        ) !== '',
     };
   } catch {
     cached = null; // an installed package, not a checkout
