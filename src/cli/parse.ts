@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { BACKENDS } from '../backend.js';
 import { UsageError } from '../errors.js';
-import type { Augmentation } from '../train/augment.js';
+import { augmentationProblem, type Augmentation } from '../train/augment.js';
 
 /** Option parsers for commander: a bad value becomes one clear usage error, never NaN downstream. */
 export function intOption(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
@@ -71,17 +71,19 @@ export const IMAGE_SIZE_OPTION = [
 export function augmentOption(value: string): Augmentation {
   const out: Augmentation = { flip: false, translate: 0 };
   if (value.trim() === 'off') return out;
+  const usage = new InvalidArgumentError(
+    `--augment takes off or a comma-joined list of flip, shift=N (0–64 pixels), rotate=D (0–45 degrees), scale=F (0–0.5, exclusive); got '${value}'`,
+  );
   for (const part of value.split(',').map((p) => p.trim())) {
     const [key, arg] = part.split('=') as [string, string | undefined];
     const n = arg !== undefined && /^\d+(\.\d+)?$/.test(arg) ? Number(arg) : NaN;
     if (part === 'flip') out.flip = true;
-    else if (key === 'shift' && Number.isInteger(n) && n <= 64) out.translate = n;
-    else if (key === 'rotate' && n <= 45) out.rotate = n;
-    else if (key === 'scale' && n < 0.5) out.scale = n;
-    else
-      throw new InvalidArgumentError(
-        `--augment takes off or a comma-joined list of flip, shift=N (0–64 pixels), rotate=D (0–45 degrees), scale=F (0–0.5, exclusive); got '${value}'`,
-      );
+    else if (key === 'shift') out.translate = n;
+    else if (key === 'rotate') out.rotate = n;
+    else if (key === 'scale') out.scale = n;
+    else throw usage;
   }
+  // the bounds are the run config's own (augmentationProblem), so the CLI and a config file agree
+  if (augmentationProblem(out)) throw usage;
   return out;
 }

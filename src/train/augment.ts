@@ -17,6 +17,17 @@ export function augments(a: Augmentation | undefined): boolean {
   return !!a && (a.flip || a.translate > 0 || (a.rotate ?? 0) > 0 || (a.scale ?? 0) > 0);
 }
 
+/** What is wrong with an augmentation's values, if anything: one rule for `--augment` and for run configs. */
+export function augmentationProblem(a: Augmentation): string | undefined {
+  if (!(Number.isInteger(a.translate) && a.translate >= 0 && a.translate <= 64))
+    return `the augmentation shift must be an integer from 0 to 64 pixels, got ${a.translate}`;
+  if (a.rotate !== undefined && !(a.rotate >= 0 && a.rotate <= 45))
+    return `the augmentation rotation must be from 0 to 45 degrees, got ${a.rotate}`;
+  if (a.scale !== undefined && !(a.scale >= 0 && a.scale < 0.5))
+    return `the augmentation scale must be from 0 to 0.5 (exclusive), got ${a.scale}`;
+  return undefined;
+}
+
 /**
  * One image (HWC floats) flipped left-right with probability ½ and shifted by up to `translate` pixels in
  * each direction, edge pixels repeated: the light augmentation of SSL image benchmarks. With a rotation or

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import type { OptimizerOverrides } from '../experiments/make-trainer.js';
 import { imagePreset, MNIST_PRESET, TOY_PRESET, type Preset } from '../experiments/presets.js';
 import { sha256 } from '../util/sha256.js';
-import { augments, type Augmentation } from './augment.js';
+import { augmentationProblem, augments, type Augmentation } from './augment.js';
 import { readCheckpointFile } from './checkpoint-file.js';
 import type { CollapseState } from './collapse.js';
 import type { LrDecay } from './lr-schedule.js';
@@ -30,7 +30,7 @@ export interface RunConfig {
   learningRate?: number;
   /** Adam settings replacing the preset's (generator learning rate, β1/β2, where ε goes). */
   optimizer?: OptimizerOverrides;
-  /** Random flips and shifts of real images, replacing the preset's ({flip: false, translate: 0}: none). */
+  /** Random flips, shifts, turns and rescaling of real images, replacing the preset's (see Augmentation). */
   augment?: Augmentation;
   /** Weight of the Π-model consistency term on D's unlabeled predictions (absent or 0: off). */
   consistency?: number;
@@ -163,12 +163,8 @@ export function validateRunConfig(c: RunConfig): RunConfig {
     throw new UsageError(
       `augmentation (flips, shifts, rotations) needs image data (mnist: or images:), not ${c.data}`,
     );
-  if (a && !(Number.isInteger(a.translate) && a.translate >= 0 && a.translate <= 64))
-    throw new UsageError(`the augmentation shift must be an integer from 0 to 64 pixels, got ${a.translate}`);
-  if (a?.rotate !== undefined && !(a.rotate >= 0 && a.rotate <= 45))
-    throw new UsageError(`the augmentation rotation must be from 0 to 45 degrees, got ${a.rotate}`);
-  if (a?.scale !== undefined && !(a.scale >= 0 && a.scale < 0.5))
-    throw new UsageError(`the augmentation scale must be from 0 to 0.5 (exclusive), got ${a.scale}`);
+  const augmentProblem = a && augmentationProblem(a);
+  if (augmentProblem) throw new UsageError(augmentProblem);
   if (c.consistency !== undefined) {
     if (!(c.consistency >= 0 && c.consistency <= 1000))
       throw new UsageError(`the consistency weight must be from 0 to 1000, got ${c.consistency}`);

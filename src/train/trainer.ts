@@ -33,7 +33,7 @@ export interface TrainConfig {
   weightAverageRate?: number;
   /**
    * Image augmentation of every real batch D sees (labeled and unlabeled, all methods alike): random
-   * horizontal flips and shifts of up to `translate` pixels (edges repeated).
+   * flips, shifts, turns and rescaling (see Augmentation).
    */
   augment?: Augmentation;
   /**
