@@ -45,6 +45,17 @@ describe.skipIf(!haveBrowser)('browser playground (headless Chromium)', () => {
   }, 150_000);
 
   it('switching the method starts a new run with that method', async () => {
+    // both views fill their method list from one table: K-logit-FM first selected, the baseline on offer
+    const offered = await page.$$eval('#method option', (os) =>
+      os.map((o) => [(o as HTMLOptionElement).value, (o as HTMLOptionElement).selected]),
+    );
+    expect(offered).toEqual([
+      ['supervised', false],
+      ['kplus1', false],
+      ['klogit', false],
+      ['klogit-fm', true],
+      ['badgan', false],
+    ]);
     await page.selectOption('#method', 'supervised');
     const s = await waitFor(page, (x) => x.step === 0 && !x.playing, 10_000);
     expect(s.step).toBe(0);

@@ -9,6 +9,7 @@ import {
   type PickedFile,
 } from './image-files.js';
 import { downloadLinks, drawSampleGrid } from './image-output.js';
+import { fillMethodSelect } from './method-options.js';
 import type { ImageTrainSettings, ImagesFromWorker, ImagesToWorker } from './images-protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -20,6 +21,7 @@ type Snapshot = Extract<ImagesFromWorker, { type: 'snapshot' }>;
  */
 export function startImagesView() {
   const params = new URLSearchParams(location.search);
+  fillMethodSelect(document.getElementById('img-method') as HTMLSelectElement);
   const worker = new Worker(new URL('./images-worker.ts', import.meta.url), { type: 'module' });
   const send = (m: ImagesToWorker) => worker.postMessage(m);
   let picked: PickedFile[] = [];

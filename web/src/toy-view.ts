@@ -1,10 +1,12 @@
 import { colorOf, cssColor } from '../../src/report/palette.js';
 import { drawCurves, type HistoryPoint } from './curves.js';
+import { fillMethodSelect } from './method-options.js';
 import type { FromWorker, ToWorker, TrainSettings } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const boundary = $<HTMLCanvasElement>('boundary');
 const curves = $<HTMLCanvasElement>('curves');
+fillMethodSelect($<HTMLSelectElement>('method'));
 
 let worker: Worker;
 const params = new URLSearchParams(location.search);
