@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { badGan, conditionalEntropy, pullAway } from '../src/objectives/bad-gan.js';
-import { consistencyLoss } from '../src/objectives/consistency.js';
+import { consistencyLoss, consistencyRampup } from '../src/objectives/consistency.js';
 import { kernelDensity } from '../src/objectives/density.js';
 import { featureMatchingLoss, withFeatureMatching } from '../src/objectives/feature-matching.js';
 import { kLogit } from '../src/objectives/klogit.js';
@@ -302,6 +302,15 @@ describe('consistency (Π-model) term', () => {
     expect(g[0]![0]).toBeGreaterThan(0);
     expect(Math.abs(g[1]![0]!)).toBeLessThan(1e-7);
     tf.dispose([a, b]);
+  });
+
+  it('ramps up as exp(−5(1 − t)²) over its epochs, then holds at 1; no ramp is 1 throughout', () => {
+    expect(consistencyRampup(0, 600, 10)).toBeCloseTo(Math.exp(-5), 9);
+    expect(consistencyRampup(3000, 600, 10)).toBeCloseTo(Math.exp(-1.25), 9);
+    expect(consistencyRampup(5999, 600, 10)).toBeLessThan(1);
+    expect(consistencyRampup(6000, 600, 10)).toBe(1);
+    expect(consistencyRampup(60_000, 600, 10)).toBe(1);
+    expect(consistencyRampup(0, 600, 0)).toBe(1);
   });
 });
 

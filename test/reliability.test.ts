@@ -251,6 +251,15 @@ describe('corrupt MNIST-format data gives one clear line naming the file', () =>
     expect(run('pi', '--augment', 'shift=2', '--consistency', '1').code).toBe(0);
     expect(m('pi').config.consistency).toBe(1);
     expect(m('pi').weightsSha256).not.toBe(m('shifted').weightsSha256);
+    // ramped up, the term starts near 0: same random stream as 'pi', other weights
+    expect(run('ramp', '--augment', 'shift=2', '--consistency', '1', '--consistency-rampup', '5').code).toBe(
+      0,
+    );
+    expect(m('ramp').config.consistencyRampup).toBe(5);
+    expect(m('ramp').weightsSha256).not.toBe(m('pi').weightsSha256);
+    const rampAlone = run('ra', '--consistency-rampup', '5');
+    expect(rampAlone.code).toBe(2);
+    expect(oneLineError(rampAlone.stderr)).toMatch(/ramp-up needs a consistency weight/);
     const supervisedPi = run('spi', '--method', 'supervised', '--consistency', '1');
     expect(supervisedPi.code).toBe(2);
     expect(oneLineError(supervisedPi.stderr)).toMatch(/consistency term needs unlabeled data/);

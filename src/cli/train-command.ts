@@ -76,6 +76,11 @@ export function registerTrain(program: Command): void {
       floatOption('--consistency', 0, 1000),
     )
     .option(
+      '--consistency-rampup <epochs>',
+      'grow the consistency weight from ~0 to W over the first N epochs, as the Π-model does (default 0: full weight from the first step)',
+      intOption('--consistency-rampup', 0, 100_000),
+    )
+    .option(
       '--lr-decay-from <epoch>',
       'decay the learning rate linearly from this epoch to zero at the last (Bad GAN: the last third)',
       intOption('--lr-decay-from', 0, 100_000),
@@ -132,6 +137,7 @@ export function registerTrain(program: Command): void {
           ...optimizerOverrides(o),
           ...(o.augment ? { augment: o.augment } : {}),
           ...(o.consistency ? { consistency: o.consistency } : {}),
+          ...(o.consistencyRampup ? { consistencyRampup: o.consistencyRampup } : {}),
           ...(o.lrDecayFrom !== undefined
             ? { lrDecay: { startEpoch: o.lrDecayFrom, endEpoch: o.epochs ?? defaultEpochs } }
             : {}),

@@ -34,6 +34,8 @@ export interface RunConfig {
   augment?: Augmentation;
   /** Weight of the Π-model consistency term on D's unlabeled predictions (absent or 0: off). */
   consistency?: number;
+  /** Ramp the consistency weight up over this many epochs (Laine & Aila's exp(−5(1 − t)²)); absent or 0: full from step 1. */
+  consistencyRampup?: number;
   /** Linear learning-rate decay to zero between two epochs (Bad GAN: over the last third); default: none. */
   lrDecay?: LrDecay;
   /** Evaluate on at most this many test examples per epoch (0: all). */
@@ -172,6 +174,13 @@ export function validateRunConfig(c: RunConfig): RunConfig {
       throw new UsageError(
         'the consistency term needs unlabeled data: use it with a GAN method, not supervised',
       );
+  }
+  const ramp = c.consistencyRampup;
+  if (ramp !== undefined && ramp !== 0) {
+    if (!(Number.isInteger(ramp) && ramp > 0 && ramp <= 100_000))
+      throw new UsageError(`the consistency ramp-up must be a whole number of epochs ≥ 0, got ${ramp}`);
+    if (!(c.consistency! > 0))
+      throw new UsageError('a consistency ramp-up needs a consistency weight: add --consistency W');
   }
   const o = c.optimizer ?? {};
   if (o.generatorLearningRate !== undefined && !(o.generatorLearningRate > 0))

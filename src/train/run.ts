@@ -24,6 +24,7 @@ import { backendAcceleration } from '../backend.js';
 import { machineSignature, recordCode } from './provenance.js';
 import { makeTrainer } from '../experiments/make-trainer.js';
 import { captureTrainerState, restoreTrainerState, type TrainerStateMeta } from './trainer-state.js';
+import { consistencyRampup } from '../objectives/consistency.js';
 import { lrDecayRatio } from './lr-schedule.js';
 
 export * from './run-config.js';
@@ -163,6 +164,12 @@ export async function runTraining(
         const ratio = lrDecayRatio(trainer.stepCount, stepsPerEpoch, config.lrDecay);
         if (ratio !== 1) for (const opt of [trainer.optD, trainer.optG]) if (opt) opt.learningRate *= ratio;
       }
+      if (config.consistencyRampup)
+        trainer.consistencyScale = consistencyRampup(
+          trainer.stepCount,
+          stepsPerEpoch,
+          config.consistencyRampup,
+        );
       trainer.step();
       const l = trainer.readLosses();
       if (faultStep && !faultInjected && trainer.stepCount === faultStep) {

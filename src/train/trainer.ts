@@ -64,6 +64,8 @@ export interface StepLosses {
 export class Trainer {
   readonly rng: Rng;
   stepCount = 0;
+  /** Multiplies consistencyWeight for the next step: the run loop sets it from the ramp-up (derived from the step, so not checkpointed). */
+  consistencyScale = 1;
   // public for checkpointing (trainer-state.ts); not part of the API
   readonly optD: Adam;
   readonly optG?: Adam;
@@ -191,7 +193,7 @@ export class Trainer {
         if (!xu2) return loss;
         const again = part(out.logits, nl + 2 * nb, nb);
         const pi = consistencyLoss(objective.classLogits(unlabeledLogits), objective.classLogits(again));
-        return tf.add(loss, tf.mul(cw, pi)) as tf.Scalar;
+        return tf.add(loss, tf.mul(cw * this.consistencyScale, pi)) as tf.Scalar;
       }, d.params.trainable());
       this.optD.apply(dStep.grads);
       this.average?.update();
