@@ -51,15 +51,15 @@ const augmented = augments(augment);
 // weight of the Π-model consistency term on D (0: off, the reference)
 const consistency = Number(process.env.MNIST_CONSISTENCY ?? 0);
 if (!(consistency >= 0)) throw new Error('MNIST_CONSISTENCY must be a weight ≥ 0');
-// epochs over which that weight ramps up (0: full from step 1, as the first -pi1 runs had it)
-const rampup = Number(process.env.MNIST_CONSISTENCY_RAMPUP ?? 0);
+// epochs over which that weight ramps up (0: full from step 1, as the first -pi1 runs had it; none without it)
+const rampup = consistency > 0 ? Number(process.env.MNIST_CONSISTENCY_RAMPUP ?? 0) : 0;
 // the reference recipe's 300 epochs keep the plain names; any other budget, optimiser or augmentation is tagged
 const budgetTag =
   (targetEpochs === 300 ? '' : `-e${targetEpochs}`) +
   (optimizer ? `-${recipe}` : '') +
   (augmented ? `-aug-${augmentSpec.replace(/[^a-z0-9]+/g, '')}` : '') +
   (consistency > 0 ? `-pi${String(consistency).replace(/[^0-9]+/g, '')}` : '') +
-  (consistency > 0 && rampup > 0 ? `-ramp${rampup}` : '');
+  (rampup > 0 ? `-ramp${rampup}` : '');
 const runsDir = benchRunsDir(`mnist-100${budgetTag}`);
 const methods = (process.env.MNIST_METHODS ?? 'klogit-fm,supervised').split(',') as MethodName[];
 const seeds = (process.env.MNIST_SEEDS ?? '1,2,3').split(',').map(Number);
@@ -181,7 +181,7 @@ function summarise(): void {
     ...(optimizer ? { optimizer } : {}),
     augment: augmentSpec,
     ...(consistency > 0 ? { consistency } : {}),
-    ...(consistency > 0 && rampup > 0 ? { consistencyRampup: rampup } : {}),
+    ...(rampup > 0 ? { consistencyRampup: rampup } : {}),
     methods: out,
   };
   writeFileAtomic(resultFile, JSON.stringify(result, null, 2) + '\n');
@@ -209,7 +209,7 @@ for (let goal = round; goal <= targetEpochs + round - 1; goal += round) {
           ...(optimizer ? { optimizer } : {}),
           ...(augmented ? { augment } : {}),
           ...(consistency > 0 && method !== 'supervised' ? { consistency } : {}),
-          ...(consistency > 0 && rampup > 0 && method !== 'supervised' ? { consistencyRampup: rampup } : {}),
+          ...(rampup > 0 && method !== 'supervised' ? { consistencyRampup: rampup } : {}),
           // Bad GAN decays its learning rates linearly to zero over the last third of its run
           ...(method === 'badgan' || recipeDecays
             ? { lrDecay: { startEpoch: Math.round((2 * targetEpochs) / 3), endEpoch: targetEpochs } }
