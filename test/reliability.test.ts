@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { Rng } from '../src/random.js';
+import { machineSignature } from '../src/train/provenance.js';
 import { BIN, gzipSync, idxFiles, oneLineError, semigan, semiganAsync, tempDir } from './helpers.js';
 
 const metrics = (dir: string) => JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
@@ -67,6 +68,20 @@ describe('exact resume', () => {
     expect(again.stderr).not.toMatch(/another machine/);
     expect(metrics(dir).code).toHaveLength(2);
     expect(metrics(dir).step).toBe(200);
+  });
+
+  it('the machine signature names the thread count the native kernels were told, and only for them', () => {
+    const before = process.env.SEMIGAN_THREADS;
+    try {
+      process.env.SEMIGAN_THREADS = '2';
+      expect(machineSignature('wasm', 'OpenBLAS: libopenblas.so.0')).toMatch(/, SEMIGAN_THREADS=2$/);
+      expect(machineSignature('wasm', 'none (no addon)')).not.toContain('SEMIGAN_THREADS');
+      delete process.env.SEMIGAN_THREADS;
+      expect(machineSignature('wasm', 'OpenBLAS: libopenblas.so.0')).not.toContain('SEMIGAN_THREADS');
+    } finally {
+      if (before === undefined) delete process.env.SEMIGAN_THREADS;
+      else process.env.SEMIGAN_THREADS = before;
+    }
   });
 
   it('a learning-rate decay (--lr-decay-from) follows its line to zero, and resumes exactly inside it', () => {

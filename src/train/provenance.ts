@@ -55,7 +55,12 @@ export function machineSignature(backend: string, kernels: string): string {
     : '';
   // the reason native kernels are off does not change the arithmetic
   const native = kernels.startsWith('none') ? 'no native kernels' : kernels;
-  return `${cpu}; ${backend}, ${native}${coretype}`;
+  // OpenBLAS and oneDNN block their work by thread count, so another count can sum in another order
+  const threads =
+    native !== 'no native kernels' && process.env.SEMIGAN_THREADS
+      ? `, SEMIGAN_THREADS=${process.env.SEMIGAN_THREADS}`
+      : '';
+  return `${cpu}; ${backend}, ${native}${coretype}${threads}`;
 }
 
 /**
