@@ -172,6 +172,12 @@ function addonPath(): string {
   return join(root, 'native', 'build', 'Release', 'semigan_native.node');
 }
 
+/** The thread count SEMIGAN_THREADS gives the native kernels, or undefined when it gives none (their defaults). */
+export function requestedThreads(): number | undefined {
+  const threads = Number(process.env.SEMIGAN_THREADS ?? 0);
+  return threads > 0 ? threads : undefined;
+}
+
 /**
  * Loads the addon and OpenBLAS once. Returns null, with the reason, when either is missing: callers then keep
  * the pure wasm kernels. SEMIGAN_NATIVE=0 turns it off; SEMIGAN_OPENBLAS names a library file to use.
@@ -197,8 +203,8 @@ export function loadNativeBlas(): { blas: NativeBlas | null; reason: string } {
       reason: 'OpenBLAS not found (Debian: apt-get install libopenblas0-pthread)',
     });
   }
-  const threads = Number(process.env.SEMIGAN_THREADS ?? 0);
-  if (threads > 0) addon.setThreads(threads);
+  const threads = requestedThreads();
+  if (threads !== undefined) addon.setThreads(threads);
   return (cached = {
     blas: {
       library,

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requestedThreads } from '../native/openblas.js';
 
 /**
  * Which code trained a run: the git commit of semigan's own checkout (with a dirty flag), when it is one, and the
@@ -54,13 +55,10 @@ export function machineSignature(backend: string, kernels: string): string {
     ? `, OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE}`
     : '';
   // the reason native kernels are off does not change the arithmetic
-  const native = kernels.startsWith('none') ? 'no native kernels' : kernels;
+  if (kernels.startsWith('none')) return `${cpu}; ${backend}, no native kernels${coretype}`;
   // OpenBLAS and oneDNN block their work by thread count, so another count can sum in another order
-  const threads =
-    native !== 'no native kernels' && process.env.SEMIGAN_THREADS
-      ? `, SEMIGAN_THREADS=${process.env.SEMIGAN_THREADS}`
-      : '';
-  return `${cpu}; ${backend}, ${native}${coretype}${threads}`;
+  const threads = requestedThreads();
+  return `${cpu}; ${backend}, ${kernels}${coretype}${threads ? `, SEMIGAN_THREADS=${threads}` : ''}`;
 }
 
 /**
