@@ -1,6 +1,12 @@
 /** The workloads bench/speed times, built on synthetic data of the real shapes (speed does not depend on it). */
 import * as tf from '@tensorflow/tfjs';
-import { imagePreset, MNIST_PRESET, TOY_PRESET, type Preset } from '../src/experiments/presets.js';
+import {
+  imagePreset,
+  MNIST_PRESET,
+  photoPreset,
+  TOY_PRESET,
+  type Preset,
+} from '../src/experiments/presets.js';
 import { makeObjective, type MethodName } from '../src/train/methods.js';
 import { Trainer, type TrainData } from '../src/train/trainer.js';
 import { Rng } from '../src/random.js';
@@ -17,6 +23,7 @@ export const WORKLOADS: Workload[] = [
   { name: 'rings-mlp', preset: TOY_PRESET, featureShape: [2], numClasses: 2, batch: 100 },
   { name: 'mnist-mlp', preset: MNIST_PRESET, featureShape: [28, 28], numClasses: 10, batch: 100 },
   { name: 'dcgan-resnet-64', preset: imagePreset(), featureShape: [64, 64, 3], numClasses: 2, batch: 64 },
+  { name: 'photo-cnn-64', preset: photoPreset(), featureShape: [64, 64, 3], numClasses: 2, batch: 64 },
 ];
 
 function syntheticData(w: Workload, rng: Rng): TrainData {

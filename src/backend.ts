@@ -3,6 +3,7 @@ import { SemiganError, UsageError } from './errors.js';
 import { installWasmAdam } from './kernels/wasm-adam.js';
 import { installWasmAverage } from './kernels/wasm-average.js';
 import { installWasmBatchNorm } from './kernels/wasm-batch-norm.js';
+import { installWasmMaxPool } from './kernels/wasm-max-pool.js';
 import { installWasmDense } from './kernels/wasm-dense.js';
 import { installWasmStableOps } from './kernels/wasm-stable.js';
 import { installWasmIdentity } from './kernels/wasm-identity.js';
@@ -77,6 +78,7 @@ async function activate(name: Exclude<BackendName, 'auto'>): Promise<void> {
     installWasmAdam();
     installWasmAverage();
     installWasmBatchNorm();
+    installWasmMaxPool();
     installWasmDense();
     installWasmStableOps();
     await accelerateWasm();

@@ -1,5 +1,6 @@
 import { DcganGenerator } from '../nets/dcgan-generator.js';
 import { MlpDiscriminator } from '../nets/mlp-discriminator.js';
+import { PhotoDiscriminator } from '../nets/photo-discriminator.js';
 import { ResnetDiscriminator } from '../nets/resnet-discriminator.js';
 import { MlpGenerator } from '../nets/mlp-generator.js';
 import type { Discriminator, Generator } from '../nets/net.js';
@@ -123,4 +124,47 @@ export function imagePreset(): Preset {
       augment: { flip: true, translate: 4 },
     },
   };
+}
+
+/**
+ * Photos with a real ceiling: the airbench-style PhotoDiscriminator (batch norm, max-pools; stem 24, blocks
+ * 32/64/128/128) and the same DCGAN generator. Adam with a short warm-up and a linear decay to the end of the
+ * run, flips and 4 px shifts.
+ */
+export function photoPreset(): Preset {
+  return {
+    name: 'photo-cnn',
+    makeDiscriminator: (o, k, inputShape, rng) =>
+      new PhotoDiscriminator(
+        {
+          inputShape,
+          numLogits: o.numLogits(k),
+          stemWidth: 24,
+          widths: [32, 64, 128, 128],
+          poolStem: inputShape[0] >= 64,
+        },
+        rng,
+      ),
+    makeGenerator: (outputShape, rng) => new DcganGenerator({ latentSize: 100, outputShape, width: 16 }, rng),
+    train: {
+      batchSize: 64,
+      labeledBatchSize: 64,
+      learningRate: 2e-3,
+      beta1: 0.9,
+      augment: { flip: true, translate: 4 },
+    },
+  };
+}
+
+/** Every preset by the name that run records carry, so an old run reloads with the nets it trained. */
+export function presetByName(name: string): Preset {
+  const presets: Record<string, () => Preset> = {
+    'toy-mlp': () => TOY_PRESET,
+    'improved-gan-mnist': () => MNIST_PRESET,
+    'dcgan-resnet': imagePreset,
+    'photo-cnn': photoPreset,
+  };
+  const make = presets[name];
+  if (!make) throw new Error(`unknown preset '${name}' (one of: ${Object.keys(presets).join(', ')})`);
+  return make();
 }

@@ -119,6 +119,10 @@ interface BnAttrs {
 
 type BnFn = (...t: tf.Tensor[]) => tf.Tensor;
 const fns = new Map<string, BnFn>();
+// the batch statistics of the last fused call when asked for, for layers that keep running averages: kept
+// copies (the kernel's own outputs are freed with the custom gradient's scope), the asker disposes them
+let wantStats = false;
+let lastStats: { mean: tf.Tensor; inv: tf.Tensor } | undefined;
 
 function make(attrs: BnAttrs, scale: boolean): BnFn {
   const named = attrs as unknown as tf.NamedAttrMap;
@@ -128,6 +132,7 @@ function make(attrs: BnAttrs, scale: boolean): BnFn {
     const save = args.pop() as tf.GradSaveFunc;
     const [x, g, b] = (scale ? args : [args[0], undefined, args[1]]) as (tf.Tensor | undefined)[];
     const [y, mean, inv] = run(FORWARD, g ? { x: x!, gamma: g, beta: b! } : { x: x!, beta: b! });
+    if (wantStats) lastStats = { mean: tf.keep(tf.clone(mean)), inv: tf.keep(tf.clone(inv)) };
     save(g ? [x!, y, mean, inv, g] : [x!, y, mean, inv]);
     return {
       value: y,
@@ -157,4 +162,29 @@ export function fusedBatchNorm<T extends tf.Tensor>(
   let f = fns.get(key);
   if (!f) fns.set(key, (f = make({ epsilon, alpha }, !!gamma)));
   return (gamma ? f(x, gamma, beta) : f(x, beta)) as T;
+}
+
+/**
+ * fusedBatchNorm, also returning the batch mean and 1/√(σ² + ε) per channel that the kernel computed (for
+ * running averages). They carry no gradient, and the caller disposes them.
+ */
+export function fusedBatchNormWithStats<T extends tf.Tensor>(
+  x: T,
+  gamma: tf.Tensor | undefined,
+  beta: tf.Tensor,
+  epsilon: number,
+  alpha = 1,
+): { y: T; mean: tf.Tensor1D; inv: tf.Tensor1D } | undefined {
+  lastStats = undefined;
+  wantStats = true;
+  let y: T | undefined;
+  try {
+    y = fusedBatchNorm(x, gamma, beta, epsilon, alpha);
+  } finally {
+    wantStats = false;
+  }
+  const stats = lastStats as { mean: tf.Tensor; inv: tf.Tensor } | undefined;
+  lastStats = undefined;
+  if (!y || !stats) return undefined;
+  return { y, mean: stats.mean as tf.Tensor1D, inv: stats.inv as tf.Tensor1D };
 }

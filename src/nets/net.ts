@@ -12,6 +12,17 @@ export interface DiscriminatorOutput {
 export interface ForwardOptions {
   constantWeights?: boolean;
   constantInput?: boolean;
+  /**
+   * The batch's parts in row order (labeled ‖ unlabeled ‖ generated …) and whether each is real data. A net
+   * with batch statistics normalises every part on its own, so real and generated examples never share
+   * statistics, and only real parts move its running averages. Nets without batch statistics ignore it.
+   */
+  parts?: BatchPart[];
+}
+
+export interface BatchPart {
+  rows: number;
+  real: boolean;
 }
 
 /** A classifier that is also the GAN's discriminator. */

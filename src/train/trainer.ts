@@ -175,10 +175,17 @@ export class Trainer {
       // drawn only when used, so runs without it keep their random stream (and their checkpoints) exactly
       const xu2 = cw > 0 ? this.gatherRows(this.unlabeledX!, unlabeledRows, true) : undefined;
       const dStep = tf.variableGrads(() => {
-        // one forward over labeled ‖ unlabeled ‖ fake (‖ unlabeled again): D has no batch statistics, so
-        // this equals separate calls
+        // one forward over labeled ‖ unlabeled ‖ fake (‖ unlabeled again); a D with batch statistics
+        // normalises each part on its own (parts), so this equals separate calls
+        const parts = [
+          { rows: nl, real: true },
+          { rows: nb, real: true },
+          { rows: nb, real: false },
+          ...(xu2 ? [{ rows: nb, real: true }] : []),
+        ];
         const out = d.forward(tf.concat(xu2 ? [xl, xu, fake, xu2] : [xl, xu, fake]), rng, {
           constantInput: true,
+          parts,
         });
         const part = (t: tf.Tensor2D, i: number, n: number) =>
           tf.slice(t, [i, 0], [n, t.shape[1]]) as tf.Tensor2D;
@@ -202,7 +209,13 @@ export class Trainer {
       const gStep = tf.variableGrads(() => {
         const fakeInputs = g.forward(g.sampleLatent(nb, rng));
         // D's weights are constants here: its layers may skip their weight gradients
-        const out = d.forward(tf.concat([xr, fakeInputs]), rng, { constantWeights: true });
+        const out = d.forward(tf.concat([xr, fakeInputs]), rng, {
+          constantWeights: true,
+          parts: [
+            { rows: nb, real: true },
+            { rows: nb, real: false },
+          ],
+        });
         const feats = out.features;
         const w = feats.shape[1];
         return objective.generatorLoss({

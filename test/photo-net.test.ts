@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { maxPool2 } from '../src/kernels/wasm-max-pool.js';
+import { PhotoDiscriminator } from '../src/nets/photo-discriminator.js';
+import { Rng } from '../src/random.js';
+
+const rand = (rng: Rng, shape: number[]) =>
+  rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)));
+
+describe('2×2 max-pool kernel', () => {
+  it('matches tf.maxPool on the cpu backend, value and gradient, odd sizes and ties included', async () => {
+    const rng = new Rng(3);
+    const shape = [2, 7, 6, 5];
+    const x = rand(rng, shape);
+    x[0] = x[5]; // a tie inside the first window's channel 0 (rows 0, cols 0/1 differ by c=5)
+    const dy = rand(rng, [2, 3, 3, 5]);
+    const run = (pool: (t: tf.Tensor4D) => tf.Tensor4D) =>
+      tf.tidy(() => {
+        const xt = tf.tensor4d(x, shape as [number, number, number, number]);
+        const f = (t: tf.Tensor) => tf.sum(tf.mul(pool(t as tf.Tensor4D), tf.tensor(dy, [2, 3, 3, 5])));
+        return { y: pool(xt).dataSync().slice(), g: tf.grad(f)(xt).dataSync().slice() };
+      });
+    const ours = run(maxPool2);
+    await tf.setBackend('cpu');
+    const ref = run((t) => tf.maxPool(t, 2, 2, 'valid'));
+    await tf.setBackend('wasm');
+    expect(Array.from(ours.y)).toEqual(Array.from(ref.y));
+    expect(Array.from(ours.g)).toEqual(Array.from(ref.g));
+  });
+});
+
+describe('PhotoDiscriminator', () => {
+  const make = () =>
+    new PhotoDiscriminator(
+      { inputShape: [16, 16, 3], numLogits: 2, stemWidth: 4, widths: [8, 8], poolStem: true },
+      new Rng(1),
+    );
+  const mean = (d: PhotoDiscriminator) => d.params.get('d/stem/bn/mean').dataSync().slice();
+
+  it('normalises each part of a batch on its own, so a concatenated forward equals separate ones', () => {
+    const d = make();
+    const rng = new Rng(2);
+    const a = rand(rng, [4, 16, 16, 3]);
+    const b = rand(rng, [6, 16, 16, 3]).map((v) => 3 * v + 1);
+    const parts = [
+      { rows: 4, real: true },
+      { rows: 6, real: false },
+    ];
+    const together = tf.tidy(() =>
+      d
+        .forward(tf.tensor(Float32Array.from([...a, ...b]), [10, 16, 16, 3]), new Rng(5), { parts })
+        .logits.arraySync(),
+    );
+    const apart = tf.tidy(() => [
+      ...d.forward(tf.tensor(a, [4, 16, 16, 3]), new Rng(5)).logits.arraySync(),
+      ...d.forward(tf.tensor(b, [6, 16, 16, 3]), new Rng(5), { parts: [parts[1]] }).logits.arraySync(),
+    ]);
+    together.flat().forEach((v, i) => expect(v).toBeCloseTo(apart.flat()[i], 4));
+  });
+
+  it('moves its running averages on real parts only, and never in a generator step', () => {
+    const d = make();
+    const x = tf.tensor(rand(new Rng(4), [8, 16, 16, 3]), [8, 16, 16, 3]);
+    const start = mean(d);
+    tf.tidy(() => {
+      d.forward(x, new Rng(1), { parts: [{ rows: 8, real: false }] });
+    });
+    expect(mean(d)).toEqual(start);
+    tf.tidy(() => {
+      d.forward(x, new Rng(1), { parts: [{ rows: 8, real: true }], constantWeights: true });
+    });
+    expect(mean(d)).toEqual(start);
+    tf.tidy(() => {
+      d.forward(x, new Rng(1));
+    });
+    expect(mean(d)).not.toEqual(start);
+    x.dispose();
+  });
+
+  it('predicts with the running averages: the same input gives the same logits whatever batch it is in', () => {
+    const d = make();
+    const rng = new Rng(6);
+    const x = rand(rng, [6, 16, 16, 3]);
+    for (let i = 0; i < 20; i++) {
+      tf.tidy(() => {
+        d.forward(tf.tensor(x, [6, 16, 16, 3]), new Rng(i));
+      });
+    }
+    const alone = tf.tidy(() => d.forward(tf.tensor(x.slice(0, 768), [1, 16, 16, 3])).logits.arraySync());
+    const inBatch = tf.tidy(() => d.forward(tf.tensor(x, [6, 16, 16, 3])).logits.arraySync());
+    alone[0].forEach((v, j) => expect(v).toBeCloseTo(inBatch[0][j], 4));
+  });
+});
