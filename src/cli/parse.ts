@@ -65,19 +65,22 @@ export const IMAGE_SIZE_OPTION = [
 ] as const;
 
 /**
- * `--augment off | flip | shift=N | rotate=D | scale=F`, comma-joined: random flips, shifts of up to N pixels,
- * rotations of up to D degrees, rescaling by up to ±F.
+ * `--augment off | flip | shift=N | rotate=D | scale=F | strong`, comma-joined: random flips, shifts of up to N
+ * pixels, rotations of up to D degrees, rescaling by up to ±F, and the strong policy (colour, contrast,
+ * cutout) on top. `strong` alone means the photos' flips and 4 px shifts with the strong policy.
  */
 export function augmentOption(value: string): Augmentation {
   const out: Augmentation = { flip: false, translate: 0 };
   if (value.trim() === 'off') return out;
+  if (value.trim() === 'strong') return { flip: true, translate: 4, strong: true };
   const usage = new InvalidArgumentError(
-    `--augment takes off or a comma-joined list of flip, shift=N (0–64 pixels), rotate=D (0–45 degrees), scale=F (0–0.5, exclusive); got '${value}'`,
+    `--augment takes off or a comma-joined list of flip, shift=N (0–64 pixels), rotate=D (0–45 degrees), scale=F (0–0.5, exclusive), strong; got '${value}'`,
   );
   for (const part of value.split(',').map((p) => p.trim())) {
     const [key, arg] = part.split('=') as [string, string | undefined];
     const n = arg !== undefined && /^\d+(\.\d+)?$/.test(arg) ? Number(arg) : NaN;
     if (part === 'flip') out.flip = true;
+    else if (part === 'strong') out.strong = true;
     else if (key === 'shift') out.translate = n;
     else if (key === 'rotate') out.rotate = n;
     else if (key === 'scale') out.scale = n;

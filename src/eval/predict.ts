@@ -2,14 +2,19 @@ import * as tf from '@tensorflow/tfjs';
 import type { Discriminator } from '../nets/net.js';
 import type { Objective } from '../objectives/objective.js';
 
-/** Class probabilities for a flat batch of examples, computed in chunks to bound memory. */
+/**
+ * Class probabilities for a flat batch of examples, computed in chunks to bound memory: at most 2048 rows,
+ * fewer for large inputs, since every layer's output stays alive until the chunk's tidy ends and the wasm
+ * heap holds 4 GiB (2048 photos at 64 px through a full-resolution 24-channel stem alone take 0.8 GB).
+ */
 export function predictProbabilities(
   d: Discriminator,
   objective: Objective,
   x: Float32Array,
-  chunk = 2048,
+  maxChunk = 2048,
 ): { probs: Float32Array; numClasses: number } {
   const rowSize = d.inputShape.reduce((a, b) => a * b, 1);
+  const chunk = Math.max(1, Math.min(maxChunk, Math.floor(4_000_000 / rowSize)));
   const n = x.length / rowSize;
   const parts: Float32Array[] = [];
   let numClasses = 0;

@@ -1,6 +1,6 @@
 import type { LabeledSet, UnlabeledSet } from '../data/split.js';
 import { Rng } from '../random.js';
-import { makeObjective, type MethodName } from '../train/methods.js';
+import { makeObjective, type MethodName, type UnlabeledTerms } from '../train/methods.js';
 import type { Augmentation } from '../train/augment.js';
 import { Trainer, type TrainConfig } from '../train/trainer.js';
 import type { Preset } from './presets.js';
@@ -22,8 +22,10 @@ export interface TrainerOptions {
   optimizer?: OptimizerOverrides;
   /** Augmentation of real batches replacing the preset's (e.g. shifts for MNIST, whose preset has none). */
   augment?: Augmentation;
-  /** Weight of the Π-model consistency term on D (0 or absent: off). */
+  /** Weight of the Π-model consistency term on D (0 or absent: the method's default, off for GANs). */
   consistency?: number;
+  /** FixMatch's pseudo-label term on D (absent: the method's default, off for GANs). */
+  pseudoLabels?: UnlabeledTerms['pseudoLabels'];
 }
 
 /** The Adam settings a run may change from its preset's. */
@@ -41,7 +43,14 @@ export function makeTrainer(
   data: TrainerInputs,
   opts: TrainerOptions,
 ): Trainer {
-  const objective = makeObjective(method, { unlabeledX: data.unlabeled.x, featureShape: data.featureShape });
+  const objective = makeObjective(
+    method,
+    { unlabeledX: data.unlabeled.x, featureShape: data.featureShape },
+    {
+      ...(opts.consistency ? { consistency: opts.consistency } : {}),
+      ...(opts.pseudoLabels ? { pseudoLabels: opts.pseudoLabels } : {}),
+    },
+  );
   const k = data.classNames.length;
   const rng = new Rng(opts.seed * 7919 + 17);
   const d = preset.makeDiscriminator(objective, k, data.featureShape, rng);
@@ -51,7 +60,6 @@ export function makeTrainer(
     ...(opts.batchSize ? { batchSize: opts.batchSize, labeledBatchSize: opts.batchSize } : {}),
     ...opts.optimizer,
     ...(opts.augment ? { augment: opts.augment } : {}),
-    ...(opts.consistency ? { consistencyWeight: opts.consistency } : {}),
     learningRate: opts.learningRate ?? preset.train.learningRate,
     seed: opts.seed,
   };

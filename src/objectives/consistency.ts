@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Objective } from './objective.js';
 
 /**
  * The Π-model's consistency term (Laine & Aila 2017), here on the discriminator of an SSL GAN as in CT-GAN
@@ -21,4 +22,29 @@ export function consistencyRampup(step: number, stepsPerEpoch: number, epochs: n
   if (!(epochs > 0)) return 1;
   const t = Math.min(1, step / (epochs * stepsPerEpoch));
   return Math.exp(-5 * (1 - t) ** 2);
+}
+
+/**
+ * `base` plus the Π-model term with this weight: one more weakly augmented view of the unlabeled batch,
+ * pulled towards the first view's class probabilities. Any objective can take it (CT-GAN's GAN +
+ * consistency, or the Π-model alone on a supervised objective: the `pi` method).
+ */
+export function withConsistency(base: Objective, weight: number): Objective {
+  const view = base.unlabeledViews?.length ?? 0;
+  return {
+    ...base,
+    usesUnlabeled: true,
+    unlabeledViews: [...(base.unlabeledViews ?? []), 'weak'],
+    discriminatorLoss: (inputs) => {
+      const loss = base.discriminatorLoss(inputs);
+      const { unlabeledLogits, unlabeledViewLogits, unlabeledWeight = 1 } = inputs;
+      if (!unlabeledLogits || !unlabeledViewLogits?.[view])
+        throw new Error('consistency needs two unlabeled views');
+      const pi = consistencyLoss(
+        base.classLogits(unlabeledLogits),
+        base.classLogits(unlabeledViewLogits[view]),
+      );
+      return tf.add(loss, tf.mul(weight * unlabeledWeight, pi)) as tf.Scalar;
+    },
+  };
 }

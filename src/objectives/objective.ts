@@ -10,6 +10,10 @@ export interface DiscriminatorLossInputs {
   fakeLogits?: tf.Tensor2D;
   /** Hidden features of the unlabeled batch (Bad GAN uses them). */
   unlabeledFeatures?: tf.Tensor2D;
+  /** Logits on further views of the same unlabeled images, in the order of Objective.unlabeledViews. */
+  unlabeledViewLogits?: tf.Tensor2D[];
+  /** Ramp-up multiplier of the unlabeled consistency and pseudo-label terms for this step (1: full). */
+  unlabeledWeight?: number;
 }
 
 export interface GeneratorLossInputs {
@@ -29,6 +33,16 @@ export interface Objective {
   readonly name: string;
   /** Whether unlabeled data and a generator take part (false: supervised baseline). */
   readonly usesGenerator: boolean;
+  /**
+   * Whether D sees a batch of unlabeled images every step; defaults to usesGenerator. A consistency or
+   * pseudo-label method without a generator (pi, fixmatch) sets it alone.
+   */
+  readonly usesUnlabeled?: boolean;
+  /**
+   * Further views of the same unlabeled images D sees in each step, after the first: each with its own
+   * augmentation, the run's ('weak') or the strong policy on top of it ('strong').
+   */
+  readonly unlabeledViews?: readonly ViewAugmentation[];
   /** Whether the labeled batch is used (false: an unconditional GAN). */
   readonly usesLabels: boolean;
   /** Number of discriminator outputs for K classes. */
@@ -39,6 +53,13 @@ export interface Objective {
   classLogits(logits: tf.Tensor2D): tf.Tensor2D;
   /** Frees tensors the objective holds (e.g. Bad GAN's density model); the trainer calls it. */
   dispose?(): void;
+}
+
+export type ViewAugmentation = 'weak' | 'strong';
+
+/** Whether D sees unlabeled batches under this objective. */
+export function usesUnlabeled(o: Objective): boolean {
+  return o.usesUnlabeled ?? o.usesGenerator;
 }
 
 export function identityClassLogits(logits: tf.Tensor2D): tf.Tensor2D {

@@ -1,4 +1,5 @@
 import type { Rng } from '../random.js';
+import { strongAugment } from './strong-augment.js';
 
 /**
  * Random changes to real images: left-right flips, shifts of up to `translate` pixels, and (MNIST-style
@@ -10,11 +11,16 @@ export interface Augmentation {
   /** absent in runs recorded before semigan had it: none */
   rotate?: number;
   scale?: number;
+  /**
+   * The strong policy on top (RandAugment-style colour and contrast changes, then a cutout; see
+   * strong-augment.ts): FixMatch's strong view, or `--augment strong` for every real batch.
+   */
+  strong?: boolean;
 }
 
 /** Whether an augmentation changes anything (`{ flip: false, translate: 0 }` is none). */
 export function augments(a: Augmentation | undefined): boolean {
-  return !!a && (a.flip || a.translate > 0 || (a.rotate ?? 0) > 0 || (a.scale ?? 0) > 0);
+  return !!a && (a.flip || a.translate > 0 || (a.rotate ?? 0) > 0 || (a.scale ?? 0) > 0 || !!a.strong);
 }
 
 /** What is wrong with an augmentation's values, if anything: one rule for `--augment` and for run configs. */
@@ -53,8 +59,22 @@ export function augmentImage(
     const angle = rotate > 0 ? ((2 * rng.uniform() - 1) * rotate * Math.PI) / 180 : 0;
     const s = scale > 0 ? 1 + (2 * rng.uniform() - 1) * scale : 1;
     warpImage(src, dst, shape, { angle, scale: s, dx, dy, flip });
-    return;
+  } else {
+    shiftImage(src, dst, shape, dx, dy, flip);
   }
+  // drawn after the geometry, so flips, shifts and warps draw what they always drew
+  if (opts.strong) strongAugment(dst, shape, rng);
+}
+
+function shiftImage(
+  src: Float32Array,
+  dst: Float32Array,
+  shape: number[],
+  dx: number,
+  dy: number,
+  flip: boolean,
+) {
+  const [h, w, c] = shape;
   for (let y = 0; y < h; y++) {
     const sy = Math.min(h - 1, Math.max(0, y + dy));
     for (let x = 0; x < w; x++) {

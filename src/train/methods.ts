@@ -7,6 +7,8 @@ import { kPlusOne } from '../objectives/kplus1.js';
 import { minimax } from '../objectives/minimax.js';
 import type { Objective } from '../objectives/objective.js';
 import { supervised } from '../objectives/supervised.js';
+import { withConsistency } from '../objectives/consistency.js';
+import { withPseudoLabels, type PseudoLabelOptions } from '../objectives/pseudo-label.js';
 
 /** Every training method semigan offers, by the name the CLI and result files use. */
 export const METHODS = {
@@ -28,6 +30,9 @@ export const METHODS = {
         : {},
     ),
   gan: () => minimax(),
+  // no generator: the unlabeled images enter only through the term each adds (UNLABELED_TERMS)
+  pi: () => supervised(),
+  fixmatch: () => supervised(),
 } satisfies Record<string, (ctx?: ObjectiveContext) => Objective>;
 
 /**
@@ -52,15 +57,42 @@ export const METHOD_DESCRIPTIONS: Record<MethodName, string> = {
   badgan:
     'Bad GAN (Dai et al. 2017): complement generator (feature matching + pull-away + low density), entropy on unlabeled',
   gan: 'plain GAN (Goodfellow et al. 2014): generates, does not classify',
+  pi: 'Π-model (Laine & Aila 2017): two augmented views of each unlabeled image agree; no generator',
+  fixmatch:
+    'FixMatch (Sohn et al. 2020): confident predictions on a weak view train a strongly augmented view; no generator',
 };
+
+/** The unlabeled terms a run adds to its method's objective: the Π-model's and FixMatch's. */
+export interface UnlabeledTerms {
+  /** Weight of the Π-model consistency term (0 or absent: off). */
+  consistency?: number;
+  /** FixMatch's pseudo-label term (weight 0 or absent: off). */
+  pseudoLabels?: PseudoLabelOptions;
+}
+
+/** What `pi` and `fixmatch` are: the supervised objective plus one unlabeled term, on unless overridden. */
+export const METHOD_TERMS: Partial<Record<MethodName, UnlabeledTerms>> = {
+  pi: { consistency: 1 },
+  fixmatch: { pseudoLabels: { weight: 1, threshold: 0.95 } },
+};
+
+/** FixMatch's defaults (λu = 1, τ = 0.95), for a run that adds pseudo-labels to another method. */
+export const DEFAULT_PSEUDO_LABELS: PseudoLabelOptions = { weight: 1, threshold: 0.95 };
 
 export function parseMethod(name: string): MethodName {
   if (name in METHODS) return name as MethodName;
   throw new UsageError(`unknown method '${name}' (choose one of: ${Object.keys(METHODS).join(', ')})`);
 }
 
-export function makeObjective(name: MethodName, ctx?: ObjectiveContext): Objective {
-  const o = METHODS[name](ctx);
+export function makeObjective(
+  name: MethodName,
+  ctx?: ObjectiveContext,
+  terms: UnlabeledTerms = {},
+): Objective {
+  const t = { ...METHOD_TERMS[name], ...terms };
+  let o: Objective = METHODS[name](ctx);
+  if (t.consistency) o = withConsistency(o, t.consistency);
+  if (t.pseudoLabels?.weight) o = withPseudoLabels(o, t.pseudoLabels);
   // the registry name wins: kplus1 is "kplus1" on the CLI even though it composes feature matching
   return { ...o, name };
 }

@@ -3,11 +3,10 @@ import { featureSize, takeRows } from '../data/dataset.js';
 import type { LabeledSet, UnlabeledSet } from '../data/split.js';
 import { accuracy, argmaxRows, predictProbabilities } from '../eval/predict.js';
 import type { Discriminator, Generator } from '../nets/net.js';
-import type { Objective } from '../objectives/objective.js';
+import { usesUnlabeled, type Objective } from '../objectives/objective.js';
 import { Rng } from '../random.js';
 import { Adam } from './adam.js';
 import { augmentImage, type Augmentation } from './augment.js';
-import { consistencyLoss } from '../objectives/consistency.js';
 import { IndexStream } from './batches.js';
 import { WeightAverage } from './weight-average.js';
 
@@ -36,11 +35,6 @@ export interface TrainConfig {
    * flips, shifts, turns and rescaling (see Augmentation).
    */
   augment?: Augmentation;
-  /**
-   * Weight of the Π-model consistency term on D (0: off): each unlabeled batch goes through D a second time,
-   * with its own augmentation and noise, and the two class-probability vectors are pulled together.
-   */
-  consistencyWeight?: number;
 }
 
 /**
@@ -64,7 +58,10 @@ export interface StepLosses {
 export class Trainer {
   readonly rng: Rng;
   stepCount = 0;
-  /** Multiplies consistencyWeight for the next step: the run loop sets it from the ramp-up (derived from the step, so not checkpointed). */
+  /**
+   * Multiplies the unlabeled consistency and pseudo-label terms in the next step: the run loop sets it from
+   * the ramp-up (derived from the step, so not checkpointed).
+   */
   consistencyScale = 1;
   // public for checkpointing (trainer-state.ts); not part of the API
   readonly optD: Adam;
@@ -91,10 +88,10 @@ export class Trainer {
     this.labeledY = tf.tensor1d(data.labeled.y, 'int32');
     this.labeledStream = new IndexStream(data.labeled.y.length);
     const nUnl = data.unlabeled.ids.length;
-    if (objective.usesGenerator) {
+    if (usesUnlabeled(objective)) {
       this.unlabeledX = data.unlabeled.x;
       this.unlabeledStream = new IndexStream(nUnl);
-      this.generatorStream = new IndexStream(nUnl);
+      if (objective.usesGenerator) this.generatorStream = new IndexStream(nUnl);
     }
     const keyed = (vars: tf.Variable[], names: string[]) =>
       vars.map((variable, i) => ({ key: names[i], variable }));
@@ -133,10 +130,11 @@ export class Trainer {
    * A batch assembled on the JS side and uploaded once: the data stay in JS memory (not duplicated on the
    * backend), and copying rows is ≈20× faster than wasm's GatherV2 on image rows.
    */
-  private gatherRows(x: Float32Array, rows: Int32Array, augment = false): tf.Tensor {
+  private gatherRows(x: Float32Array, rows: Int32Array, augment = false, strong = false): tf.Tensor {
     const shape = this.data.featureShape;
     const size = featureSize(shape);
-    const aug = augment && shape.length === 3 ? this.config.augment : undefined;
+    const base = augment && shape.length === 3 ? this.config.augment : undefined;
+    const aug = strong && shape.length === 3 ? { flip: false, translate: 0, ...base, strong: true } : base;
     if (!aug) return tf.tensor(takeRows(x, size, rows), [rows.length, ...shape], 'float32');
     const out = new Float32Array(rows.length * size);
     for (let i = 0; i < rows.length; i++) {
@@ -146,91 +144,114 @@ export class Trainer {
     return tf.tensor(out, [rows.length, ...shape], 'float32');
   }
 
-  /** One discriminator update, then (for GAN methods) one generator update. */
+  /**
+   * One discriminator update, then (for GAN methods) one generator update. The random stream is drawn in a
+   * fixed order (labeled rows and their augmentation, unlabeled rows and theirs, the fakes' latents, the
+   * further views, then the generator's batch), so a resumed run continues bit for bit.
+   */
   step(): void {
-    const { objective, discriminator: d, generator: g, config, rng } = this;
+    const { objective, generator: g, config, rng } = this;
     const nl = config.labeledBatchSize ?? config.batchSize;
     const nb = config.batchSize;
     const losses = tf.tidy(() => {
       const li = this.labeledStream.next(nl, rng);
       const xl = this.gatherRows(this.labeledX, li, true);
       const yl = tf.gather(this.labeledY, tf.tensor1d(li, 'int32')) as tf.Tensor1D;
-      if (!objective.usesGenerator || !g) {
-        const { value, grads } = tf.variableGrads(
-          () =>
-            objective.discriminatorLoss({
-              labeledLogits: d.forward(xl, rng, { constantInput: true }).logits,
-              labels: yl,
-            }),
-          d.params.trainable(),
-        );
-        this.optD.apply(grads);
-        this.average?.update();
-        return tf.stack([value, tf.scalar(0)]);
-      }
-      const unlabeledRows = this.unlabeledStream!.next(nb, rng);
-      const xu = this.gatherRows(this.unlabeledX!, unlabeledRows, true);
-      const fake = g.forward(g.sampleLatent(nb, rng));
-      const cw = config.consistencyWeight ?? 0;
-      // drawn only when used, so runs without it keep their random stream (and their checkpoints) exactly
-      const xu2 = cw > 0 ? this.gatherRows(this.unlabeledX!, unlabeledRows, true) : undefined;
-      const dStep = tf.variableGrads(() => {
-        // one forward over labeled ‖ unlabeled ‖ fake (‖ unlabeled again); a D with batch statistics
-        // normalises each part on its own (parts), so this equals separate calls
-        const parts = [
-          { rows: nl, real: true },
-          { rows: nb, real: true },
-          { rows: nb, real: false },
-          ...(xu2 ? [{ rows: nb, real: true }] : []),
-        ];
-        const out = d.forward(tf.concat(xu2 ? [xl, xu, fake, xu2] : [xl, xu, fake]), rng, {
-          constantInput: true,
-          parts,
-        });
-        const part = (t: tf.Tensor2D, i: number, n: number) =>
-          tf.slice(t, [i, 0], [n, t.shape[1]]) as tf.Tensor2D;
-        const unlabeledLogits = part(out.logits, nl, nb);
-        const loss = objective.discriminatorLoss({
-          labeledLogits: part(out.logits, 0, nl),
-          labels: yl,
-          unlabeledLogits,
-          fakeLogits: part(out.logits, nl + nb, nb),
-          unlabeledFeatures: part(out.features, nl, nb),
-        });
-        if (!xu2) return loss;
-        const again = part(out.logits, nl + 2 * nb, nb);
-        const pi = consistencyLoss(objective.classLogits(unlabeledLogits), objective.classLogits(again));
-        return tf.add(loss, tf.mul(cw * this.consistencyScale, pi)) as tf.Scalar;
-      }, d.params.trainable());
-      this.optD.apply(dStep.grads);
-      this.average?.update();
-
-      const xr = this.gatherRows(this.unlabeledX!, this.generatorStream!.next(nb, rng), true);
-      const gStep = tf.variableGrads(() => {
-        const fakeInputs = g.forward(g.sampleLatent(nb, rng));
-        // D's weights are constants here: its layers may skip their weight gradients
-        const out = d.forward(tf.concat([xr, fakeInputs]), rng, {
-          constantWeights: true,
-          parts: [
-            { rows: nb, real: true },
-            { rows: nb, real: false },
-          ],
-        });
-        const feats = out.features;
-        const w = feats.shape[1];
-        return objective.generatorLoss({
-          fakeLogits: tf.slice(out.logits, [nb, 0], [nb, out.logits.shape[1]]) as tf.Tensor2D,
-          realFeatures: tf.slice(feats, [0, 0], [nb, w]) as tf.Tensor2D,
-          fakeFeatures: tf.slice(feats, [nb, 0], [nb, w]) as tf.Tensor2D,
-          fakeInputs,
-        });
-      }, g.params.trainable());
-      this.optG!.apply(gStep.grads);
-      return tf.stack([dStep.value, gStep.value]);
+      if (!this.unlabeledStream) return tf.stack([this.supervisedStep(xl, yl), tf.scalar(0)]);
+      const rows = this.unlabeledStream.next(nb, rng);
+      const xu = this.gatherRows(this.unlabeledX!, rows, true);
+      const fake = g?.forward(g.sampleLatent(nb, rng));
+      const views = (objective.unlabeledViews ?? []).map((v) =>
+        this.gatherRows(this.unlabeledX!, rows, true, v === 'strong'),
+      );
+      const dLoss = this.discriminatorStep({ xl, yl, xu, fake, views });
+      return tf.stack([dLoss, g ? this.generatorStep(g) : tf.scalar(0)]);
     });
     this.lastLosses?.dispose();
     this.lastLosses = losses;
     this.stepCount++;
+  }
+
+  private supervisedStep(xl: tf.Tensor, yl: tf.Tensor1D): tf.Scalar {
+    const d = this.discriminator;
+    const { value, grads } = tf.variableGrads(
+      () =>
+        this.objective.discriminatorLoss({
+          labeledLogits: d.forward(xl, this.rng, { constantInput: true }).logits,
+          labels: yl,
+        }),
+      d.params.trainable(),
+    );
+    this.optD.apply(grads);
+    this.average?.update();
+    return value;
+  }
+
+  private discriminatorStep(b: {
+    xl: tf.Tensor;
+    yl: tf.Tensor1D;
+    xu: tf.Tensor;
+    fake?: tf.Tensor;
+    views: tf.Tensor[];
+  }): tf.Scalar {
+    const d = this.discriminator;
+    const [nl, nb] = [b.xl.shape[0], b.xu.shape[0]];
+    const real = (rows: number) => ({ rows, real: true });
+    const inputs = [b.xl, b.xu, ...(b.fake ? [b.fake] : []), ...b.views];
+    const parts = [
+      real(nl),
+      real(nb),
+      ...(b.fake ? [{ rows: nb, real: false }] : []),
+      ...b.views.map(() => real(nb)),
+    ];
+    const { value, grads } = tf.variableGrads(() => {
+      // one forward over labeled ‖ unlabeled ‖ fake ‖ further views; a D with batch statistics normalises
+      // each part on its own (parts), so this equals separate calls
+      const out = d.forward(tf.concat(inputs), this.rng, { constantInput: true, parts });
+      const starts = parts.map((_, i) => parts.slice(0, i).reduce((a, p) => a + p.rows, 0));
+      const part = (t: tf.Tensor2D, i: number) =>
+        tf.slice(t, [starts[i], 0], [parts[i].rows, t.shape[1]]) as tf.Tensor2D;
+      const firstView = b.fake ? 3 : 2;
+      return this.objective.discriminatorLoss({
+        labeledLogits: part(out.logits, 0),
+        labels: b.yl,
+        unlabeledLogits: part(out.logits, 1),
+        fakeLogits: b.fake ? part(out.logits, 2) : undefined,
+        unlabeledFeatures: part(out.features, 1),
+        unlabeledViewLogits: b.views.map((_, i) => part(out.logits, firstView + i)),
+        unlabeledWeight: this.consistencyScale,
+      });
+    }, d.params.trainable());
+    this.optD.apply(grads);
+    this.average?.update();
+    return value;
+  }
+
+  private generatorStep(g: Generator): tf.Scalar {
+    const { discriminator: d, config } = this;
+    const nb = config.batchSize;
+    const xr = this.gatherRows(this.unlabeledX!, this.generatorStream!.next(nb, this.rng), true);
+    const { value, grads } = tf.variableGrads(() => {
+      const fakeInputs = g.forward(g.sampleLatent(nb, this.rng));
+      // D's weights are constants here: its layers may skip their weight gradients
+      const out = d.forward(tf.concat([xr, fakeInputs]), this.rng, {
+        constantWeights: true,
+        parts: [
+          { rows: nb, real: true },
+          { rows: nb, real: false },
+        ],
+      });
+      const feats = out.features;
+      const w = feats.shape[1];
+      return this.objective.generatorLoss({
+        fakeLogits: tf.slice(out.logits, [nb, 0], [nb, out.logits.shape[1]]) as tf.Tensor2D,
+        realFeatures: tf.slice(feats, [0, 0], [nb, w]) as tf.Tensor2D,
+        fakeFeatures: tf.slice(feats, [nb, 0], [nb, w]) as tf.Tensor2D,
+        fakeInputs,
+      });
+    }, g.params.trainable());
+    this.optG!.apply(grads);
+    return value;
   }
 
   /** Losses of the last step (reads from the backend: call it when you log, not every step). */
