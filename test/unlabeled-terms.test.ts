@@ -1,0 +1,161 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { makeTrainer } from '../src/experiments/make-trainer.js';
+import { photoPreset } from '../src/experiments/presets.js';
+import { consistencyLoss, withConsistency } from '../src/objectives/consistency.js';
+import { pseudoLabelLoss, withPseudoLabels } from '../src/objectives/pseudo-label.js';
+import { supervised } from '../src/objectives/supervised.js';
+import { Rng } from '../src/random.js';
+import { augmentImage } from '../src/train/augment.js';
+import { makeObjective } from '../src/train/methods.js';
+
+describe('pseudo-label term (FixMatch)', () => {
+  it('trains the strong view towards confident weak predictions only, averaged over the batch', () => {
+    const value = tf.tidy(
+      () =>
+        pseudoLabelLoss(
+          tf.tensor2d([
+            [5, 0],
+            [0.1, 0],
+          ]),
+          tf.tensor2d([
+            [1, 2],
+            [3, 3],
+          ]),
+          0.95,
+        ).dataSync()[0],
+    );
+    // only row 1 is confident (p = 0.9933 for class 0): −log softmax([1, 2])[0] = log(1 + e), halved
+    expect(value).toBeCloseTo(Math.log(1 + Math.E) / 2, 5);
+  });
+
+  it('sends no gradient back through the weak view', () => {
+    const g = tf.tidy(() => {
+      const strong = tf.tensor2d([[1, 2]]);
+      return tf.grad((w: tf.Tensor) => pseudoLabelLoss(w as tf.Tensor2D, strong, 0.5))(tf.tensor2d([[3, 0]]));
+    });
+    expect(Array.from(g.dataSync())).toEqual([0, 0]);
+    g.dispose();
+  });
+});
+
+describe('unlabeled terms behind the Objective interface', () => {
+  const inputs = () => ({
+    labeledLogits: tf.tensor2d([[1, 0]]),
+    labels: tf.tensor1d([0], 'int32'),
+    unlabeledLogits: tf.tensor2d([
+      [2, 0],
+      [0, 1],
+    ]),
+    unlabeledViewLogits: [
+      tf.tensor2d([
+        [0, 2],
+        [1, 0],
+      ]),
+      tf.tensor2d([
+        [0, 3],
+        [3, 0],
+      ]),
+    ],
+    unlabeledWeight: 0.5,
+  });
+
+  it('each term adds its own view and its weighted loss to the base objective', () => {
+    const o = withPseudoLabels(withConsistency(supervised(), 2), { weight: 3, threshold: 0.6 });
+    expect(o.unlabeledViews).toEqual(['weak', 'strong']);
+    expect(o.usesUnlabeled).toBe(true);
+    expect(o.usesGenerator).toBe(false);
+    const [total, expected] = tf.tidy(() => {
+      const i = inputs();
+      const base = supervised().discriminatorLoss(i);
+      const pi = consistencyLoss(i.unlabeledLogits, i.unlabeledViewLogits[0]);
+      const pl = pseudoLabelLoss(i.unlabeledLogits, i.unlabeledViewLogits[1], 0.6);
+      const sum = tf.addN([base, tf.mul(2 * 0.5, pi), tf.mul(3 * 0.5, pl)]);
+      return [o.discriminatorLoss(i).dataSync()[0], sum.dataSync()[0]];
+    });
+    expect(total).toBeCloseTo(expected, 6);
+  });
+
+  it('pi and fixmatch are the supervised objective plus one term; --consistency adds to a GAN method', () => {
+    expect(makeObjective('pi').unlabeledViews).toEqual(['weak']);
+    expect(makeObjective('fixmatch').unlabeledViews).toEqual(['strong']);
+    expect(makeObjective('supervised').unlabeledViews).toBeUndefined();
+    const gan = makeObjective('klogit-fm', undefined, {
+      consistency: 1,
+      pseudoLabels: { weight: 1, threshold: 0.9 },
+    });
+    expect(gan.usesGenerator).toBe(true);
+    expect(gan.unlabeledViews).toEqual(['weak', 'strong']);
+    expect(
+      makeObjective('fixmatch', undefined, { pseudoLabels: { weight: 0, threshold: 0.9 } }).usesUnlabeled,
+    ).toBe(undefined);
+  });
+});
+
+describe('strong augmentation', () => {
+  const image = () => new Rng(1).fillUniform(new Float32Array(16 * 16 * 3), -1, 1);
+  const strong = { flip: true, translate: 2, strong: true };
+
+  it('is seeded, stays in [−1, 1] and adds to the weak policy', () => {
+    const run = (aug: typeof strong, seed: number) => {
+      const out = new Float32Array(16 * 16 * 3);
+      augmentImage(image(), out, [16, 16, 3], aug, new Rng(seed));
+      return out;
+    };
+    expect(run(strong, 4)).toEqual(run(strong, 4));
+    expect(run(strong, 4)).not.toEqual(run(strong, 5));
+    for (let seed = 1; seed <= 20; seed++) {
+      const out = run(strong, seed);
+      expect(Math.min(...out)).toBeGreaterThanOrEqual(-1);
+      expect(Math.max(...out)).toBeLessThanOrEqual(1);
+    }
+    // the geometry is drawn first, so the same seed gives the weak image plus the strong operations
+    for (let seed = 1; seed <= 20; seed++)
+      expect(run(strong, seed)).not.toEqual(run({ ...strong, strong: false }, seed));
+  });
+});
+
+/** Tiny photos: class 0 bright at the top, class 1 at the bottom (flips and small shifts keep the class). */
+function stripes(n: number, seed: number) {
+  const rng = new Rng(seed);
+  const size = 16 * 16 * 3;
+  const x = new Float32Array(n * size);
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = i % 2;
+    const img = x.subarray(i * size, (i + 1) * size);
+    rng.fillNormal(img, 0.4);
+    for (let r = 0; r < 6; r++) {
+      const row = y[i] === 0 ? r : 15 - r;
+      for (let j = 0; j < 16 * 3; j++) img[row * 48 + j] += 0.8;
+    }
+  }
+  return { x, y, ids: Array.from({ length: n }, (_, i) => `s${seed}-${i}`) };
+}
+
+describe('pi and fixmatch train the photo net', () => {
+  it('beat chance by a wide margin on tiny photos with 4 labels, reproducibly', () => {
+    const labeled = stripes(4, 1);
+    const unlabeled = stripes(128, 2);
+    const test = stripes(200, 3);
+    const data = {
+      featureShape: [16, 16, 3],
+      classNames: ['top', 'bottom'],
+      labeled,
+      unlabeled: { x: unlabeled.x, ids: unlabeled.ids },
+    };
+    for (const method of ['pi', 'fixmatch'] as const) {
+      const run = () => {
+        const t = makeTrainer(method, photoPreset(), data, { seed: 1, batchSize: 16 });
+        for (let i = 0; i < 30; i++) t.step();
+        const acc = t.evaluate(test.x, test.y);
+        const w = t.discriminator.params.get('d/logits/v').dataSync().slice();
+        t.dispose();
+        return { acc, w };
+      };
+      const a = run();
+      expect(a.acc, method).toBeGreaterThan(0.8);
+      if (method === 'fixmatch') expect(run().w).toEqual(a.w);
+    }
+  }, 300_000);
+});
