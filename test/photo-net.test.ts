@@ -90,4 +90,21 @@ describe('PhotoDiscriminator', () => {
     const inBatch = tf.tidy(() => d.forward(tf.tensor(x, [6, 16, 16, 3])).logits.arraySync());
     alone[0].forEach((v, j) => expect(v).toBeCloseTo(inBatch[0][j], 4));
   });
+
+  it('exports as a tf.layers model that predicts what the net does', () => {
+    const d = make();
+    const x = rand(new Rng(8), [5, 16, 16, 3]);
+    for (let i = 0; i < 5; i++) {
+      tf.tidy(() => {
+        d.forward(tf.tensor(x, [5, 16, 16, 3]), new Rng(i));
+      });
+    }
+    const model = d.toLayersModel(2);
+    const [ours, theirs] = tf.tidy(() => {
+      const xt = tf.tensor(x, [5, 16, 16, 3]);
+      return [tf.softmax(d.forward(xt).logits).arraySync(), (model.predict(xt) as tf.Tensor).arraySync()];
+    }) as number[][][];
+    ours.flat().forEach((v, i) => expect(theirs.flat()[i]).toBeCloseTo(v, 4));
+    model.dispose();
+  });
 });

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { maxPool2 } from '../kernels/wasm-max-pool.js';
 import type { Rng } from '../random.js';
 import { Conv2D } from './conv-layers.js';
+import { denseLayer } from './export-layers.js';
 import { Dense } from './layers.js';
 import type { BatchPart, Discriminator, DiscriminatorOutput, ForwardOptions } from './net.js';
 import { ParamStore } from './params.js';
@@ -93,5 +94,31 @@ export class PhotoDiscriminator implements Discriminator {
       logits: tf.concat(outs.map((o) => o.logits)) as tf.Tensor2D,
       features: tf.concat(outs.map((o) => o.features)) as tf.Tensor2D,
     };
+  }
+
+  toLayersModel(numClasses: number): tf.LayersModel {
+    const alpha = this.config.alpha ?? 0.1;
+    const input = tf.input({ shape: this.inputShape });
+    const unit = (u: Unit, x: tf.SymbolicTensor) => {
+      const conv = tf.layers.conv2d({
+        filters: u.norm.units,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: false,
+      });
+      const norm = tf.layers.batchNormalization({ axis: -1, epsilon: 1e-5 });
+      const y = tf.layers.leakyReLU({ alpha }).apply(norm.apply(conv.apply(x))) as tf.SymbolicTensor;
+      conv.setWeights([u.conv.v]);
+      norm.setWeights([u.norm.gamma, u.norm.beta, u.norm.mean, u.norm.variance]);
+      return y;
+    };
+    const pool = (x: tf.SymbolicTensor) =>
+      tf.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: 'valid' }).apply(x) as tf.SymbolicTensor;
+    let h = unit(this.stem, input);
+    if (this.config.poolStem) h = pool(h);
+    for (const [a, b] of this.blocks) h = pool(unit(b, unit(a, h)));
+    const features = tf.layers.globalMaxPooling2d({}).apply(h) as tf.SymbolicTensor;
+    const out = denseLayer(this.out, features, numClasses, 'softmax');
+    return tf.model({ inputs: input, outputs: out, name: 'semigan_classifier' });
   }
 }

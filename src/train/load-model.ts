@@ -8,6 +8,7 @@ import type { Objective } from '../objectives/objective.js';
 import { Rng } from '../random.js';
 import { readCheckpointFile } from './checkpoint-file.js';
 import { makeObjective } from './methods.js';
+import { presetByName } from '../experiments/presets.js';
 import { CHECKPOINT_FILE, presetFor, type RunMetrics } from './run.js';
 import type { TrainerStateMeta } from './trainer-state.js';
 
@@ -38,7 +39,8 @@ export function loadModel(dir: string, opts: { averaged?: boolean } = {}): Loade
   metrics.featureShape ??= shape.featureShape;
   metrics.classNames ??= shape.classNames;
   const objective = makeObjective(metrics.config.method);
-  const preset = presetFor(metrics.config.data);
+  // the nets it was trained with: a run records its preset's name (older runs: the data kind's preset)
+  const preset = metrics.preset ? presetByName(metrics.preset) : presetFor(metrics.config.data);
   const d = preset.makeDiscriminator(objective, metrics.classNames.length, metrics.featureShape, new Rng(0));
   const rate = preset.train.weightAverageRate ?? 0;
   const steps = ck.meta.trainer.averageSteps;
