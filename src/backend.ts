@@ -109,6 +109,10 @@ function softwareGl(): boolean {
  * Returns the backend actually in use.
  */
 export async function useBackend(name: BackendName = 'auto'): Promise<string> {
+  // tfjs's console advice for developers (the cpu backend's "looks like you are running TensorFlow.js in
+  // Node.js" banner) is not for semigan's users; production mode is tfjs's own switch for it and changes
+  // no computation
+  if (isNode) tf.enableProdMode();
   if (name !== 'auto') {
     if (tf.getBackend() !== name) await activate(name);
     return tf.getBackend();

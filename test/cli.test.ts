@@ -17,6 +17,13 @@ describe('semigan CLI: user mistakes get one clear line, no stack trace', () => 
     [['demo', '--dataset', 'mnist'], 2, /unknown dataset 'mnist'/],
     [['demo', '--backend', 'webgl'], 1, /runs only in a browser/],
     [['frobnicate'], 2, /unknown command 'frobnicate'/],
+    // commander's suggestion joins the error line instead of a second one
+    [
+      ['train', '--dta', 'rings'],
+      2,
+      /unknown option '--dta'; did you mean --data\? \(see semigan train --help\)$/,
+    ],
+    [['trian'], 2, /unknown command 'trian'; did you mean train\? \(see semigan --help\)$/],
   ];
   for (const [args, code, message] of cases) {
     it(`${args.join(' ')} → exit ${code}`, () => {
@@ -38,6 +45,13 @@ describe('semigan CLI: user mistakes get one clear line, no stack trace', () => 
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toMatch(/^semigan: error: output directory .* is not writable/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it("tfjs's Node.js banner never reaches the user, even on the cpu backend that prints it", () => {
+    const r = semigan('train', '--data', 'rings', '--steps', '1', '--backend', 'cpu', '--out', tempDir());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/backend cpu/);
+    expect(r.stdout + r.stderr).not.toMatch(/TensorFlow\.js in Node|tfjs-node|={10}/);
   });
 
   it('--help and --version succeed', () => {

@@ -1,5 +1,6 @@
-import { readFileSync, writeFileSync, cpSync, appendFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, cpSync, appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { oneLineError, semigan, tempDir } from './helpers.js';
 
@@ -87,5 +88,30 @@ describe('export and predict', () => {
     r = semigan('predict', '--model', join(dir, 'exp'), join(dir, 'missing.csv'));
     expect(r.code).toBe(2);
     expect(oneLineError(r.stderr)).toMatch(/missing.csv does not exist/);
+  });
+
+  it('photos for a points model: one line saying what the model takes and what to give it', async () => {
+    const photos = join(dir, 'photos');
+    mkdirSync(photos);
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } })
+      .png()
+      .toFile(join(photos, 'a.png'));
+    for (const model of ['run', 'exp']) {
+      const r = semigan('predict', '--model', join(dir, model), photos);
+      expect(r.code).toBe(2);
+      expect(oneLineError(r.stderr)).toMatch(
+        /photos holds images \(no \.csv or \.txt file\), but this model takes 2 numbers per row \(a CSV of x,y points\); give it CSV files of points/,
+      );
+    }
+    const one = semigan('predict', '--model', join(dir, 'run'), pts, join(photos, 'a.png'));
+    expect(one.code).toBe(2);
+    expect(oneLineError(one.stderr)).toMatch(/a\.png is an image, but this model takes 2 numbers per row/);
+    const bad = join(dir, 'three.csv');
+    writeFileSync(bad, '1,2,3\n');
+    const none = semigan('predict', '--model', join(dir, 'run'), bad);
+    expect(none.code).toBe(1);
+    expect(none.stderr.trim().split('\n').at(-1)).toMatch(
+      /^semigan: error: no readable inputs among .*three\.csv \(1 skipped\); this model takes 2 numbers per row/,
+    );
   });
 });

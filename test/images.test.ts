@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadImageFolder } from '../src/data/images.js';
+import { prepareInputs, type Classifier } from '../src/export/classifier.js';
 import { runCompare, type CompareRun } from '../src/experiments/compare.js';
 import { LabelOracle } from '../src/data/label-oracle.js';
 import { readLabelsCsv } from '../src/data/labels-csv.js';
@@ -67,6 +68,52 @@ describe('image folders', () => {
     expect(b.cached).toBe(true);
     expect(b.train.x).toEqual(a.train.x);
     expect(b.train.ids).toEqual(a.train.ids);
+  });
+
+  it('decoding reports progress through a callback (folders, predict); a cached load decodes nothing', async () => {
+    const fresh = tempDir('semigan-cache-');
+    const calls: [number, number][] = [];
+    const onProgress = (done: number, total: number) => calls.push([done, total]);
+    await loadImageFolder(root, { size: 8, cacheDir: fresh, onProgress });
+    // 60 photos and 2 unreadable files, which count as done too
+    expect(calls).toEqual(Array.from({ length: 62 }, (_, i) => [i + 1, 62]));
+    calls.length = 0;
+    expect((await loadImageFolder(root, { size: 8, cacheDir: fresh, onProgress })).cached).toBe(true);
+    expect(calls).toEqual([]);
+    const model: Classifier = {
+      classNames: ['cat', 'dog'],
+      inputShape: [8, 8, 3],
+      input: { kind: 'image', range: [-1, 1] },
+      source: 'test',
+      predict: (x) => x,
+      dispose: () => {},
+    };
+    const inputs = await prepareInputs(model, [join(root, 'cat')], onProgress);
+    expect(inputs.ids).toHaveLength(30);
+    expect(calls).toEqual(Array.from({ length: 31 }, (_, i) => [i + 1, 31]));
+    const csv = join(tempDir(), 'points.csv');
+    writeFileSync(csv, '1,2\n');
+    await expect(prepareInputs(model, [csv])).rejects.toThrow(
+      /points\.csv is a CSV file, but this model takes 8×8 colour images .*; give it image files/,
+    );
+  });
+
+  it('CLI: a first decode says so and sums up; the next run reads the cache and says nothing', () => {
+    const previous = process.env.SEMIGAN_CACHE;
+    process.env.SEMIGAN_CACHE = tempDir('semigan-cache-');
+    try {
+      const args = ['select-labels', '--data', `images:${root}?size=8`, '--n', '4', '--force'];
+      const first = semigan(...args, '--out', join(tempDir(), 'l.csv'));
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stderr).toMatch(/^decoding 62 images \(once: later runs read the cache\)$/m);
+      expect(first.stderr).toMatch(/^decoded 62 images \(cached for the next run\)$/m);
+      const again = semigan(...args, '--out', join(tempDir(), 'l.csv'));
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).not.toMatch(/decod/);
+    } finally {
+      if (previous === undefined) delete process.env.SEMIGAN_CACHE;
+      else process.env.SEMIGAN_CACHE = previous;
+    }
   });
 
   it('rejects an empty class folder and a folder without classes with one clear line', () => {

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { formatCompareTable, runCompare } from '../experiments/compare.js';
 import { CLASSIFIER_METHODS, type MethodName } from '../train/methods.js';
 import { IMAGE_SIZE_OPTION, intOption, listOption } from './parse.js';
-import { makeProgress, stepBar } from './progress.js';
+import { decodeProgress, makeProgress, stepBar } from './progress.js';
 
 export function registerCompare(program: Command): void {
   program
@@ -50,6 +50,7 @@ export function registerCompare(program: Command): void {
       await useBackend(o.backend as BackendName);
       const epochs = o.epochs ?? (spec.kind === 'toy' ? 100 : spec.kind === 'mnist' ? 20 : 10);
       const bar = stepBar(makeProgress());
+      const onDecode = decodeProgress();
       const result = await runCompare(
         {
           data: describeDataSpec(spec),
@@ -63,11 +64,15 @@ export function registerCompare(program: Command): void {
         },
         {
           onWarning: (m) => bar.line(`warning: ${m}`),
+          // the folder is decoded once, for label selection; the runs read the cache
+          onProgress: onDecode,
+          onLoadProgress: onDecode,
+          onStart: bar.onStart,
           onRunStart: ({ select, method, seed, index, total }) =>
             process.stderr.write(`[${index + 1}/${total}] ${method}, labels ${select}, seed ${seed}\n`),
           onStep: bar.onStep,
-          onEpoch: (m, total) =>
-            bar.line(`  epoch ${m.epoch}/${total}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%`),
+          onEpoch: (m) =>
+            bar.line(`  ${bar.epoch(m.epoch)}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%`),
           onRunDone: (r) =>
             process.stderr.write(
               `  → ${(r.testAccuracy * 100).toFixed(2)}%${r.selectedEpoch ? ` (epoch ${r.selectedEpoch} by validation)` : ''}\n`,

@@ -12,6 +12,19 @@ import { registerTrain } from './train-command.js';
 
 export const VERSION = '0.1.0';
 
+/**
+ * commander's own usage errors in the one-line form every semigan error has. commander puts its suggestion
+ * on a second line (`(Did you mean --data?)`); it joins the first: `unknown option '--dta'; did you mean
+ * --data? (see semigan train --help)`.
+ */
+export function usageErrorLine(message: string, help: string): string {
+  const [first, ...rest] = message.trim().split(/\s*\n\s*/);
+  const more = rest
+    .map((l) => l.replace(/^\(Did you mean (.+)\?\)$/, (_, s: string) => `did you mean ${s}?`))
+    .join('; ');
+  return `semigan: ${first}${more ? `; ${more}` : ''} (see ${help})\n`;
+}
+
 function buildProgram(): Command {
   const program = new Command();
   program
@@ -20,10 +33,7 @@ function buildProgram(): Command {
     .version(VERSION)
     .option('--debug', 'print stack traces for errors')
     .exitOverride()
-    .configureOutput({
-      // commander's own usage errors, reduced to the one-line form every semigan error has
-      outputError: (s, write) => write(`semigan: ${s.trim()} (see semigan --help)\n`),
-    });
+    .configureOutput({ outputError: (s, write) => write(usageErrorLine(s, 'semigan --help')) });
   registerDemo(program);
   registerTrain(program);
   registerEval(program);
@@ -48,7 +58,7 @@ function buildProgram(): Command {
       }
     });
     c.exitOverride().configureOutput({
-      outputError: (s, write) => write(`semigan: ${s.trim()} (see semigan ${c.name()} --help)\n`),
+      outputError: (s, write) => write(usageErrorLine(s, `semigan ${c.name()} --help`)),
     });
   }
   return program;

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { useBackend, type BackendName } from '../backend.js';
 import { SemiganError, UsageError } from '../errors.js';
-import { loadClassifier, prepareInputs } from '../export/classifier.js';
+import { describeInput, loadClassifier, prepareInputs } from '../export/classifier.js';
 import { exportModel } from '../export/node-io.js';
 import { loadModel } from '../train/load-model.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { choiceOption } from './parse.js';
+import { decodeProgress } from './progress.js';
 
 const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
@@ -21,9 +22,17 @@ export function registerPredict(program: Command): void {
       await useBackend(o.backend as BackendName);
       const c = await loadClassifier(o.model);
       try {
-        const { ids, x, skipped } = await prepareInputs(c, inputs);
+        const { ids, x, skipped } = await prepareInputs(
+          c,
+          inputs,
+          decodeProgress({ cached: false, minTotal: 100 }),
+        );
         for (const s of skipped) process.stderr.write(`warning: skipping ${s.id}: ${s.reason}\n`);
-        if (!ids.length) throw new SemiganError(`no readable inputs among ${inputs.join(', ')}`);
+        if (!ids.length) {
+          throw new SemiganError(
+            `no readable inputs among ${inputs.join(', ')} (${skipped.length} skipped); this model takes ${describeInput(c)}`,
+          );
+        }
         const probs = c.predict(x);
         const k = c.classNames.length;
         const rows = ids.map((id, i) => {

@@ -1,50 +1,175 @@
 import { SingleBar, Presets } from 'cli-progress';
 
 export interface Progress {
-  start(label: string, total: number): void;
+  /** Begins a phase of `total` units (steps, images), `value` of them already done (a resumed run). */
+  start(label: string, total: number, opts?: { unit?: string; value?: number }): void;
   update(value: number, info?: string): void;
-  stop(summary: string): void;
+  /** Ends the phase, printing `summary` on its own line when there is one. */
+  stop(summary?: string): void;
 }
 
-/** A progress bar on a terminal; one line per finished phase when piped or in CI, so logs stay short. */
-export function makeProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
-  const interactive = stream.isTTY && !process.env.CI;
-  if (!interactive) {
-    return {
-      start: () => {},
-      update: () => {},
-      stop: (summary) => stream.write(summary + '\n'),
-    };
-  }
-  let bar: SingleBar | null = null;
+export interface ProgressOptions {
+  /**
+   * Seconds between progress lines when the stream is not a terminal (a log file, CI); the environment
+   * variable SEMIGAN_PROGRESS_SECONDS overrides it. Default 30.
+   */
+  lineEverySeconds?: number;
+  /** Whether to draw a bar; default: the stream is a terminal and $CI is unset. */
+  interactive?: boolean;
+  /** Milliseconds clock, for tests. */
+  now?: () => number;
+}
+
+/** `12s`, `3m05s`, `2h07m`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+const formatRate = (r: number) => (r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toFixed(2));
+
+/**
+ * Units per second over about the last half minute, so the ETA follows the current pace (the pauses for
+ * evaluation at each epoch's end included) rather than the first seconds' warm-up.
+ */
+export function rateMeter(windowMs = 30_000) {
+  let samples: [number, number][] = [];
   return {
-    start(label, total) {
-      bar = new SingleBar(
-        { format: `${label.padEnd(12)} [{bar}] {value}/{total} steps  {info}`, stream, hideCursor: true },
-        Presets.shades_classic,
-      );
-      bar.start(total, 0, { info: '' });
+    add(t: number, value: number): void {
+      const last = samples.at(-1);
+      if (last && value < last[1]) samples = [];
+      // a sample at most every 200 ms keeps the window small at thousands of updates a second
+      else if (last && t - last[0] < 200 && samples.length > 1) samples.pop();
+      samples.push([t, value]);
+      while (samples.length > 2 && t - samples[1][0] >= windowMs) samples.shift();
     },
-    update(value, info = '') {
-      bar?.update(value, { info });
+    /** Units per second, or undefined before two samples far enough apart. */
+    rate(): number | undefined {
+      if (samples.length < 2) return undefined;
+      const [t0, v0] = samples[0];
+      const [t1, v1] = samples[samples.length - 1];
+      return t1 - t0 >= 500 && v1 > v0 ? ((v1 - v0) * 1000) / (t1 - t0) : undefined;
     },
-    stop(summary) {
-      bar?.stop();
-      bar = null;
-      stream.write(summary + '\n');
+    reset(): void {
+      samples = [];
     },
   };
 }
 
+/** `21.3 steps/s, ETA 36m35s`, or '' while the pace is not known yet. */
+function pace(value: number, total: number, unit: string, rate: number | undefined): string {
+  if (rate === undefined) return '';
+  return `${formatRate(rate)} ${unit}/s, ETA ${formatDuration((total - value) / rate)}`;
+}
+
+function lineEveryMs(opts: ProgressOptions): number {
+  const env = Number(process.env.SEMIGAN_PROGRESS_SECONDS);
+  const seconds =
+    process.env.SEMIGAN_PROGRESS_SECONDS && Number.isFinite(env) && env >= 0
+      ? env
+      : (opts.lineEverySeconds ?? 30);
+  return seconds * 1000;
+}
+
+/**
+ * A bar with rate and ETA on a terminal; otherwise (piped, in CI) a line every `lineEverySeconds` and one
+ * per finished phase, so logs show a long run is alive without filling up.
+ */
+export function makeProgress(
+  stream: NodeJS.WriteStream = process.stderr,
+  opts: ProgressOptions = {},
+): Progress {
+  const now = opts.now ?? Date.now;
+  const interactive = opts.interactive ?? (!!stream.isTTY && !process.env.CI);
+  const meter = rateMeter();
+  const every = lineEveryMs(opts);
+  let phase = { label: '', total: 0, unit: 'steps' };
+  let bar: SingleBar | null = null;
+  let lastLine = now();
+  const begin = (label: string, total: number, unit: string, value: number) => {
+    if (total !== phase.total || unit !== phase.unit) meter.reset();
+    phase = { label, total, unit };
+    meter.add(now(), value);
+  };
+  const end = (summary?: string) => {
+    if (summary) {
+      stream.write(summary + '\n');
+      lastLine = now();
+    }
+  };
+  if (!interactive) {
+    return {
+      start: (label, total, { unit = 'steps', value = 0 } = {}) => begin(label, total, unit, value),
+      update(value, info = '') {
+        const t = now();
+        meter.add(t, value);
+        if (t - lastLine < every) return;
+        lastLine = t;
+        const { label, total, unit } = phase;
+        const p = pace(value, total, unit, meter.rate());
+        const pct = total ? ` (${((100 * value) / total).toFixed(0)}%)` : '';
+        stream.write(
+          `${label} ${value}/${total} ${unit}${pct}${p ? `, ${p}` : ''}${info ? `  ${info}` : ''}\n`,
+        );
+      },
+      stop: end,
+    };
+  }
+  return {
+    start(label, total, { unit = 'steps', value = 0 } = {}) {
+      bar?.stop();
+      begin(label, total, unit, value);
+      bar = new SingleBar(
+        {
+          format: `${label.padEnd(12)} [{bar}] {value}/{total} ${unit}  {pace}  {info}`,
+          stream,
+          hideCursor: true,
+          // the phase's summary line takes the bar's place
+          clearOnComplete: true,
+        },
+        Presets.shades_classic,
+      );
+      bar.start(total, value, { pace: pace(value, total, unit, meter.rate()), info: '' });
+    },
+    update(value, info = '') {
+      meter.add(now(), value);
+      bar?.update(value, { pace: pace(value, phase.total, phase.unit, meter.rate()), info });
+    },
+    stop(summary) {
+      bar?.stop();
+      bar = null;
+      end(summary);
+    },
+  };
+}
+
+/** A run's length in epochs, from its steps: with --steps it need not be whole (`2.5`). */
+export function formatEpochs(totalSteps: number, stepsPerEpoch: number): string {
+  const e = totalSteps / stepsPerEpoch;
+  return Number.isInteger(e) ? String(e) : e.toFixed(1);
+}
+
 /**
  * A step bar for runs whose log lines (epoch summaries, warnings, rollbacks) end the current bar: the next
- * step starts a fresh one under the line.
+ * step starts a fresh one under the line. `onStart` takes the run's length, so epoch lines read `epoch 3/4`
+ * whether it was given in epochs or in steps.
  */
 export function stepBar(progress: Progress) {
   let started = false;
+  let epochs = '?';
   return {
+    onStart(info: { totalSteps: number; stepsPerEpoch: number }): void {
+      epochs = formatEpochs(info.totalSteps, info.stepsPerEpoch);
+    },
+    /** `epoch 3/4` */
+    epoch(n: number): string {
+      return `epoch ${n}/${epochs}`;
+    },
     onStep(step: number, total: number): void {
-      if (!started) progress.start('train', total);
+      if (!started) progress.start('train', total, { value: step });
       started = true;
       if (step % 10 === 0) progress.update(step);
     },
@@ -52,5 +177,34 @@ export function stepBar(progress: Progress) {
       progress.stop(text);
       started = false;
     },
+  };
+}
+
+/**
+ * The `onProgress(done, total)` that image loaders call: a note when decoding starts (so a first run on
+ * thousands of photos is never silent), then a bar or a line every 10 s, then a summary.
+ */
+export function decodeProgress(
+  opts: ProgressOptions & {
+    stream?: NodeJS.WriteStream;
+    /** false where nothing is cached (predict), so the lines do not promise a faster next run. */
+    cached?: boolean;
+    /** Say nothing for fewer images than this: they take a second or two. Default 0. */
+    minTotal?: number;
+  } = {},
+): (done: number, total: number) => void {
+  const stream = opts.stream ?? process.stderr;
+  const progress = makeProgress(stream, { lineEverySeconds: 10, ...opts });
+  const cache = opts.cached === false ? '' : ' (cached for the next run)';
+  return (done, total) => {
+    if (total < (opts.minTotal ?? 0)) return;
+    if (done === 1) {
+      stream.write(
+        `decoding ${total} images${opts.cached === false ? '' : ' (once: later runs read the cache)'}\n`,
+      );
+      progress.start('decode', total, { unit: 'images', value: done });
+    }
+    progress.update(done);
+    if (done === total) progress.stop(`decoded ${total} images${cache}`);
   };
 }

@@ -9,6 +9,7 @@ import { loadData, parseDataSpec, withImageSize } from '../data/spec.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { choiceOption, IMAGE_SIZE_OPTION, intOption } from './parse.js';
+import { decodeProgress } from './progress.js';
 
 export function registerSelectLabels(program: Command): void {
   program
@@ -32,6 +33,7 @@ export function registerSelectLabels(program: Command): void {
       await useBackend(o.backend as BackendName);
       const { train } = await loadData(withImageSize(parseDataSpec(o.data), o.imageSize), o.seed, undefined, {
         onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+        onProgress: decodeProgress(),
       });
       const oracle = new LabelOracle(train.y);
       const rows = selectLabels(train, o.n, o.strategy as SelectStrategy, o.seed, oracle);

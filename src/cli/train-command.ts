@@ -23,7 +23,7 @@ import {
   intOption,
   labelsPerClass,
 } from './parse.js';
-import { makeProgress, stepBar } from './progress.js';
+import { decodeProgress, makeProgress, stepBar } from './progress.js';
 
 export function registerTrain(program: Command): void {
   program
@@ -147,8 +147,11 @@ export function registerTrain(program: Command): void {
         };
         if (o.labelsCsv) {
           if (o.labels !== undefined) throw new UsageError('use --labels or --labels-csv, not both');
-          // ids and class names without decoding: toy and MNIST ids are row numbers, images relative paths
-          const { train } = await loadData(spec, config.seed);
+          // ids and class names: toy and MNIST ids are row numbers, images relative paths (decoded and cached)
+          const { train } = await loadData(spec, config.seed, undefined, {
+            onProgress: decodeProgress(),
+            onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+          });
           config.labeledExamples = readLabelsCsv(o.labelsCsv, idsOf(train), train.classNames);
         }
       }
@@ -174,22 +177,20 @@ export function registerTrain(program: Command): void {
           config,
           out,
           {
-            onStart: ({ labeled, unlabeled }) =>
+            onStart: (info) => {
+              bar.onStart(info);
               process.stderr.write(
-                `semigan train: ${config.method} on ${config.data}, ${labeled} labeled + ${unlabeled} unlabeled, seed ${config.seed}, backend ${backend}${o.resume ? ' (resuming)' : ''}\n`,
-              ),
+                `semigan train: ${config.method} on ${config.data}, ${info.labeled} labeled + ${info.unlabeled} unlabeled, seed ${config.seed}, backend ${backend}${o.resume ? ' (resuming)' : ''}\n`,
+              );
+            },
             onStep: bar.onStep,
-            onEpoch: (m, total) =>
+            onEpoch: (m) =>
               bar.line(
-                `epoch ${m.epoch}/${total}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%  (D ${m.dLoss.toFixed(3)}, G ${m.gLoss.toFixed(3)}, ${m.seconds}s)`,
+                `${bar.epoch(m.epoch)}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%  (D ${m.dLoss.toFixed(3)}, G ${m.gLoss.toFixed(3)}, ${m.seconds}s)`,
               ),
             shouldStop: () => interrupts > 0,
             onWarning: (msg) => bar.line(`warning: ${msg}`),
-            onLoadProgress: (done, total) => {
-              if (done === 1) progress.start('decode', total);
-              if (done % 100 === 0 || done === total) progress.update(done);
-              if (done === total) progress.stop(`decoded ${total} images (cached for the next run)`);
-            },
+            onLoadProgress: decodeProgress(),
             onRollback: (r) =>
               bar.line(
                 `diverged at step ${r.atStep} (${r.reason ?? 'non-finite loss'}): rolled back to step ${r.toStep}, learning rate now ${r.learningRate}`,
@@ -197,7 +198,7 @@ export function registerTrain(program: Command): void {
           },
           !!o.resume,
         );
-        progress.stop('');
+        progress.stop();
         if (!metrics.complete) {
           process.stderr.write(
             `stopped at step ${metrics.step}; continue with: semigan train --resume ${out}\n`,

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { decodeProgress, formatDuration, makeProgress, rateMeter, stepBar } from '../src/cli/progress.js';
+import { semigan, tempDir } from './helpers.js';
+
+/** A stream that is not a terminal, collecting what is written. */
+function fakeStream() {
+  const lines: string[] = [];
+  const stream = {
+    isTTY: false,
+    write: (s: string) => lines.push(...s.split('\n').filter((l) => l !== '')) > 0,
+  } as unknown as NodeJS.WriteStream;
+  return { stream, lines };
+}
+
+describe('progress when the output is not a terminal', () => {
+  it('prints a line every lineEverySeconds with rate and ETA, and a summary per phase', () => {
+    const { stream, lines } = fakeStream();
+    let t = 0;
+    const p = makeProgress(stream, { lineEverySeconds: 10, now: () => t });
+    p.start('train', 1000);
+    for (let step = 10; step <= 300; step += 10) {
+      t += 1000; // 10 steps a second
+      p.update(step);
+    }
+    // 30 s: lines at 10, 20 and 30 s, none in between
+    expect(lines).toEqual([
+      'train 100/1000 steps (10%), 10.0 steps/s, ETA 1m30s',
+      'train 200/1000 steps (20%), 10.0 steps/s, ETA 1m20s',
+      'train 300/1000 steps (30%), 10.0 steps/s, ETA 1m10s',
+    ]);
+    p.stop('epoch 1/3: done');
+    p.stop();
+    expect(lines.at(-1)).toBe('epoch 1/3: done');
+    expect(lines).toHaveLength(4);
+  });
+
+  it('decoding says it has started, then reports through the loader callback, then sums up', () => {
+    const { stream, lines } = fakeStream();
+    let t = 0;
+    const onProgress = decodeProgress({ stream, now: () => t });
+    for (let done = 1; done <= 400; done++) {
+      t += 100; // 10 images a second: 40 s in all
+      onProgress(done, 400);
+    }
+    expect(lines[0]).toBe('decoding 400 images (once: later runs read the cache)');
+    // a line every 10 s (the default for decoding)
+    expect(lines.slice(1, -1)).toEqual([
+      'decode 100/400 images (25%), 10.0 images/s, ETA 30s',
+      'decode 200/400 images (50%), 10.0 images/s, ETA 20s',
+      'decode 300/400 images (75%), 10.0 images/s, ETA 10s',
+      'decode 400/400 images (100%), 10.0 images/s, ETA 0s',
+    ]);
+    expect(lines.at(-1)).toBe('decoded 400 images (cached for the next run)');
+    const quiet = fakeStream();
+    const few = decodeProgress({ stream: quiet.stream, cached: false, minTotal: 100 });
+    for (let done = 1; done <= 5; done++) few(done, 5);
+    expect(quiet.lines).toEqual([]);
+  });
+
+  it('the rate follows the recent pace and restarts with a new phase', () => {
+    const m = rateMeter(30_000);
+    expect(m.rate()).toBeUndefined();
+    for (let s = 0; s <= 60; s++) m.add(s * 1000, s < 30 ? s * 10 : 300 + (s - 30) * 2);
+    expect(m.rate()).toBeCloseTo(2, 5);
+    m.add(61_000, 5);
+    expect(m.rate()).toBeUndefined();
+    expect(formatDuration(42)).toBe('42s');
+    expect(formatDuration(185)).toBe('3m05s');
+    expect(formatDuration(7620)).toBe('2h07m');
+  });
+});
+
+describe('epoch lines count the epochs the run will make', () => {
+  it('in whole epochs, or fractions when --steps ends mid-epoch', () => {
+    const { stream } = fakeStream();
+    const bar = stepBar(makeProgress(stream));
+    bar.onStart({ totalSteps: 100, stepsPerEpoch: 50 });
+    expect(bar.epoch(1)).toBe('epoch 1/2');
+    bar.onStart({ totalSteps: 250, stepsPerEpoch: 100 });
+    expect(bar.epoch(2)).toBe('epoch 2/2.5');
+  });
+
+  it('CLI: train --steps reads epoch N/M of the steps given, with periodic lines when piped', () => {
+    const out = tempDir();
+    process.env.SEMIGAN_PROGRESS_SECONDS = '0';
+    try {
+      // rings: 1000 unlabeled points in batches of 100, so 10 steps an epoch; --epochs defaults to 100
+      const r = semigan('train', '--data', 'rings', '--steps', '30', '--out', out);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/^epoch 1\/3: test accuracy/m);
+      expect(r.stderr).toMatch(/^epoch 3\/3: test accuracy/m);
+      expect(r.stderr).not.toMatch(/epoch \d+\/100/);
+      expect(r.stderr).toMatch(/^train 10\/30 steps \(33%\)/m);
+      expect(r.stderr).not.toMatch(/\n\s*\n/);
+    } finally {
+      delete process.env.SEMIGAN_PROGRESS_SECONDS;
+    }
+  });
+});
