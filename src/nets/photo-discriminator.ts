@@ -68,9 +68,11 @@ export class PhotoDiscriminator implements Discriminator {
   private runPart(x: tf.Tensor4D, mode: NormMode): DiscriminatorOutput {
     const alpha = this.config.alpha ?? 0.1;
     const apply = (u: Unit, h: tf.Tensor4D) => u.norm.apply(u.conv.apply(h), mode, alpha);
+    // tiny images run out of pixels before the blocks do: a 1-pixel map is not pooled further
+    const pool = (h: tf.Tensor4D) => (h.shape[1] >= 2 && h.shape[2] >= 2 ? maxPool2(h) : h);
     let h = apply(this.stem, x);
-    if (this.config.poolStem) h = maxPool2(h);
-    for (const [a, b] of this.blocks) h = maxPool2(apply(b, apply(a, h)));
+    if (this.config.poolStem) h = pool(h);
+    for (const [a, b] of this.blocks) h = pool(apply(b, apply(a, h)));
     const features = tf.max(h, [1, 2]) as tf.Tensor2D;
     return { logits: this.out.apply(features), features };
   }
@@ -113,7 +115,11 @@ export class PhotoDiscriminator implements Discriminator {
       return y;
     };
     const pool = (x: tf.SymbolicTensor) =>
-      tf.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: 'valid' }).apply(x) as tf.SymbolicTensor;
+      x.shape[1]! >= 2 && x.shape[2]! >= 2
+        ? (tf.layers
+            .maxPooling2d({ poolSize: 2, strides: 2, padding: 'valid' })
+            .apply(x) as tf.SymbolicTensor)
+        : x;
     let h = unit(this.stem, input);
     if (this.config.poolStem) h = pool(h);
     for (const [a, b] of this.blocks) h = pool(unit(b, unit(a, h)));

@@ -48,7 +48,7 @@ export function augmentImage(
   opts: Augmentation,
   rng: Rng,
 ): void {
-  const [h, w, c] = shape;
+  const [h, w] = shape;
   const flip = opts.flip && rng.uniform() < 0.5;
   const t = opts.translate;
   const dy = t > 0 ? rng.int(2 * t + 1) - t : 0;

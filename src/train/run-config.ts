@@ -5,14 +5,15 @@ import { parseDataSpec } from '../data/spec.js';
 import type { LabeledSubsetRecord } from '../data/split.js';
 import { UsageError } from '../errors.js';
 import type { OptimizerOverrides } from '../experiments/make-trainer.js';
-import { imagePreset, MNIST_PRESET, TOY_PRESET, type Preset } from '../experiments/presets.js';
+import { imagePreset, MNIST_PRESET, presetByName, TOY_PRESET, type Preset } from '../experiments/presets.js';
+import type { PseudoLabelOptions } from '../objectives/pseudo-label.js';
 import { sha256 } from '../util/sha256.js';
 import { augmentationProblem, augments, type Augmentation } from './augment.js';
 import { readCheckpointFile } from './checkpoint-file.js';
 import type { CollapseState } from './collapse.js';
 import type { LrDecay } from './lr-schedule.js';
 import type { CodeVersion } from './provenance.js';
-import { parseMethod, type MethodName } from './methods.js';
+import { METHOD_TERMS, parseMethod, type MethodName } from './methods.js';
 import type { Trainer } from './trainer.js';
 
 /** Everything that defines a run; stored in the checkpoint so `--resume` needs nothing else. */
@@ -34,6 +35,13 @@ export interface RunConfig {
   augment?: Augmentation;
   /** Weight of the Π-model consistency term on D's unlabeled predictions (absent or 0: off). */
   consistency?: number;
+  /** FixMatch's pseudo-label term on D (weight 0 or absent: the method's default, off for GAN methods). */
+  pseudoLabels?: PseudoLabelOptions;
+  /**
+   * The nets and optimiser settings by name (see presetByName); absent: the data kind's default. A run
+   * records the name it resolved, so a resume keeps its nets when a default changes.
+   */
+  preset?: string;
   /** Ramp the consistency weight up over this many epochs (Laine & Aila's exp(−5(1 − t)²)); absent or 0: full from step 1. */
   consistencyRampup?: number;
   /** Linear learning-rate decay to zero between two epochs (Bad GAN: over the last third); default: none. */
@@ -117,6 +125,11 @@ export const CHECKPOINT_FILE = 'checkpoint.bin';
 /** The last checkpoint taken while training looked healthy: where a rollback returns to. */
 export const HEALTHY_CHECKPOINT_FILE = 'checkpoint-healthy.bin';
 
+/** The run's preset: the one it names, or the data kind's default. */
+export function presetOf(c: Pick<RunConfig, 'data' | 'preset'>): Preset {
+  return c.preset ? presetByName(c.preset) : presetFor(c.data);
+}
+
 export function presetFor(data: string): Preset {
   const kind = parseDataSpec(data).kind;
   return kind === 'mnist' ? MNIST_PRESET : kind === 'images' ? imagePreset() : TOY_PRESET;
@@ -175,11 +188,27 @@ export function validateRunConfig(c: RunConfig): RunConfig {
         'the consistency term needs unlabeled data: use it with a GAN method, not supervised',
       );
   }
+  const pl = c.pseudoLabels;
+  if (pl) {
+    if (!(pl.weight >= 0 && pl.weight <= 1000))
+      throw new UsageError(`the pseudo-label weight must be from 0 to 1000, got ${pl.weight}`);
+    if (!(pl.threshold > 0 && pl.threshold <= 1))
+      throw new UsageError(`the pseudo-label threshold must be in (0, 1], got ${pl.threshold}`);
+    if (pl.weight > 0 && c.method === 'supervised')
+      throw new UsageError('pseudo-labels need unlabeled data: use them with fixmatch or a GAN method');
+  }
+  if (c.preset !== undefined) {
+    try {
+      presetByName(c.preset);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
   const ramp = c.consistencyRampup;
   if (ramp !== undefined && ramp !== 0) {
     if (!(Number.isInteger(ramp) && ramp > 0 && ramp <= 100_000))
       throw new UsageError(`the consistency ramp-up must be a whole number of epochs ≥ 0, got ${ramp}`);
-    if (!(c.consistency! > 0))
+    if (!(c.consistency! > 0) && !METHOD_TERMS[c.method]?.consistency)
       throw new UsageError('a consistency ramp-up needs a consistency weight: add --consistency W');
   }
   const o = c.optimizer ?? {};
@@ -201,7 +230,8 @@ export function readRunConfig(out: string): RunConfig {
   const path = join(out, CHECKPOINT_FILE);
   if (!existsSync(path)) throw new UsageError(`nothing to resume in ${out}: it has no ${CHECKPOINT_FILE}`);
   const ck = readCheckpointFile<{ metrics: RunMetrics }>(path);
-  return ck.meta.metrics.config;
+  // runs from before the config named its preset: the one the run recorded
+  return { ...ck.meta.metrics.config, preset: ck.meta.metrics.config.preset ?? ck.meta.metrics.preset };
 }
 
 export function readMetrics(out: string): RunMetrics | null {

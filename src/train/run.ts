@@ -12,7 +12,7 @@ import { clearStreaks, DEFAULT_COLLAPSE, looksHealthy, newCollapseState, observe
 import {
   CHECKPOINT_FILE,
   HEALTHY_CHECKPOINT_FILE,
-  presetFor,
+  presetOf,
   validateRunConfig,
   weightsSha256,
   type EpochMetrics,
@@ -43,7 +43,7 @@ export async function runTraining(
   ensureWritableDir(out);
   const ckptPath = join(out, CHECKPOINT_FILE);
   const spec = parseDataSpec(config.data);
-  const preset = presetFor(config.data);
+  const preset = presetOf(config);
   const { train, test, extraUnlabeled } = await loadData(spec, config.seed, undefined, {
     onWarning: hooks.onWarning,
     onProgress: hooks.onLoadProgress,
@@ -67,6 +67,7 @@ export async function runTraining(
     optimizer: config.optimizer,
     augment: config.augment,
     consistency: config.consistency,
+    pseudoLabels: config.pseudoLabels,
   });
   const stepsPerEpoch =
     config.stepsPerEpoch ?? Math.max(1, Math.floor(split.unlabeled.ids.length / trainer.config.batchSize));
