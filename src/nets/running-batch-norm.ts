@@ -43,7 +43,10 @@ export class RunningBatchNorm {
     if (fused) {
       if (mode === 'train') {
         // the kernel gives 1/√(σ² + ε); the running average keeps σ² (biased, as the normalisation used)
-        this.update(fused.mean, tf.tidy(() => tf.sub(tf.reciprocal(tf.square(fused.inv)), EPSILON)));
+        this.update(
+          fused.mean,
+          tf.tidy(() => tf.sub(tf.reciprocal(tf.square(fused.inv)), EPSILON)),
+        );
       }
       tf.dispose([fused.mean, fused.inv]);
       return fused.y;
