@@ -44,6 +44,8 @@ export type ImagesFromWorker =
       predictions?: Float32Array;
       stepsPerSecond: number;
       backend: string;
+      /** Threads of the wasm backend (1 unless the page is cross-origin isolated; 0 on other backends). */
+      threads: number;
       playing: boolean;
     }
   | { type: 'export'; json: object; weights: ArrayBuffer; heldOutAccuracy: number }

@@ -225,7 +225,9 @@ export function startImagesView() {
       ? `${((right / judged) * 100).toFixed(1)}% of ${judged}`
       : '–';
     if (snap?.stepsPerSecond) $('img-rate').textContent = snap.stepsPerSecond.toFixed(1); // kept while paused
-    $('img-backend').textContent = snap?.backend ?? '–';
+    $('img-backend').textContent = snap
+      ? `${snap.backend}${snap.threads > 1 ? `, ${snap.threads} threads` : ''}`
+      : '–';
     drawCurves($<HTMLCanvasElement>('img-curves'), history, 'held-out accuracy');
     drawSampleGrid($<HTMLCanvasElement>('img-samples'), snap?.samples, size);
   }
@@ -297,6 +299,8 @@ export function startImagesView() {
       heldOut: snap?.heldOut.length ?? 0,
       folderAccuracy: $('img-folder-accuracy').textContent,
       backend: snap?.backend ?? '',
+      threads: snap?.threads ?? 0,
+      stepsPerSecond: snap?.stepsPerSecond ?? 0,
       playing,
       exported: !!exported,
       samples: snap?.samples.length ?? 0,

@@ -11,7 +11,7 @@ import {
   makeTrainer,
   type Trainer,
 } from '../../src/core.js';
-import { onMessagesInOrder, startBackend } from './worker-runtime.js';
+import { onMessagesInOrder, startBackend, wasmThreads } from './worker-runtime.js';
 import type { ImagesFromWorker, ImagesToWorker } from './images-protocol.js';
 
 const post = (m: ImagesFromWorker, transfer: Transferable[] = []) =>
@@ -108,6 +108,7 @@ function snapshot(rate: number, withPredictions: boolean): void {
       predictions,
       stepsPerSecond: rate,
       backend,
+      threads: wasmThreads(),
       playing,
     },
     [samples.buffer, ...(predictions ? [predictions.buffer] : [])],
