@@ -14,6 +14,7 @@ import type { ImageTrainSettings, ImagesFromWorker, ImagesToWorker } from './ima
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 type Snapshot = Extract<ImagesFromWorker, { type: 'snapshot' }>;
+type Inspection = Omit<Extract<ImagesFromWorker, { type: 'inspect' }>, 'type' | 'run'>;
 
 /**
  * The your-images view: the user drops images, names classes, labels a few by clicking, and trains in a
@@ -35,6 +36,9 @@ export function startImagesView() {
   let built = false;
   let labelsChanged = false;
   let playing = false;
+  /** The current run's number; answers of earlier runs (in flight at a reset) are dropped. */
+  let runId = 0;
+  let inspected: ((i: Inspection) => void) | undefined;
   let exported: { json: object; weights: ArrayBuffer } | undefined;
   const history: HistoryPoint[] = [];
   const thumbs: HTMLElement[] = [];
@@ -67,6 +71,7 @@ export function startImagesView() {
   /** Forgets the trained run; training starts over from the current labels on the next play/step. */
   function restart(keepLabels = true): void {
     if (!keepLabels) labels.fill(-1);
+    runId++;
     built = false;
     labelsChanged = false;
     playing = false;
@@ -96,6 +101,7 @@ export function startImagesView() {
     if (missing.length) return (status(`label at least one image of: ${missing.join(', ')}`), false);
     send({
       type: 'train',
+      run: ++runId,
       settings: settings(),
       shape: [size, size, 3],
       x: x.slice(),
@@ -148,11 +154,10 @@ export function startImagesView() {
     render();
   }
 
+  /** A click labels, relabels or unlabels one image; a running run takes the new labels as it goes. */
   function setLabel(i: number, c: number): void {
     labels[i] = labels[i] === c ? -1 : c;
-    labelsChanged = built;
-    if (built)
-      status('labels changed: press train to start over with them (or keep stepping the current run)');
+    if (built && !labelsChanged) send({ type: 'labels', labels: labels.slice() });
   }
 
   /** Labels n random images per class from the folder names: a shortcut for trying labeled folders. */
@@ -234,6 +239,8 @@ export function startImagesView() {
 
   worker.onmessage = (e: MessageEvent<ImagesFromWorker>) => {
     const m = e.data;
+    if (m.type !== 'error' && m.run !== runId) return;
+    if (m.type === 'inspect') return inspected?.(m);
     if (m.type === 'error') {
       playing = false;
       $('img-play').textContent = 'train';
@@ -297,6 +304,7 @@ export function startImagesView() {
       step: snap?.step ?? 0,
       heldOutAccuracy: snap?.heldOutAccuracy ?? NaN,
       heldOut: snap?.heldOut.length ?? 0,
+      trainLabeled: snap?.trainLabeled ?? 0,
       folderAccuracy: $('img-folder-accuracy').textContent,
       backend: snap?.backend ?? '',
       threads: snap?.threads ?? 0,
@@ -310,5 +318,11 @@ export function startImagesView() {
       idx.map((i) => Array.from(x.subarray(i * size * size * 3, (i + 1) * size * size * 3))),
     predictions: () => (predictions ? Array.from(predictions) : []),
     paths: () => picked.map((f) => f.path),
+    /** Image paths the trainer holds as labeled and as unlabeled data, and those held out from it. */
+    trainingData: () =>
+      new Promise<Inspection>((ok) => {
+        inspected = ok;
+        send({ type: 'inspect' });
+      }),
   };
 }
