@@ -7,7 +7,7 @@
  * (PLAYGROUND_IMAGES: a folder with one subfolder per class; default /work/shared/data/cats-dogs/train).
  */
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { playgroundDir, serveStatic } from '../src/cli/playground-command.js';
@@ -89,12 +89,14 @@ async function imagesView(browser: Browser, isolated: boolean, photos: string) {
 }
 
 const context = benchContext();
+const load = [loadavg()[0]];
 const photos = samplePhotos();
 const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
 try {
   const toy = await toyView(browser, true);
   const plain = await imagesView(browser, false, photos);
   const isolated = await imagesView(browser, true, photos);
+  load.push(loadavg()[0]);
   const result = {
     bench: 'playground',
     stepsPerSecond: toy.stepsPerSecond,
@@ -107,6 +109,8 @@ try {
     backend: toy.backend,
     accuracyAtEnd: toy.accuracy,
     stepsAtEnd: toy.step,
+    // other work on the machine slows the page: the 1-minute load average at start and at end
+    loadAverage: load.map((l) => Number(l.toFixed(1))),
     ...context,
   };
   writeFileAtomic(join(here, 'results', 'playground.json'), JSON.stringify(result, null, 2) + '\n');

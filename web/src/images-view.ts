@@ -1,13 +1,6 @@
 import { CLASS_COLORS, cssColor } from '../../src/report/palette.js';
 import { drawCurves, type HistoryPoint } from './curves.js';
-import {
-  decodeImages,
-  filesOfDrop,
-  filesOfInput,
-  folderOf,
-  MAX_IMAGES,
-  type PickedFile,
-} from './image-files.js';
+import { decodeImages, folderOf, MAX_IMAGES, onImagesPicked, type PickedFile } from './image-files.js';
 import { downloadLinks, drawSampleGrid } from './image-output.js';
 import { fillMethodSelect } from './method-options.js';
 import type { ImageTrainSettings, ImagesFromWorker, ImagesToWorker } from './images-protocol.js';
@@ -158,6 +151,7 @@ export function startImagesView() {
   function setLabel(i: number, c: number): void {
     labels[i] = labels[i] === c ? -1 : c;
     if (built && !labelsChanged) send({ type: 'labels', labels: labels.slice() });
+    else if (built) status('the classes changed: press train to start over with them');
   }
 
   /** Labels n random images per class from the folder names: a shortcut for trying labeled folders. */
@@ -259,18 +253,7 @@ export function startImagesView() {
     requestAnimationFrame(render);
   };
 
-  const drop = $('img-drop');
-  drop.ondragover = (e) => (e.preventDefault(), drop.classList.add('over'));
-  drop.ondragleave = () => drop.classList.remove('over');
-  drop.ondrop = async (e) => {
-    e.preventDefault();
-    drop.classList.remove('over');
-    if (e.dataTransfer) await load(await filesOfDrop(e.dataTransfer.items));
-  };
-  for (const id of ['img-files', 'img-folder']) {
-    const input = $<HTMLInputElement>(id);
-    input.onchange = () => input.files && load(filesOfInput(input.files));
-  }
+  onImagesPicked($('img-drop'), [$<HTMLInputElement>('img-files'), $<HTMLInputElement>('img-folder')], load);
   $<HTMLSelectElement>('img-size').onchange = () => picked.length && load(picked);
   $('img-method').onchange = () => (labelsChanged = built);
   $('img-add-class').onclick = () => {
