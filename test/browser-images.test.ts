@@ -16,6 +16,8 @@ type ImagesState = {
   heldOutAccuracy: number;
   heldOut: number;
   trainLabeled: number;
+  chart: { points: number; firstStep: number; lastStep: number };
+  shownStep: string;
   folderAccuracy: string;
   backend: string;
   playing: boolean;
@@ -195,6 +197,19 @@ describe.skipIf(!haveBrowser)('browser playground, your-images view (headless Ch
     );
     const agree = cli.filter((x) => pageClass.get(basename(x.file)) === x.class).length;
     expect(agree).toBeGreaterThanOrEqual(57); // browser and sharp resize 24→16 px a little differently
+
+    // reset while training: the run's late answers are dropped, so chart and stats both say step 0
+    await page.click('#img-play');
+    await pollUntil(
+      page,
+      () => state(page),
+      (x) => x.playing && x.step > s.step,
+      30_000,
+    );
+    await page.click('#img-reset');
+    await page.waitForTimeout(2000);
+    const reset = await state(page);
+    expect([reset.step, reset.shownStep, reset.playing, reset.chart.points]).toEqual([0, '0', false, 0]);
     expect(errors).toEqual([]);
   }, 240_000);
 });

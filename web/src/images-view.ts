@@ -1,5 +1,5 @@
 import { CLASS_COLORS, cssColor } from '../../src/report/palette.js';
-import { drawCurves, type HistoryPoint } from './curves.js';
+import { drawCurves, type ChartState, type HistoryPoint } from './curves.js';
 import { decodeImages, folderOf, MAX_IMAGES, onImagesPicked, type PickedFile } from './image-files.js';
 import { downloadLinks, drawSampleGrid } from './image-output.js';
 import { fillMethodSelect } from './method-options.js';
@@ -34,6 +34,7 @@ export function startImagesView() {
   let inspected: ((i: Inspection) => void) | undefined;
   let exported: { json: object; weights: ArrayBuffer } | undefined;
   const history: HistoryPoint[] = [];
+  let chart: ChartState = { points: 0, firstStep: 0, lastStep: 0 };
   const thumbs: HTMLElement[] = [];
 
   const status = (text: string): void => void ($('img-status').textContent = text);
@@ -227,7 +228,7 @@ export function startImagesView() {
     $('img-backend').textContent = snap
       ? `${snap.backend}${snap.threads > 1 ? `, ${snap.threads} threads` : ''}`
       : '–';
-    drawCurves($<HTMLCanvasElement>('img-curves'), history, 'held-out accuracy');
+    chart = drawCurves($<HTMLCanvasElement>('img-curves'), history, 'held-out accuracy');
     drawSampleGrid($<HTMLCanvasElement>('img-samples'), snap?.samples, size);
   }
 
@@ -288,6 +289,8 @@ export function startImagesView() {
       heldOutAccuracy: snap?.heldOutAccuracy ?? NaN,
       heldOut: snap?.heldOut.length ?? 0,
       trainLabeled: snap?.trainLabeled ?? 0,
+      chart,
+      shownStep: $('img-step').textContent,
       folderAccuracy: $('img-folder-accuracy').textContent,
       backend: snap?.backend ?? '',
       threads: snap?.threads ?? 0,
