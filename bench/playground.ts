@@ -20,6 +20,8 @@ const seconds = Number(process.env.PLAYGROUND_SECONDS ?? 20);
 const imagesRoot =
   process.env.PLAYGROUND_IMAGES ?? join(here, '..', '..', 'shared', 'data', 'cats-dogs', 'train');
 const PER_CLASS = 100;
+/** Images-view measurements alternate without and with isolation this many times, so load drifts evenly. */
+const ROUNDS = Number(process.env.PLAYGROUND_ROUNDS ?? 2);
 
 /** Steps per second between two reads `seconds` apart, after a warm-up. */
 async function rate(page: Page, read: () => Promise<{ step: number }>): Promise<number> {
@@ -94,17 +96,28 @@ const photos = samplePhotos();
 const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
 try {
   const toy = await toyView(browser, true);
-  const plain = await imagesView(browser, false, photos);
-  const isolated = await imagesView(browser, true, photos);
+  const plain: Awaited<ReturnType<typeof imagesView>>[] = [];
+  const isolated: typeof plain = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    plain.push(await imagesView(browser, false, photos));
+    isolated.push(await imagesView(browser, true, photos));
+  }
   load.push(loadavg()[0]);
+  const mean = (runs: typeof plain) =>
+    Number((runs.reduce((a, r) => a + r.stepsPerSecond, 0) / runs.length).toFixed(2));
   const result = {
     bench: 'playground',
     stepsPerSecond: toy.stepsPerSecond,
-    imagesStepsPerSecond: isolated.stepsPerSecond,
-    imagesStepsPerSecondWithoutIsolation: plain.stepsPerSecond,
-    imagesSetup: `${isolated.images} cats-dogs photos at 32×32, batch 32, K-logit-FM, 20 labels`,
-    imagesThreads: isolated.threads,
-    imagesThreadsWithoutIsolation: plain.threads,
+    imagesStepsPerSecond: mean(isolated),
+    imagesStepsPerSecondWithoutIsolation: mean(plain),
+    imagesRuns: {
+      isolated: isolated.map((r) => r.stepsPerSecond),
+      notIsolated: plain.map((r) => r.stepsPerSecond),
+    },
+    imagesSetup: `${isolated[0].images} cats-dogs photos at 32×32, batch 32, K-logit-FM, 20 labels`,
+    // tfjs-wasm's thread pool is half the cores (at most 4): 1 on a 2-core machine, so isolation adds none
+    imagesThreads: isolated[0].threads,
+    imagesThreadsWithoutIsolation: plain[0].threads,
     browser: `Chromium ${browser.version()} (headless)`,
     backend: toy.backend,
     accuracyAtEnd: toy.accuracy,
