@@ -16,6 +16,7 @@ if (!haveBrowser) {
 export async function openPlayground(query = ''): Promise<{
   browser: Browser;
   page: Page;
+  url: string;
   errors: string[];
   close(): Promise<void>;
 }> {
@@ -31,6 +32,7 @@ export async function openPlayground(query = ''): Promise<{
   return {
     browser,
     page,
+    url,
     errors,
     close: async () => {
       await browser.close();

@@ -15,6 +15,9 @@ type ImagesState = {
   step: number;
   heldOutAccuracy: number;
   heldOut: number;
+  trainLabeled: number;
+  chart: { points: number; firstStep: number; lastStep: number };
+  shownStep: string;
   folderAccuracy: string;
   backend: string;
   playing: boolean;
@@ -24,6 +27,9 @@ type ImagesState = {
 /** Calls the page's images API (window.semigan.images(), see web/src/main.ts): `call` is e.g. "state()". */
 const api = <T>(page: Page, call: string) => page.evaluate(`window.semigan.images().${call}`) as Promise<T>;
 const state = (page: Page) => api<ImagesState>(page, 'state()');
+/** Image paths the worker's trainer holds as labeled / unlabeled data, and those held out from it. */
+const trainingData = (page: Page) =>
+  api<{ heldOut: string[]; labeled: string[]; unlabeled: string[] }>(page, 'trainingData()');
 
 /** Two classes a small net tells apart from colour and texture: warm stripes vs cool blobs, 24×24 PNG. */
 async function synthImages(dir: string, perClass: number): Promise<void> {
@@ -64,7 +70,7 @@ describe.skipIf(!haveBrowser)('browser playground, your-images view (headless Ch
 
   afterAll(async () => close?.());
 
-  it('loads a dropped folder, labels by clicking, trains, and exports a model the CLI and library load', async () => {
+  it('loads a dropped folder, labels by clicking (also while training), keeps held-out images out of training, and exports a model the CLI and library load', async () => {
     await page.selectOption('#img-size', '16');
     await page.setInputFiles('#img-folder', images);
     let s = await pollUntil(
@@ -77,28 +83,67 @@ describe.skipIf(!haveBrowser)('browser playground, your-images view (headless Ch
     expect(await page.textContent('#img-status')).toContain('Skipped 1 unreadable');
     expect([...s.classNames].sort()).toEqual(['cool', 'warm']);
 
-    // label 5 of each class by clicking thumbnails, choosing the class with its number key
+    // label 20 of each class by clicking thumbnails, choosing the class with its number key
     for (const cls of s.classNames) {
       await page.keyboard.press(String(s.classNames.indexOf(cls) + 1));
       const thumbs = page.locator(`figure.thumb[title*="/${cls}/"]`);
-      for (let i = 0; i < 5; i++) await thumbs.nth(i).click();
+      for (let i = 0; i < 20; i++) await thumbs.nth(i).click();
     }
-    expect((await state(page)).labeled).toBe(10);
+    expect((await state(page)).labeled).toBe(40);
     // clicking a labeled image with another class active relabels it; with its own class, unlabels it
     await page.locator(`figure.thumb[title*="/cool/"]`).nth(0).click();
-    expect((await state(page)).labeled).toBe(10);
+    expect((await state(page)).labeled).toBe(40);
     await page.keyboard.press(String(s.classNames.indexOf('cool') + 1));
     await page.locator(`figure.thumb[title*="/cool/"]`).nth(0).click(); // warm → cool
     await page.locator(`figure.thumb[title*="/cool/"]`).nth(0).click(); // unlabel…
-    expect((await state(page)).labeled).toBe(9);
+    expect((await state(page)).labeled).toBe(39);
     await page.locator(`figure.thumb[title*="/cool/"]`).nth(0).click(); // …and label it again
-    expect((await state(page)).labeled).toBe(10);
+    expect((await state(page)).labeled).toBe(40);
 
     await page.click('#img-play');
     s = await pollUntil(
       page,
       () => state(page),
-      (x) => x.step >= 40 && parseFloat(x.folderAccuracy) >= 90 && x.heldOutAccuracy === 1,
+      (x) => x.step >= 5,
+      60_000,
+    );
+    // a quarter of each class's labels is held out, and the trainer holds none of them, not even unlabeled
+    const paths = await api<string[]>(page, 'paths()');
+    const data = await trainingData(page);
+    expect(data.heldOut.length).toBe(10);
+    expect(data.labeled.length).toBe(30);
+    expect(data.unlabeled.length).toBe(50);
+    const seen = new Set([...data.labeled, ...data.unlabeled]);
+    expect(data.heldOut.filter((p) => seen.has(p))).toEqual([]);
+    expect([...new Set([...seen, ...data.heldOut])].sort()).toEqual([...paths].sort());
+
+    // a label clicked while training joins the running trainer: no restart, held-out set unchanged
+    const extra = page.locator(`figure.thumb[title*="/cool/"]`).nth(25);
+    const extraPath = (await extra.getAttribute('title'))!;
+    const before = await state(page);
+    await extra.click();
+    const after = await pollUntil(
+      page,
+      () => trainingData(page),
+      (d) => d.labeled.includes(extraPath),
+      20_000,
+    );
+    expect(after.labeled).toContain(extraPath);
+    expect(after.labeled.length).toBe(31);
+    expect(after.heldOut).toEqual(data.heldOut);
+    s = await pollUntil(
+      page,
+      () => state(page),
+      (x) => x.trainLabeled === 31 && x.step > before.step,
+      30_000,
+    );
+    expect(s.step).toBeGreaterThan(before.step);
+    expect(s.labeled).toBe(41);
+
+    s = await pollUntil(
+      page,
+      () => state(page),
+      (x) => x.step >= 40 && parseFloat(x.folderAccuracy) >= 90 && x.heldOutAccuracy >= 0.9,
       150_000,
     );
     await page.click('#img-play'); // pause: the worker answers with predictions of the final weights
@@ -111,8 +156,8 @@ describe.skipIf(!haveBrowser)('browser playground, your-images view (headless Ch
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(ARTIFACTS, 'playground-images.png'), fullPage: true });
     expect(s.backend).toBe('wasm');
-    expect(s.heldOut).toBe(2);
-    expect(s.heldOutAccuracy).toBe(1);
+    expect(s.heldOut).toBe(10);
+    expect(s.heldOutAccuracy).toBeGreaterThanOrEqual(0.9); // at most one of the 10 held-out images wrong
     expect(parseFloat(s.folderAccuracy)).toBeGreaterThanOrEqual(90);
     expect(s.samples).toBeGreaterThan(0);
 
@@ -128,7 +173,6 @@ describe.skipIf(!haveBrowser)('browser playground, your-images view (headless Ch
     }
 
     // the library loads the download and gives the page's probabilities on the page's own pixels
-    const paths = await api<string[]>(page, 'paths()');
     const probs = await api<number[]>(page, 'predictions()');
     const idx = [0, 1, 2, 30, 31, 32];
     const rows = await api<number[][]>(page, `rows(${JSON.stringify(idx)})`);
@@ -153,6 +197,19 @@ describe.skipIf(!haveBrowser)('browser playground, your-images view (headless Ch
     );
     const agree = cli.filter((x) => pageClass.get(basename(x.file)) === x.class).length;
     expect(agree).toBeGreaterThanOrEqual(57); // browser and sharp resize 24→16 px a little differently
+
+    // reset while training: the run's late answers are dropped, so chart and stats both say step 0
+    await page.click('#img-play');
+    await pollUntil(
+      page,
+      () => state(page),
+      (x) => x.playing && x.step > s.step,
+      30_000,
+    );
+    await page.click('#img-reset');
+    await page.waitForTimeout(2000);
+    const reset = await state(page);
+    expect([reset.step, reset.shownStep, reset.playing, reset.chart.points]).toEqual([0, '0', false, 0]);
     expect(errors).toEqual([]);
   }, 240_000);
 });

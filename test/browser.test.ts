@@ -13,6 +13,10 @@ type State = {
   labeled: number;
   backend: string;
   playing: boolean;
+  trainerLabeled: number[];
+  chart: { points: number; firstStep: number; lastStep: number };
+  shownStep: string;
+  legend: string[];
 };
 const state = (page: Page) =>
   page.evaluate(() => (window as unknown as { semigan: { state(): State } }).semigan.state());
@@ -35,6 +39,7 @@ describe.skipIf(!haveBrowser)('browser playground (headless Chromium)', () => {
     const ready = await waitFor(page, (s) => s.backend !== '', 30_000);
     expect(ready.backend).toBe('wasm');
     expect(ready.labeled).toBe(8);
+    expect(ready.legend).toEqual(['inner', 'outer']); // the heat map's class colours are named
     await page.click('#play');
     const s = await waitFor(page, (x) => x.accuracy >= 0.95 && x.step >= 600, 120_000);
     await page.screenshot({ path: join(ARTIFACTS, 'playground-rings.png') });
@@ -64,24 +69,55 @@ describe.skipIf(!haveBrowser)('browser playground (headless Chromium)', () => {
     expect(errors).toEqual([]);
   }, 30_000);
 
-  it('clicking an unlabeled point labels it, clicking it again unlabels it', async () => {
-    const before = (await state(page)).labeled;
-    const [x, y] = await page.evaluate(() => {
+  it('clicking a point labels it in the running trainer, without restarting it; clicking again unlabels it', async () => {
+    const before = await state(page);
+    const [i, [x, y]] = await page.evaluate(() => {
       const api = (
         window as unknown as {
           semigan: { unlabeledIndex(): number; pointOnCanvas(i: number): [number, number] };
         }
       ).semigan;
-      return api.pointOnCanvas(api.unlabeledIndex());
+      const i = api.unlabeledIndex();
+      return [i, api.pointOnCanvas(i)] as const;
     });
+    expect(before.trainerLabeled).not.toContain(i);
     const box = (await page.locator('#boundary').boundingBox())!;
-    await page.mouse.click(box.x + x * (box.width / 480), box.y + y * (box.height / 480));
-    expect((await waitFor(page, (s) => s.labeled === before + 1, 10_000)).labeled).toBe(before + 1);
-    await page.mouse.click(box.x + x * (box.width / 480), box.y + y * (box.height / 480));
-    expect((await waitFor(page, (s) => s.labeled === before, 10_000)).labeled).toBe(before);
+    const click = () => page.mouse.click(box.x + x * (box.width / 480), box.y + y * (box.height / 480));
+    await page.click('#play');
+    const running = await waitFor(page, (s) => s.step >= before.step + 50, 30_000);
+    await click();
+    const labeled = await waitFor(page, (s) => s.trainerLabeled.includes(i), 10_000);
+    expect(labeled.labeled).toBe(before.labeled + 1);
+    expect(labeled.trainerLabeled.length).toBe(before.labeled + 1);
+    expect(labeled.step).toBeGreaterThanOrEqual(running.step); // the run went on, it did not start over
+    const later = await waitFor(page, (s) => s.step >= labeled.step + 30, 30_000);
+    expect(later.trainerLabeled).toContain(i);
+    expect(later.chart.firstStep).toBeLessThanOrEqual(running.step); // one unbroken curve
+    await click();
+    const unlabeled = await waitFor(page, (s) => !s.trainerLabeled.includes(i), 10_000);
+    expect(unlabeled.labeled).toBe(before.labeled);
+    expect(unlabeled.step).toBeGreaterThanOrEqual(later.step);
+    await page.click('#play'); // pause
     await page.screenshot({ path: join(ARTIFACTS, 'playground-labels.png') });
     expect(errors).toEqual([]);
-  }, 30_000);
+  }, 90_000);
+
+  it('reset while training leaves the chart and the stats agreeing on step 0', async () => {
+    await page.click('#play');
+    await waitFor(page, (s) => s.step >= 100 && s.chart.points > 5, 30_000);
+    await page.click('#reset');
+    await page.waitForTimeout(1500); // messages of the old run still in flight arrive meanwhile
+    const s = await state(page);
+    expect(s.step).toBe(0);
+    expect(s.playing).toBe(false);
+    expect(s.shownStep).toBe('0');
+    expect(s.chart.points).toBeLessThanOrEqual(1);
+    expect(s.chart.lastStep).toBe(0);
+    await page.click('#step-btn');
+    const t = await waitFor(page, (x) => x.step === 10, 10_000);
+    expect([t.shownStep, t.chart.firstStep, t.chart.lastStep]).toEqual(['10', 0, 10]);
+    expect(errors).toEqual([]);
+  }, 60_000);
 
   it('loads a model written by semigan export in the browser and predicts what the CLI predicts', async () => {
     const dir = tempDir();

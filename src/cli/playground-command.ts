@@ -1,51 +1,71 @@
 import type { Command } from 'commander';
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { dirname, extname, join, normalize, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { createServer, type ServerResponse, type Server } from 'node:http';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sirv from 'sirv';
 import { SemiganError } from '../errors.js';
 import { intOption } from './parse.js';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-};
 
 /** The built playground (vite build web → web/dist), shipped with the package. */
 export function playgroundDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
 }
 
-/** Serves a static directory on host:port (0: any free port); resolves once listening. */
+/** Longest request path served; anything longer is no file of a built page. */
+const MAX_PATH = 2048;
+
+const refuse = (res: ServerResponse, code: number, text: string): void =>
+  void res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8' }).end(`${text}\n`);
+
+/**
+ * Headers on every answer. Cross-origin isolation (COOP + COEP) gives the page SharedArrayBuffer, which
+ * tfjs-wasm needs for its threaded build; CORS + CORP let a page on another origin load exported models.
+ */
+function headers(isolate: boolean) {
+  return (res: ServerResponse): void => {
+    res.setHeader('cache-control', 'no-cache');
+    if (isolate) {
+      res.setHeader('cross-origin-opener-policy', 'same-origin');
+      res.setHeader('cross-origin-embedder-policy', 'require-corp');
+    }
+    res.setHeader('cross-origin-resource-policy', 'cross-origin');
+    res.setHeader('access-control-allow-origin', '*');
+  };
+}
+
+/**
+ * Serves the files under `root` on host:port (0: any free port); resolves once listening. sirv indexes the
+ * directory once at start and answers only paths in that index, so no request (encoded traversal, NUL
+ * bytes, malformed escapes) can reach a file outside it; every other request gets a 4xx.
+ * `crossOriginIsolated: false` leaves out COOP/COEP (the bench compares the page with and without).
+ */
 export function serveStatic(
   root: string,
   host: string,
   port: number,
+  opts: { crossOriginIsolated?: boolean } = {},
 ): Promise<{ server: Server; url: string }> {
+  const setHeaders = headers(opts.crossOriginIsolated ?? true);
+  const files = sirv(root, { dev: false, dotfiles: false, etag: true, setHeaders });
   const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    let file = normalize(join(root, path));
-    if (!file.startsWith(root)) {
-      res.writeHead(403).end();
-      return;
+    try {
+      const url = req.url ?? '';
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.setHeader('allow', 'GET, HEAD');
+        return refuse(res, 405, 'method not allowed');
+      }
+      if (!url.startsWith('/') || url.length > MAX_PATH || /[\0\\]|%00|%5c/i.test(url)) {
+        return refuse(res, 400, 'bad request path');
+      }
+      setHeaders(res);
+      // a file that vanished since start (a rebuild) ends that one answer, never the server
+      res.once('pipe', (from) => from.once('error', () => res.destroy()));
+      files(req, res, () => refuse(res, 404, 'not found'));
+    } catch {
+      if (res.headersSent) res.destroy();
+      else refuse(res, 400, 'bad request');
     }
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    if (!existsSync(file)) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
-    res.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'cache-control': 'no-cache',
-      // a page on another local port may load exported models from here
-      'access-control-allow-origin': '*',
-    });
-    createReadStream(file).pipe(res);
   });
   return new Promise((ok, fail) => {
     server.once('error', (e: NodeJS.ErrnoException) =>

@@ -6,16 +6,66 @@ export interface HistoryPoint {
   acc: number;
 }
 
-/** D and G losses (shared scale) and an accuracy (0–1 scale) against steps; used by both views. */
-export function drawCurves(canvas: HTMLCanvasElement, history: HistoryPoint[], accLabel: string): void {
+/** What the chart shows, for tests: how many points and the step range of its x axis. */
+export interface ChartState {
+  points: number;
+  firstStep: number;
+  lastStep: number;
+}
+
+const PAD = { left: 42, right: 40, top: 22, bottom: 26 };
+const COLORS = { d: '#1f77b4', g: '#ff7f0e', acc: '#2ca02c', axis: '#666', grid: '#eee' };
+
+/** Round values in [min, max], about `count` of them, spaced 1, 2 or 5 × a power of ten (at least `minStep`). */
+export function ticks(min: number, max: number, count = 4, minStep = 0): number[] {
+  if (!(max > min)) return [min];
+  const raw = (max - min) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = Math.max(minStep, [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? raw);
+  const start = Math.ceil(min / step - 1e-9);
+  const end = Math.floor(max / step + 1e-9);
+  return Array.from({ length: Math.max(0, end - start + 1) }, (_, i) => (start + i) * step);
+}
+
+const label = (v: number) =>
+  v >= 1000 ? `${Number((v / 1000).toPrecision(3))}k` : String(Number(v.toPrecision(3)));
+
+/**
+ * D and G losses (left axis) and an accuracy (right axis, 0–100%) against steps (bottom axis); used by
+ * both views. Fewer than two points draw the axes only, labeled with the one step there is.
+ */
+export function drawCurves(canvas: HTMLCanvasElement, history: HistoryPoint[], accLabel: string): ChartState {
   const ctx = canvas.getContext('2d')!;
   const { width: W, height: H } = canvas;
+  const [x0, x1, y0, y1] = [PAD.left, W - PAD.right, H - PAD.bottom, PAD.top];
   ctx.clearRect(0, 0, W, H);
   ctx.font = '11px system-ui';
-  if (history.length < 2) return;
-  const last = history[history.length - 1].step || 1;
+  const first = history[0]?.step ?? 0;
+  const last = history[history.length - 1]?.step ?? 0;
+  const span = Math.max(1, last - first);
   const finite = history.flatMap((h) => [h.d, h.g]).filter(Number.isFinite);
   const maxLoss = Math.max(1e-6, ...finite);
+  const xOf = (step: number) => x0 + ((step - first) / span) * (x1 - x0);
+  const yOf = (v: number, max: number) => y0 - (Math.min(v, max) / max) * (y0 - y1);
+
+  // axes: steps below, losses left, accuracy right
+  ctx.textAlign = 'center';
+  ctx.fillStyle = COLORS.axis;
+  for (const t of ticks(first, last, 4, 1)) ctx.fillText(label(t), xOf(t), y0 + 14);
+  ctx.fillText('step', (x0 + x1) / 2, H - 1);
+  ctx.textAlign = 'right';
+  for (const t of ticks(0, maxLoss)) {
+    ctx.fillStyle = COLORS.grid;
+    ctx.fillRect(x0, yOf(t, maxLoss), x1 - x0, 1);
+    ctx.fillStyle = COLORS.d;
+    ctx.fillText(label(t), x0 - 4, yOf(t, maxLoss) + 4);
+  }
+  ctx.textAlign = 'left';
+  ctx.fillStyle = COLORS.acc;
+  for (const t of [0, 0.5, 1]) ctx.fillText(`${t * 100}%`, x1 + 4, yOf(t, 1) + 4);
+  ctx.strokeStyle = COLORS.axis;
+  ctx.strokeRect(x0, y1, x1 - x0, y0 - y1);
+
   const line = (f: (h: HistoryPoint) => number, color: string, max: number) => {
     ctx.strokeStyle = color;
     ctx.lineWidth = 1.5;
@@ -24,23 +74,22 @@ export function drawCurves(canvas: HTMLCanvasElement, history: HistoryPoint[], a
     for (const h of history) {
       const v = f(h);
       if (!Number.isFinite(v)) continue;
-      const x = 30 + (h.step / last) * (W - 40);
-      const y = H - 20 - (Math.min(v, max) / max) * (H - 40);
-      if (started) ctx.lineTo(x, y);
-      else ctx.moveTo(x, y);
+      if (started) ctx.lineTo(xOf(h.step), yOf(v, max));
+      else ctx.moveTo(xOf(h.step), yOf(v, max));
       started = true;
     }
     ctx.stroke();
   };
-  line((h) => h.d, '#1f77b4', maxLoss);
-  line((h) => h.g, '#ff7f0e', maxLoss);
-  line((h) => h.acc, '#2ca02c', 1);
-  ctx.fillStyle = '#1f77b4';
-  ctx.fillText('D loss', 34, 14);
-  ctx.fillStyle = '#ff7f0e';
-  ctx.fillText('G loss', 84, 14);
-  ctx.fillStyle = '#2ca02c';
-  ctx.fillText(`${accLabel} (0–1)`, 134, 14);
-  ctx.fillStyle = '#666';
-  ctx.fillText(`step ${last}`, W - 70, H - 5);
+  if (history.length >= 2) {
+    line((h) => h.d, COLORS.d, maxLoss);
+    line((h) => h.g, COLORS.g, maxLoss);
+    line((h) => h.acc, COLORS.acc, 1);
+  }
+  ctx.fillStyle = COLORS.d;
+  ctx.fillText('D loss', x0, 14);
+  ctx.fillStyle = COLORS.g;
+  ctx.fillText('G loss', x0 + 50, 14);
+  ctx.fillStyle = COLORS.acc;
+  ctx.fillText(`${accLabel} (right)`, x0 + 100, 14);
+  return { points: history.length, firstStep: first, lastStep: last };
 }

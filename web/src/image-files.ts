@@ -91,3 +91,19 @@ export async function decodeImages(
   rows.forEach((r, i) => x.set(r, i * r.length));
   return { x, files: kept, skipped };
 }
+
+/** Calls `load` with the images dropped on `drop` (folders walked) or chosen in one of `inputs`. */
+export function onImagesPicked(
+  drop: HTMLElement,
+  inputs: HTMLInputElement[],
+  load: (files: PickedFile[]) => unknown,
+): void {
+  drop.ondragover = (e) => (e.preventDefault(), drop.classList.add('over'));
+  drop.ondragleave = () => drop.classList.remove('over');
+  drop.ondrop = async (e) => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    if (e.dataTransfer) await load(await filesOfDrop(e.dataTransfer.items));
+  };
+  for (const input of inputs) input.onchange = () => input.files && load(filesOfInput(input.files));
+}

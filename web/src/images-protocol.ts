@@ -11,6 +11,8 @@ export interface ImageTrainSettings {
 export type ImagesToWorker =
   | {
       type: 'train';
+      /** The page's run number, echoed in every answer so answers of a reset run can be dropped. */
+      run: number;
       settings: ImageTrainSettings;
       /** [size, size, 3]; x holds every image (N rows, values in [−1, 1]). */
       shape: [number, number, number];
@@ -24,11 +26,16 @@ export type ImagesToWorker =
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'step'; steps: number }
+  /** New labels for the running run (same classes): training goes on with them, from its current step. */
+  | { type: 'labels'; labels: Int32Array }
+  /** Asks which images the trainer holds as labeled and unlabeled data, and which are held out (tests). */
+  | { type: 'inspect' }
   | { type: 'export' };
 
 export type ImagesFromWorker =
   | {
       type: 'snapshot';
+      run: number;
       step: number;
       epoch: number;
       /** Accuracy on the held-out part of the labeled images (NaN when none is held out). */
@@ -44,7 +51,10 @@ export type ImagesFromWorker =
       predictions?: Float32Array;
       stepsPerSecond: number;
       backend: string;
+      /** Threads of the wasm backend (1 unless the page is cross-origin isolated; 0 on other backends). */
+      threads: number;
       playing: boolean;
     }
-  | { type: 'export'; json: object; weights: ArrayBuffer; heldOutAccuracy: number }
+  | { type: 'inspect'; run: number; heldOut: string[]; labeled: string[]; unlabeled: string[] }
+  | { type: 'export'; run: number; json: object; weights: ArrayBuffer; heldOutAccuracy: number }
   | { type: 'error'; message: string };

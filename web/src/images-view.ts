@@ -1,19 +1,13 @@
 import { CLASS_COLORS, cssColor } from '../../src/report/palette.js';
-import { drawCurves, type HistoryPoint } from './curves.js';
-import {
-  decodeImages,
-  filesOfDrop,
-  filesOfInput,
-  folderOf,
-  MAX_IMAGES,
-  type PickedFile,
-} from './image-files.js';
+import { drawCurves, type ChartState, type HistoryPoint } from './curves.js';
+import { decodeImages, folderOf, MAX_IMAGES, onImagesPicked, type PickedFile } from './image-files.js';
 import { downloadLinks, drawSampleGrid } from './image-output.js';
 import { fillMethodSelect } from './method-options.js';
 import type { ImageTrainSettings, ImagesFromWorker, ImagesToWorker } from './images-protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 type Snapshot = Extract<ImagesFromWorker, { type: 'snapshot' }>;
+type Inspection = Omit<Extract<ImagesFromWorker, { type: 'inspect' }>, 'type' | 'run'>;
 
 /**
  * The your-images view: the user drops images, names classes, labels a few by clicking, and trains in a
@@ -35,8 +29,12 @@ export function startImagesView() {
   let built = false;
   let labelsChanged = false;
   let playing = false;
+  /** The current run's number; answers of earlier runs (in flight at a reset) are dropped. */
+  let runId = 0;
+  let inspected: ((i: Inspection) => void) | undefined;
   let exported: { json: object; weights: ArrayBuffer } | undefined;
   const history: HistoryPoint[] = [];
+  let chart: ChartState = { points: 0, firstStep: 0, lastStep: 0 };
   const thumbs: HTMLElement[] = [];
 
   const status = (text: string): void => void ($('img-status').textContent = text);
@@ -67,6 +65,7 @@ export function startImagesView() {
   /** Forgets the trained run; training starts over from the current labels on the next play/step. */
   function restart(keepLabels = true): void {
     if (!keepLabels) labels.fill(-1);
+    runId++;
     built = false;
     labelsChanged = false;
     playing = false;
@@ -96,6 +95,7 @@ export function startImagesView() {
     if (missing.length) return (status(`label at least one image of: ${missing.join(', ')}`), false);
     send({
       type: 'train',
+      run: ++runId,
       settings: settings(),
       shape: [size, size, 3],
       x: x.slice(),
@@ -148,11 +148,11 @@ export function startImagesView() {
     render();
   }
 
+  /** A click labels, relabels or unlabels one image; a running run takes the new labels as it goes. */
   function setLabel(i: number, c: number): void {
     labels[i] = labels[i] === c ? -1 : c;
-    labelsChanged = built;
-    if (built)
-      status('labels changed: press train to start over with them (or keep stepping the current run)');
+    if (built && !labelsChanged) send({ type: 'labels', labels: labels.slice() });
+    else if (built) status('the classes changed: press train to start over with them');
   }
 
   /** Labels n random images per class from the folder names: a shortcut for trying labeled folders. */
@@ -225,13 +225,17 @@ export function startImagesView() {
       ? `${((right / judged) * 100).toFixed(1)}% of ${judged}`
       : '–';
     if (snap?.stepsPerSecond) $('img-rate').textContent = snap.stepsPerSecond.toFixed(1); // kept while paused
-    $('img-backend').textContent = snap?.backend ?? '–';
-    drawCurves($<HTMLCanvasElement>('img-curves'), history, 'held-out accuracy');
+    $('img-backend').textContent = snap
+      ? `${snap.backend}${snap.threads > 1 ? `, ${snap.threads} threads` : ''}`
+      : '–';
+    chart = drawCurves($<HTMLCanvasElement>('img-curves'), history, 'held-out accuracy');
     drawSampleGrid($<HTMLCanvasElement>('img-samples'), snap?.samples, size);
   }
 
   worker.onmessage = (e: MessageEvent<ImagesFromWorker>) => {
     const m = e.data;
+    if (m.type !== 'error' && m.run !== runId) return;
+    if (m.type === 'inspect') return inspected?.(m);
     if (m.type === 'error') {
       playing = false;
       $('img-play').textContent = 'train';
@@ -250,18 +254,7 @@ export function startImagesView() {
     requestAnimationFrame(render);
   };
 
-  const drop = $('img-drop');
-  drop.ondragover = (e) => (e.preventDefault(), drop.classList.add('over'));
-  drop.ondragleave = () => drop.classList.remove('over');
-  drop.ondrop = async (e) => {
-    e.preventDefault();
-    drop.classList.remove('over');
-    if (e.dataTransfer) await load(await filesOfDrop(e.dataTransfer.items));
-  };
-  for (const id of ['img-files', 'img-folder']) {
-    const input = $<HTMLInputElement>(id);
-    input.onchange = () => input.files && load(filesOfInput(input.files));
-  }
+  onImagesPicked($('img-drop'), [$<HTMLInputElement>('img-files'), $<HTMLInputElement>('img-folder')], load);
   $<HTMLSelectElement>('img-size').onchange = () => picked.length && load(picked);
   $('img-method').onchange = () => (labelsChanged = built);
   $('img-add-class').onclick = () => {
@@ -295,8 +288,13 @@ export function startImagesView() {
       step: snap?.step ?? 0,
       heldOutAccuracy: snap?.heldOutAccuracy ?? NaN,
       heldOut: snap?.heldOut.length ?? 0,
+      trainLabeled: snap?.trainLabeled ?? 0,
+      chart,
+      shownStep: $('img-step').textContent,
       folderAccuracy: $('img-folder-accuracy').textContent,
       backend: snap?.backend ?? '',
+      threads: snap?.threads ?? 0,
+      stepsPerSecond: snap?.stepsPerSecond ?? 0,
       playing,
       exported: !!exported,
       samples: snap?.samples.length ?? 0,
@@ -306,5 +304,11 @@ export function startImagesView() {
       idx.map((i) => Array.from(x.subarray(i * size * size * 3, (i + 1) * size * size * 3))),
     predictions: () => (predictions ? Array.from(predictions) : []),
     paths: () => picked.map((f) => f.path),
+    /** Image paths the trainer holds as labeled and as unlabeled data, and those held out from it. */
+    trainingData: () =>
+      new Promise<Inspection>((ok) => {
+        inspected = ok;
+        send({ type: 'inspect' });
+      }),
   };
 }

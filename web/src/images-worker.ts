@@ -11,23 +11,27 @@ import {
   makeTrainer,
   type Trainer,
 } from '../../src/core.js';
-import { onMessagesInOrder, startBackend } from './worker-runtime.js';
+import { carryOver } from './carry-over.js';
+import { onMessagesInOrder, startBackend, wasmThreads } from './worker-runtime.js';
 import type { ImagesFromWorker, ImagesToWorker } from './images-protocol.js';
 
 const post = (m: ImagesFromWorker, transfer: Transferable[] = []) =>
   (self as DedicatedWorkerGlobalScope).postMessage(m, transfer);
 const SAMPLES = 32;
 
+type TrainMessage = Extract<ImagesToWorker, { type: 'train' }>;
+interface Run {
+  trainer: Trainer;
+  msg: TrainMessage;
+  heldOut: number[];
+  trainRows: number[];
+  /** Every image but the held-out ones, fixed for the run (relabeling changes the labeled set only). */
+  unlabeledRows: number[];
+  record: ReturnType<typeof labeledRecord>;
+}
+
 let backend = '';
-let run:
-  | {
-      trainer: Trainer;
-      msg: Extract<ImagesToWorker, { type: 'train' }>;
-      heldOut: number[];
-      trainRows: number[];
-      record: ReturnType<typeof labeledRecord>;
-    }
-  | undefined;
+let run: Run | undefined;
 let playing = false;
 let lastPredict = 0;
 
@@ -35,14 +39,13 @@ let lastPredict = 0;
  * A quarter of each class's labels (at least one when a class has two or more) is held out to measure
  * accuracy; the rest trains. Held-out images are not even unlabeled data for the run.
  */
-function build(msg: Extract<ImagesToWorker, { type: 'train' }>): void {
-  const { labels, classNames, x, shape, settings } = msg;
-  const k = classNames.length;
+function build(msg: TrainMessage): void {
+  const { labels, classNames, settings } = msg;
   const rng = new Rng(settings.seed);
   const byClass: number[][] = classNames.map(() => []);
   labels.forEach((c, i) => c >= 0 && byClass[c].push(i));
   const empty = classNames.filter((_, c) => byClass[c].length === 0);
-  if (k < 2) throw new Error('make at least two classes');
+  if (classNames.length < 2) throw new Error('make at least two classes');
   if (empty.length) throw new Error(`label at least one image of: ${empty.join(', ')}`);
   const heldOut: number[] = [];
   const trainRows: number[] = [];
@@ -54,11 +57,16 @@ function build(msg: Extract<ImagesToWorker, { type: 'train' }>): void {
   }
   const held = new Set(heldOut);
   const unlabeledRows = Array.from(labels.keys()).filter((i) => !held.has(i));
+  run?.trainer.dispose();
+  run = undefined;
+  run = makeRun(msg, heldOut, trainRows, unlabeledRows);
+}
+
+function makeRun(msg: TrainMessage, heldOut: number[], trainRows: number[], unlabeledRows: number[]): Run {
+  const { labels, classNames, x, shape, settings } = msg;
   const size = shape[0] * shape[1] * shape[2];
   const ids = (r: number[]) => r.map((i) => msg.ids[i]);
   const y = Int32Array.from(trainRows, (i) => labels[i]);
-  run?.trainer.dispose();
-  run = undefined;
   const trainer = makeTrainer(
     settings.method,
     imagePreset(),
@@ -70,13 +78,25 @@ function build(msg: Extract<ImagesToWorker, { type: 'train' }>): void {
     },
     { seed: settings.seed, learningRate: settings.learningRate, batchSize: settings.batchSize },
   );
-  run = {
-    trainer,
-    msg,
-    heldOut,
-    trainRows,
-    record: labeledRecord(ids(trainRows), y, classNames, settings.seed),
-  };
+  const record = labeledRecord(ids(trainRows), y, classNames, settings.seed);
+  return { trainer, msg, heldOut, trainRows, unlabeledRows, record };
+}
+
+/**
+ * New labels, same run (training goes on from its step). The held-out set only shrinks: an image once
+ * held out (never seen, not even unlabeled) may later train, but an image the run has seen never becomes
+ * held out, so the held-out accuracy stays honest. Newly labeled images therefore all train.
+ */
+function relabel(labels: Int32Array): void {
+  const r = run!;
+  const held = new Set(r.heldOut);
+  const heldOut = r.heldOut.filter((i) => labels[i] >= 0);
+  const trainRows = Array.from(labels.keys()).filter((i) => labels[i] >= 0 && !held.has(i));
+  if (!trainRows.length) throw new Error('keep at least one labeled image for training');
+  const next = makeRun({ ...r.msg, labels }, heldOut, trainRows, r.unlabeledRows);
+  carryOver(r.trainer, next.trainer);
+  r.trainer.dispose();
+  run = next;
 }
 
 function heldOutAccuracy(): number {
@@ -97,6 +117,7 @@ function snapshot(rate: number, withPredictions: boolean): void {
   post(
     {
       type: 'snapshot',
+      run: msg.run,
       step: trainer.stepCount,
       epoch: trainer.epoch,
       heldOutAccuracy: heldOutAccuracy(),
@@ -108,6 +129,7 @@ function snapshot(rate: number, withPredictions: boolean): void {
       predictions,
       stepsPerSecond: rate,
       backend,
+      threads: wasmThreads(),
       playing,
     },
     [samples.buffer, ...(predictions ? [predictions.buffer] : [])],
@@ -153,6 +175,19 @@ async function handle(m: ImagesToWorker): Promise<void> {
     } else if (m.type === 'step' && run) {
       for (let i = 0; i < m.steps; i++) run.trainer.step();
       snapshot(0, true);
+    } else if (m.type === 'labels' && run) {
+      relabel(m.labels);
+      snapshot(0, !playing);
+    } else if (m.type === 'inspect' && run) {
+      const { trainer, msg, heldOut } = run;
+      const data = trainer.data;
+      post({
+        type: 'inspect',
+        run: msg.run,
+        heldOut: heldOut.map((i) => msg.ids[i]),
+        labeled: data.labeled.ids.slice(),
+        unlabeled: data.unlabeled.ids.slice(),
+      });
     } else if (m.type === 'export' && run) {
       const { trainer, msg, record } = run;
       const acc = heldOutAccuracy();
@@ -166,7 +201,9 @@ async function handle(m: ImagesToWorker): Promise<void> {
         labeledSubset: record,
       });
       const buf = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
-      post({ type: 'export', json, weights: buf as ArrayBuffer, heldOutAccuracy: acc }, [buf as ArrayBuffer]);
+      post({ type: 'export', run: msg.run, json, weights: buf as ArrayBuffer, heldOutAccuracy: acc }, [
+        buf as ArrayBuffer,
+      ]);
     }
   } catch (err) {
     playing = false;

@@ -9,7 +9,8 @@ export interface TrainSettings {
 }
 
 export type ToWorker =
-  | { type: 'init'; settings: TrainSettings; backend?: string }
+  /** `run` numbers the page's runs; the worker echoes it so stale messages of a reset run can be dropped. */
+  | { type: 'init'; settings: TrainSettings; backend?: string; run: number }
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'step'; steps: number }
@@ -18,6 +19,7 @@ export type ToWorker =
 export type FromWorker =
   | {
       type: 'data';
+      run: number;
       points: Float32Array;
       classes: number[];
       classNames: string[];
@@ -26,7 +28,10 @@ export type FromWorker =
     }
   | {
       type: 'snapshot';
+      run: number;
       step: number;
+      /** Pool rows of the trainer's labeled set (what the running trainer actually trains on). */
+      trainerLabeled: number[];
       grid: Float32Array;
       gridSize: number;
       fakes: Float32Array;

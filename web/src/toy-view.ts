@@ -1,5 +1,5 @@
 import { colorOf, cssColor } from '../../src/report/palette.js';
-import { drawCurves, type HistoryPoint } from './curves.js';
+import { drawCurves, type ChartState, type HistoryPoint } from './curves.js';
 import { fillMethodSelect } from './method-options.js';
 import type { FromWorker, ToWorker, TrainSettings } from './protocol.js';
 
@@ -14,7 +14,10 @@ const params = new URLSearchParams(location.search);
 let data: Extract<FromWorker, { type: 'data' }> | undefined;
 let snap: Extract<FromWorker, { type: 'snapshot' }> | undefined;
 const history: HistoryPoint[] = [];
+let chart: ChartState = { points: 0, firstStep: 0, lastStep: 0 };
 let playing = false;
+/** This page's current run; messages of earlier runs (still in flight at a reset) are dropped. */
+let run = 0;
 
 const send = (m: ToWorker) => worker.postMessage(m);
 
@@ -30,10 +33,31 @@ function settings(): TrainSettings {
 }
 
 function reset(): void {
+  run++;
   history.length = 0;
+  snap = undefined;
   playing = false;
   $('play').textContent = 'play';
-  send({ type: 'init', settings: settings(), backend: params.get('backend') ?? undefined });
+  $('step').textContent = '0';
+  $('accuracy').textContent = '–';
+  $('rate').textContent = '–';
+  send({ type: 'init', settings: settings(), backend: params.get('backend') ?? undefined, run });
+  requestAnimationFrame(drawHistory);
+}
+
+/** Class colours of the heat map and the marks on it. */
+function renderLegend(classNames: string[]): void {
+  const item = (html: string) => Object.assign(document.createElement('span'), { innerHTML: html });
+  $('legend').replaceChildren(
+    ...classNames.map((name, c) => {
+      const el = item(`<i style="background:${cssColor(c)}"></i>`);
+      el.append(name);
+      el.dataset.class = name;
+      return el;
+    }),
+    item('shade: predicted class (stronger = surer)'),
+    item('big dot: labeled · small: unlabeled · ×: generated'),
+  );
 }
 
 const toCanvas = (x: number, y: number): [number, number] => {
@@ -92,7 +116,7 @@ function drawBoundary(): void {
 }
 
 function drawHistory(): void {
-  drawCurves(curves, history, 'test accuracy');
+  chart = drawCurves(curves, history, 'test accuracy');
 }
 
 function onMessage(e: MessageEvent<FromWorker>): void {
@@ -101,7 +125,9 @@ function onMessage(e: MessageEvent<FromWorker>): void {
     console.error(`training worker: ${m.message}`);
     return;
   }
+  if (m.run !== run) return;
   if (m.type === 'data') {
+    if (data?.classNames.join() !== m.classNames.join()) renderLegend(m.classNames);
     data = m;
     $('labeled').textContent = String(m.labeled.length);
   } else {
@@ -156,8 +182,24 @@ export function startToyView() {
       labeled: data?.labeled.length ?? 0,
       backend: snap?.backend ?? '',
       playing,
+      /** What the running trainer trains on (pool rows), as its last snapshot reported. */
+      trainerLabeled: snap?.trainerLabeled ?? [],
+      chart,
+      shownStep: $('step').textContent,
+      legend: Array.from(
+        document.querySelectorAll<HTMLElement>('#legend [data-class]'),
+        (e) => e.dataset.class,
+      ),
     }),
     pointOnCanvas: (i: number) => (data ? toCanvas(data.points[2 * i], data.points[2 * i + 1]) : null),
-    unlabeledIndex: () => (data ? data.classes.findIndex((_, i) => !data!.labeled.includes(i)) : -1),
+    /** An unlabeled point with no other point within 6 px, so a click on it cannot pick a neighbour. */
+    unlabeledIndex: () => {
+      if (!data) return -1;
+      const d = data;
+      const at = d.classes.map((_, i) => toCanvas(d.points[2 * i], d.points[2 * i + 1]));
+      const alone = (i: number) =>
+        at.every(([x, y], j) => j === i || (x - at[i][0]) ** 2 + (y - at[i][1]) ** 2 > 36);
+      return d.classes.findIndex((_, i) => !d.labeled.includes(i) && alone(i));
+    },
   };
 }

@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 // What both training workers need before and around their own logic: a tensor backend and ordered messages.
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -22,6 +23,14 @@ export function startBackend(requested: string | undefined, fallback: BackendNam
     return useBackend((requested as BackendName) || fallback).catch(() => useBackend('cpu'));
   })();
   return started;
+}
+
+/**
+ * Threads tfjs-wasm computes with: more than 1 only in a cross-origin isolated page (SharedArrayBuffer),
+ * which `semigan playground` serves; 0 on other backends.
+ */
+export function wasmThreads(): number {
+  return tf.getBackend() === 'wasm' ? getThreadsCount() : 0;
 }
 
 /** Handles messages one at a time: a 'play' right after 'train' must wait until the asynchronous build is done. */

@@ -2,6 +2,7 @@
 // Trains in a worker so the page stays responsive; the same library code as the CLI (src/core.ts).
 import * as tf from '@tensorflow/tfjs';
 import { makeToyDataset, splitDataset, makeToyTrainer, type Trainer } from '../../src/core.js';
+import { carryOver } from './carry-over.js';
 import { onMessagesInOrder, startBackend } from './worker-runtime.js';
 import type { FromWorker, ToWorker, TrainSettings } from './protocol.js';
 
@@ -19,22 +20,34 @@ let bounds: [number, number, number, number] = [-1, 1, -1, 1];
 let playing = false;
 let backend = '';
 let recent: number[] = [];
+/** The page's run number: every message carries it, so the page can drop those of a run it has reset. */
+let run = 0;
 
-function build(): void {
+/** A trainer on the current labeled rows (the unlabeled pool and its order depend on the seed only). */
+function makeRunTrainer(): Trainer {
   const s = settings!;
-  trainer?.dispose();
   const split = splitDataset(
     { name: s.dataset, featureShape: [2], x: pool!.x, y: pool!.y, classNames: pool!.classNames },
     { labeledPerClass: s.labelsPerClass, seed: s.seed, labeledRows: labeled },
   );
-  trainer = makeToyTrainer(
+  return makeToyTrainer(
     s.method,
     { split, test: test!, record: split.record },
-    {
-      seed: s.seed,
-      learningRate: s.learningRate,
-    },
+    { seed: s.seed, learningRate: s.learningRate },
   );
+}
+
+function build(): void {
+  trainer?.dispose();
+  trainer = makeRunTrainer();
+}
+
+/** New labels, same run: training goes on from where it is, with the new labeled set. */
+function relabel(): void {
+  const next = makeRunTrainer();
+  carryOver(trainer!, next);
+  trainer!.dispose();
+  trainer = next;
 }
 
 function initData(): void {
@@ -65,6 +78,7 @@ function initData(): void {
 function sendData(): void {
   post({
     type: 'data',
+    run,
     points: pool!.x.slice(),
     classes: Array.from(pool!.y),
     classNames: pool!.classNames,
@@ -81,7 +95,9 @@ function snapshot(rate: number): void {
   post(
     {
       type: 'snapshot',
+      run,
       step: t.stepCount,
+      trainerLabeled: t.data.labeled.ids.map(Number),
       grid: probs,
       gridSize: GRID,
       fakes,
@@ -124,6 +140,7 @@ async function handle(m: ToWorker): Promise<void> {
   try {
     if (m.type === 'init') {
       playing = false;
+      run = m.run;
       backend = await startBackend(m.backend, 'wasm');
       settings = m.settings;
       initData();
@@ -143,8 +160,7 @@ async function handle(m: ToWorker): Promise<void> {
       const at = labeled.indexOf(m.index);
       if (at >= 0 && labeled.length > 1) labeled.splice(at, 1);
       else if (at < 0) labeled.push(m.index);
-      // a new labeled set is a new experiment: train again from scratch
-      build();
+      if (trainer) relabel();
       sendData();
       snapshot(0);
     }
