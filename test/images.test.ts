@@ -114,9 +114,11 @@ describe('image folders', () => {
     expect(rows.filter((r) => d.train.y[r] === 0)).toHaveLength(5);
     expect(oracle.readIndices().length).toBeLessThan(d.train.y.length);
     // two clean modes (dark left / dark right): k-means with 2 centres picks one of each
-    const two = selectLabels(d.train, 2, 'representative', 1);
+    const two = selectLabels(d.train, 2, 'representative', 1, new LabelOracle(d.train.y));
     expect(new Set(two.map((r) => d.train.y[r])).size).toBe(2);
-    expect(() => selectLabels(d.train, 10_000, 'random', 1)).toThrow(/asked for 10000 labels/);
+    expect(() => selectLabels(d.train, 10_000, 'random', 1, new LabelOracle(d.train.y))).toThrow(
+      /asked for 10000 labels but the data has \d+ training examples: lower --n/,
+    );
   });
 
   it('labels CSV: unknown files and classes, duplicates and empty files are clear errors', () => {
