@@ -200,7 +200,14 @@ export async function loadUnlabeledFolder(
   const { decoded } = await decodeCached(root, files, size, opts);
   const per = size * size * 3;
   const readable = files.map((_, i) => i).filter((i) => decoded.ok[i]);
-  const rows = withoutTestImages(readable, files, root, opts.exclude ?? new Map(), 'unlabeled', opts.onWarning);
+  const rows = withoutTestImages(
+    readable,
+    files,
+    root,
+    opts.exclude ?? new Map(),
+    'unlabeled',
+    opts.onWarning,
+  );
   return {
     x: pixelRows(decoded, rows, per),
     ids: rows.map((r) => `unlabeled:${files[r]}`),

@@ -29,7 +29,12 @@ export function selectLabels(
   flag = '--n',
 ): number[] {
   // strip the labels, whatever the caller passed: a strategy cannot read one but through the oracle
-  const pool: LabelFreePool = { name: d.name, featureShape: d.featureShape, x: d.x, classNames: d.classNames };
+  const pool: LabelFreePool = {
+    name: d.name,
+    featureShape: d.featureShape,
+    x: d.x,
+    classNames: d.classNames,
+  };
   const total = exampleCount(pool);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got ${n}`);
   if (n > total)

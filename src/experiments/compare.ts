@@ -103,7 +103,10 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
     for (const select of o.select) {
       const selection = selectAndLabel(train, o, select, seed);
       labeledSets[`${select}-seed${seed}`] = selection.examples;
-      writeFileAtomic(join(o.out, 'labels', `${select}-seed${seed}.csv`), formatLabelsCsv(selection.examples));
+      writeFileAtomic(
+        join(o.out, 'labels', `${select}-seed${seed}.csv`),
+        formatLabelsCsv(selection.examples),
+      );
       for (const method of o.methods) {
         hooks.onRunStart?.({ select, method, seed, index: index++, total });
         const run = await compareRun(o, spec, train, { select, method, seed }, selection, hooks);
@@ -163,7 +166,8 @@ async function compareRun(
   const name = runDirName(at.select, at.method, at.seed);
   const dir = join(o.out, 'runs', name);
   let metrics = onDisk(dir);
-  const stale = metrics && whyNotSameRun({ settings: runSettings(metrics.config), code: metrics.code }, settings);
+  const stale =
+    metrics && whyNotSameRun({ settings: runSettings(metrics.config), code: metrics.code }, settings);
   if (stale) {
     const aside = freeName(dir);
     renameSync(dir, aside);
@@ -187,7 +191,8 @@ async function compareRun(
     dir: join('runs', name),
     labeledSubset: m.labeledSubset,
     // validation labels the run read, beyond the labeled set the selection already paid for
-    labelsRead: selection.labelsRead + (m.labeledSubset.labelsRead ?? m.labeledSubset.count) - m.labeledSubset.count,
+    labelsRead:
+      selection.labelsRead + (m.labeledSubset.labelsRead ?? m.labeledSubset.count) - m.labeledSubset.count,
     settings,
     code: m.code ?? [],
     rollbacks: m.rollbacks ?? [],
@@ -221,6 +226,9 @@ function finishedRun(
     why = whyNotSameRun(r, settings);
     if (!why) return r;
   }
-  if (why) hooks.onNote?.(`not reusing the finished ${at.select}/${at.method}/seed ${at.seed}: ${why}; training it again`);
+  if (why)
+    hooks.onNote?.(
+      `not reusing the finished ${at.select}/${at.method}/seed ${at.seed}: ${why}; training it again`,
+    );
   return undefined;
 }
