@@ -409,3 +409,31 @@ describe('no test image in training', () => {
     ]);
   });
 });
+
+describe('defaults that fit small data', () => {
+  it('compare on ~60 images per class: one line naming the flag to lower, no validation labels by default', async () => {
+    const root = join(tempDir(), 'few');
+    await makeImages(root, 60);
+    const out = tempDir();
+    const r = semigan('compare', '--data', `images:${root}`, '--image-size', '8', '--out', out);
+    expect(r.code).toBe(2);
+    expect(oneLineError(r.stderr)).toMatch(
+      /100 labeled \+ 0 validation examples need more than the 96 training examples: lower --labels$/,
+    );
+    const v = semigan(
+      'compare',
+      '--data',
+      `images:${root}?size=8`,
+      '--labels',
+      '20',
+      '--validation',
+      '50',
+      '--out',
+      out,
+    );
+    expect(v.code).toBe(2);
+    expect(oneLineError(v.stderr)).toMatch(
+      /need more than the 96 training examples: lower --validation or --labels$/,
+    );
+  });
+});
