@@ -39,7 +39,11 @@ export function formatCompareTable(r: CompareResult): string {
   });
   const head = ['labels', ...methods, 'labels read'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [
     `${r.dataset}, ${r.labels} labels: test accuracy % (mean ± sample SD over seeds)`,
     line(head),
