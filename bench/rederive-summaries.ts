@@ -2,7 +2,8 @@
  * Re-derives the summaries of the committed results from their per-seed figures, without training: the sample
  * standard deviation (n − 1) and the standard error of the mean beside every mean. For the MNIST results it also
  * records the labels each seed's split read (labelsRead): the split is recomputed from the data and the seed,
- * and written only where its labeled-id hash equals the committed one.
+ * and written only where its labeled-id hash equals the committed one. Where every seed recorded its commits,
+ * the header lists them all (`commits`), and the commit that wrote the file moves to `writtenBy`.
  *
  *   npx tsx bench/rederive-summaries.ts   (MNIST_DIR for the MNIST files, default ../shared/data/mnist)
  */
@@ -12,6 +13,7 @@ import { loadMnistDir } from '../src/data/mnist.js';
 import { splitDataset } from '../src/data/split.js';
 import type { Dataset } from '../src/data/dataset.js';
 import { writeFileAtomic } from '../src/util/fs.js';
+import { parseCommitEntry } from './machine.js';
 import { rounded, seedStats } from '../src/util/stats.js';
 
 const results = join(import.meta.dirname, 'results');
@@ -56,6 +58,24 @@ function ringsFile(d: Json): void {
 
 let mnistTrain: Dataset | undefined;
 
+/** The header's commits from every seed's, when every seed recorded them (12-character prefixes). */
+function mnistCommits(d: Json): void {
+  const perSeed = Object.values(d.methods as Record<string, Json>).flatMap(
+    (r) => (r.commitsPerSeed ?? r.seeds.map(() => null)) as (string[] | null)[],
+  );
+  if (perSeed.some((c) => !c) || d.writtenBy) return;
+  const all = perSeed.flatMap((c) => c!.map(parseCommitEntry));
+  const { commit, dirty, date, ...rest } = d;
+  for (const k of Object.keys(d)) delete d[k];
+  Object.assign(d, {
+    bench: rest.bench,
+    commits: [...new Set(all.map((c) => c.commit))],
+    dirty: all.some((c) => c.dirty),
+    ...rest,
+    writtenBy: { commit, dirty, date },
+  });
+}
+
 /** MNIST: per method, from the per-seed test errors; labelsRead per seed where the split reproduces. */
 function mnistFile(d: Json): void {
   for (const r of Object.values(d.methods as Record<string, Json>)) {
@@ -76,7 +96,10 @@ for (const f of readdirSync(results).filter((n) => n.endsWith('.json'))) {
   const d = JSON.parse(readFileSync(path, 'utf8')) as Json;
   if (f.startsWith('cats-dogs-100')) compareFile(d);
   else if (f.startsWith('rings-demo')) ringsFile(d);
-  else if (f.startsWith('mnist-100')) mnistFile(d);
+  else if (f.startsWith('mnist-100')) {
+    mnistFile(d);
+    mnistCommits(d);
+  }
   else continue;
   d.spread = SPREAD;
   writeFileAtomic(path, JSON.stringify(d, null, 2) + '\n');
