@@ -99,8 +99,7 @@ for (const f of readdirSync(results).filter((n) => n.endsWith('.json'))) {
   else if (f.startsWith('mnist-100')) {
     mnistFile(d);
     mnistCommits(d);
-  }
-  else continue;
+  } else continue;
   d.spread = SPREAD;
   writeFileAtomic(path, JSON.stringify(d, null, 2) + '\n');
   console.log(`rederived ${f}`);
