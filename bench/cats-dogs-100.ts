@@ -1,34 +1,37 @@
 /**
  * Cats vs dogs with 100 labels: random vs representative labels × supervised vs kplus1 vs klogit-fm, 3 seeds
- * (the `semigan compare` experiment on ../shared/data/cats-dogs).
+ * (the `semigan compare` experiment on ../shared/data/cats-dogs). The defaults are those of the committed
+ * results: 32 px, 30 epochs, 50 validation labels per class for the supervised baseline's early stopping.
  *
  *   npm run bench:cats-dogs      → bench/results/cats-dogs-100.json (+ cats-dogs-100-report.html)
  *
  * Resumable: runs live in bench/runs/cats-dogs-100/ and continue from their checkpoints; finished runs are
- * only aggregated. Several processes may share the work (CD_SEEDS=1 … and CD_SEEDS=2,3 …); a last call with
- * every seed aggregates. Env: CD_SIZE (image px, default 32), CD_EPOCHS (default 10), CD_SEEDS, CD_DIR.
+ * only aggregated, and runs in the committed results are reused only where their settings and code signature
+ * match. Several processes may share the work (CD_SEEDS=1 … and CD_SEEDS=2,3 …): each merges its finished runs
+ * into the partial file; a last call with every seed aggregates. Env: CD_SIZE (image px, default 32),
+ * CD_EPOCHS (default 30), CD_VALIDATION (per class, default 50), CD_SEEDS, CD_METHODS, CD_DIR.
  */
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBackend, backendAcceleration } from '../src/backend.js';
 import { formatCompareTable, runCompare, summarise, type CompareRun } from '../src/experiments/compare.js';
 import type { MethodName } from '../src/train/methods.js';
 import { writeFileAtomic } from '../src/util/fs.js';
-import { benchContext, benchRunsDir } from './machine.js';
+import { benchContext, benchRunsDir, provenanceHeader } from './machine.js';
+import { mergeIntoResultsFile, readRuns } from './partial-results.js';
 
 const here = import.meta.dirname;
 const dataDir = process.env.CD_DIR ?? join(here, '..', '..', 'shared', 'data', 'cats-dogs');
 const size = Number(process.env.CD_SIZE ?? 32);
-const epochs = Number(process.env.CD_EPOCHS ?? 10);
+const epochs = Number(process.env.CD_EPOCHS ?? 30);
+const validation = Number(process.env.CD_VALIDATION ?? 50);
 const seeds = (process.env.CD_SEEDS ?? '1,2,3').split(',').map(Number);
 const methods = (process.env.CD_METHODS ?? 'supervised,kplus1,klogit-fm').split(',') as MethodName[];
 const out = benchRunsDir('cats-dogs-100');
+const partialFile = join(here, 'results', 'cats-dogs-100.partial.json');
 
 // runs already in the committed results: their checkpoint directories die with a machine, their figures stay
-const finished = ['cats-dogs-100.json', 'cats-dogs-100.partial.json'].flatMap((f) => {
-  const path = join(here, 'results', f);
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { runs: CompareRun[] }).runs : [];
-});
+const finished = [join(here, 'results', 'cats-dogs-100.json'), partialFile].flatMap(readRuns);
 const backend = await useBackend('wasm');
 const context = benchContext();
 const t0 = performance.now();
@@ -41,7 +44,7 @@ const result = await runCompare(
     methods,
     seeds,
     epochs,
-    validationPerClass: 50,
+    validationPerClass: validation,
     out,
     finished,
   },
@@ -54,29 +57,35 @@ const result = await runCompare(
       console.log(
         `  epoch ${m.epoch}/${total}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%  ${m.seconds}s`,
       ),
+    onNote: (line) => console.log(`  ${line}`),
+    onWarning: (line) => console.log(`  warning: ${line}`),
     onRunDone: (r) => {
-      console.log(`  → ${(r.testAccuracy * 100).toFixed(2)}%`);
-      // progress for runs that span sessions: every finished run, summarised, before the whole grid is done
+      console.log(`  → ${(r.testAccuracy * 100).toFixed(2)}%, ${r.labelsRead} labels read`);
+      // progress for runs that span sessions: every finished run, merged with what other processes wrote
       done.push(r);
-      writeFileAtomic(
-        join(here, 'results', 'cats-dogs-100.partial.json'),
-        JSON.stringify(
-          {
-            bench: 'cats-dogs-100',
-            partial: true,
-            ...context,
-            imageSize: size,
-            epochs,
-            runs: done,
-            summary: summarise(done),
-          },
-          null,
-          2,
-        ) + '\n',
-      );
+      writePartial(done);
     },
   },
 );
+
+/** This process's finished runs merged into the partial file; runs of another size, epochs or validation are left out. */
+function writePartial(mine: CompareRun[]): void {
+  const same = (r: CompareRun) =>
+    r.settings?.data === mine[0].settings.data &&
+    r.settings.epochs === epochs &&
+    r.settings.validationPerClass === validation;
+  mergeIntoResultsFile(partialFile, mine, same, (runs) => ({
+    bench: 'cats-dogs-100',
+    partial: true,
+    ...provenanceHeader(runs.map((r) => r.code)),
+    imageSize: size,
+    epochs,
+    validationLabelsPerClass: validation,
+    runs,
+    summary: summarise(runs),
+  }));
+}
+
 console.log(formatCompareTable(result));
 if (seeds.length === 3) {
   writeFileAtomic(
@@ -84,12 +93,16 @@ if (seeds.length === 3) {
     JSON.stringify(
       {
         bench: 'cats-dogs-100',
-        ...context,
+        ...provenanceHeader(
+          result.runs.map((r) => r.code),
+          context,
+        ),
         backend,
         acceleration: backendAcceleration(),
         imageSize: size,
         epochs,
-        validationLabelsPerClass: 50,
+        validationLabelsPerClass: validation,
+        spread: 'stdTestAccuracy: sample SD over seeds (n − 1); seTestAccuracy: standard error, SD / √n',
         wallSecondsThisCall: Math.round((performance.now() - t0) / 1000),
         ...result,
       },

@@ -36,3 +36,24 @@ export function benchRunsDir(name: string): string {
   const root = process.env.SEMIGAN_BENCH_RUNS ?? join(import.meta.dirname, 'runs');
   return join(root, name);
 }
+
+/**
+ * A results file's header: every commit that trained one of its runs (and whether any ran on a dirty tree),
+ * then where it ran, and which code last wrote the file, which is not the code of its runs.
+ */
+export function provenanceHeader(
+  runsCode: ({ commit: string; dirty: boolean }[] | undefined)[],
+  context = benchContext(),
+): Record<string, unknown> {
+  const all = runsCode.flatMap((c) => c ?? []);
+  const { commit, dirty, date, ...where } = context;
+  return {
+    commits: [...new Set(all.map((c) => c.commit))],
+    dirty: all.some((c) => c.dirty),
+    ...where,
+    writtenBy: { commit, dirty, date },
+  };
+}
+
+/** `abc123…+dirty@step600` (a per-seed commit entry of the MNIST results) as the commit and its dirty flag. */
+export const parseCommitEntry = (s: string) => ({ commit: s.split(/[+@]/)[0], dirty: s.includes('+dirty') });

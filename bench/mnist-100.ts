@@ -23,7 +23,10 @@ import { augments } from '../src/train/augment.js';
 import type { OptimizerOverrides } from '../src/experiments/make-trainer.js';
 import type { MethodName } from '../src/train/methods.js';
 import { writeFileAtomic } from '../src/util/fs.js';
-import { benchContext, benchRunsDir } from './machine.js';
+import { benchContext, benchRunsDir, parseCommitEntry, provenanceHeader } from './machine.js';
+import { runSettings, type RunSettings } from '../src/train/run-settings.js';
+import type { Rollback } from '../src/train/run-config.js';
+import { rounded, seedStats } from '../src/util/stats.js';
 
 const here = import.meta.dirname;
 const dataDir = process.env.MNIST_DIR ?? join(here, '..', '..', 'shared', 'data', 'mnist');
@@ -81,6 +84,9 @@ interface SeedRecord {
   curve: number[];
   /** the commits that trained this seed, one per stretch (a run spans sessions); absent in old results */
   commits?: string[];
+  /** everything the seed's figures depend on, and its rollbacks; absent in old results */
+  settings?: RunSettings;
+  rollbacks?: Rollback[];
 }
 type MethodSummary = {
   seeds: number[];
@@ -93,6 +99,8 @@ type MethodSummary = {
   labeledSubsets: unknown[];
   testErrorCurves: number[][];
   commitsPerSeed?: (string[] | null)[];
+  settingsPerSeed?: (RunSettings | null)[];
+  rollbacksPerSeed?: (Rollback[] | null)[];
 };
 
 const resultFile = join(here, 'results', `mnist-100${budgetTag}.json`);
@@ -116,6 +124,8 @@ if (existsSync(resultFile)) {
         labeledSubset: r.labeledSubsets[i],
         curve: r.testErrorCurves[i]!,
         ...(r.commitsPerSeed?.[i] ? { commits: r.commitsPerSeed[i] } : {}),
+        ...(r.settingsPerSeed?.[i] ? { settings: r.settingsPerSeed[i] } : {}),
+        ...(r.rollbacksPerSeed?.[i] ? { rollbacks: r.rollbacksPerSeed[i] } : {}),
       }),
     );
   }
@@ -135,6 +145,8 @@ function onDisk(dir: string): SeedRecord | undefined {
     curve: r.epochs.map((e) => e.testError),
     // the top-level commit is whoever wrote the file last; these say what trained each seed
     commits: (r.code ?? []).map((c) => `${c.commit.slice(0, 12)}${c.dirty ? '+dirty' : ''}@step${c.atStep}`),
+    settings: runSettings(r.config),
+    rollbacks: r.rollbacks ?? [],
   };
 }
 
@@ -146,7 +158,10 @@ function summarise(): void {
     const old = records.get(d);
     if (r && (!old || r.complete || r.epochs >= old.epochs)) records.set(d, r);
   }
-  const out: Record<string, MethodSummary & { meanTestError: number; stdTestError: number }> = {};
+  const out: Record<
+    string,
+    MethodSummary & { meanTestError: number; stdTestError: number | null; seTestError: number | null }
+  > = {};
   const allMethods = [...new Set([...records.keys()].map((k) => k.replace(/-seed\d+$/, '')))].sort();
   for (const m of allMethods) {
     const runs = [...records.entries()]
@@ -154,13 +169,14 @@ function summarise(): void {
       .map(([, r]) => r)
       .sort((a, b) => a.seed - b.seed);
     const errors = runs.map((r) => r.testError);
-    const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
-    const std = Math.sqrt(errors.reduce((a, b) => a + (b - mean) ** 2, 0) / errors.length);
+    const s = seedStats(errors);
     out[m] = {
       seeds: runs.map((r) => r.seed),
       testErrors: errors.map((e) => Number(e.toFixed(5))),
-      meanTestError: Number(mean.toFixed(5)),
-      stdTestError: Number(std.toFixed(5)),
+      meanTestError: Number(s.mean.toFixed(5)),
+      // the sample SD (n − 1) and the standard error of the mean; null with one seed
+      stdTestError: rounded(s.sd, 5),
+      seTestError: rounded(s.se, 5),
       epochs: runs.map((r) => r.epochs),
       targetEpochs: Math.max(...runs.map((r) => r.targetEpochs)),
       complete: runs.every((r) => r.complete),
@@ -169,12 +185,18 @@ function summarise(): void {
       labeledSubsets: runs.map((r) => r.labeledSubset),
       testErrorCurves: runs.map((r) => r.curve.map((e) => Number(e.toFixed(5)))),
       commitsPerSeed: runs.map((r) => r.commits ?? null),
+      settingsPerSeed: runs.map((r) => r.settings ?? null),
+      rollbacksPerSeed: runs.map((r) => r.rollbacks ?? null),
     };
   }
   const result = {
     bench: `mnist-100${budgetTag}`,
     labels: 100,
-    ...context,
+    // every commit that trained a seed here, not only the process that wrote the file last
+    ...provenanceHeader(
+      [...records.values()].map((r) => (r.commits ?? []).map(parseCommitEntry)),
+      context,
+    ),
     backend,
     preset: 'improved-gan-mnist',
     optimizerRecipe: recipe,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { useBackend } from '../src/backend.js';
 import { runDemo } from '../src/experiments/demo.js';
 import { benchContext } from './machine.js';
+import { rounded, seedStats } from '../src/util/stats.js';
 
 const seeds = [1, 2, 3];
 const backend = await useBackend((process.env.SEMIGAN_BACKEND as 'wasm') ?? 'wasm');
@@ -28,10 +29,10 @@ for (const seed of seeds) {
 const methods = Object.keys(runs[0].testAccuracy);
 const summary = Object.fromEntries(
   methods.map((m) => {
-    const xs = runs.map((r) => r.testAccuracy[m]);
-    const mean = xs.reduce((a, b) => a + b) / xs.length;
-    const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
-    return [m, { meanTestAccuracy: Number(mean.toFixed(4)), stdTestAccuracy: Number(std.toFixed(4)) }];
+    const s = seedStats(runs.map((r) => r.testAccuracy[m]));
+    // sample SD (n − 1) and standard error of the mean
+    const spread = { stdTestAccuracy: rounded(s.sd, 4), seTestAccuracy: rounded(s.se, 4) };
+    return [m, { meanTestAccuracy: Number(s.mean.toFixed(4)), ...spread }];
   }),
 );
 const result = { bench: 'rings-demo', ...benchContext(), backend, seeds, labeledPerClass: 4, runs, summary };

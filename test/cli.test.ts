@@ -67,6 +67,8 @@ describe('semigan demo', () => {
     const out = mkdtempSync(join(tmpdir(), 'semigan-demo-'));
     const r = semigan(
       'demo',
+      '--dataset',
+      'moons',
       '--out',
       out,
       '--seed',
@@ -79,14 +81,15 @@ describe('semigan demo', () => {
     expect(r.stderr).toMatch(/klogit-fm\s+test accuracy/);
     expect(r.code).toBe(0);
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
-    expect(result.dataset).toBe('rings');
+    expect(result.dataset).toBe('moons');
     expect(result.labeledPerClass).toBe(4);
-    expect(result.labeledSubset.perClass).toEqual({ inner: 4, outer: 4 });
+    expect(result.labeledSubset.perClass).toEqual({ upper: 4, lower: 4 });
     expect(result.labeledSubset.idsSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(Object.keys(result.methods)).toEqual(['supervised', 'klogit-fm']);
     for (const m of ['supervised', 'klogit-fm']) {
       const acc = result.methods[m].testAccuracy;
-      expect(acc).toBeGreaterThan(0.3);
+      // two classes: chance is 0.5; 60 steps on the moons reach 0.85 (supervised) and 0.91 (klogit-fm), seed 1
+      expect(acc).toBeGreaterThan(0.75);
       expect(acc).toBeLessThanOrEqual(1);
       const png = PNG.sync.read(readFileSync(join(out, `boundary-${m}.png`)));
       expect([png.width, png.height]).toEqual([560, 640]);

@@ -105,7 +105,7 @@ describe('splitDataset', () => {
   it('refuses impossible requests with a usage error', () => {
     expect(() => splitDataset(d, { labeledPerClass: 201, seed: 1 })).toThrow(UsageError);
     expect(() => splitDataset(d, { labeledPerClass: 201, seed: 1 })).toThrow(
-      /class 'inner' has 200 examples but 201/,
+      /class 'inner' has 200 examples but 201 are needed \(201 labeled \+ 0 validation\): ask for fewer \(--labels\)$/,
     );
     expect(() => splitDataset(d, { labeledPerClass: 0, seed: 1 })).toThrow(UsageError);
     expect(() => splitDataset(d, { labeledPerClass: 150, validationPerClass: 60, seed: 1 })).toThrow(

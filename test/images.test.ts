@@ -11,6 +11,7 @@ import { selectLabels } from '../src/data/select-labels.js';
 import { loadData, parseDataSpec } from '../src/data/spec.js';
 import { compareReportHtml } from '../src/report/compare-report.js';
 import { Rng } from '../src/random.js';
+import { sha256 } from '../src/util/sha256.js';
 import { oneLineError, semigan, tempDir } from './helpers.js';
 
 /** A class folder of small synthetic photos: class 0 dark-left, class 1 dark-right, plus noise. */
@@ -161,9 +162,11 @@ describe('image folders', () => {
     expect(rows.filter((r) => d.train.y[r] === 0)).toHaveLength(5);
     expect(oracle.readIndices().length).toBeLessThan(d.train.y.length);
     // two clean modes (dark left / dark right): k-means with 2 centres picks one of each
-    const two = selectLabels(d.train, 2, 'representative', 1);
+    const two = selectLabels(d.train, 2, 'representative', 1, new LabelOracle(d.train.y));
     expect(new Set(two.map((r) => d.train.y[r])).size).toBe(2);
-    expect(() => selectLabels(d.train, 10_000, 'random', 1)).toThrow(/asked for 10000 labels/);
+    expect(() => selectLabels(d.train, 10_000, 'random', 1, new LabelOracle(d.train.y))).toThrow(
+      /asked for 10000 labels but the data has \d+ training examples: lower --n/,
+    );
   });
 
   it('labels CSV: unknown files and classes, duplicates and empty files are clear errors', () => {
@@ -194,7 +197,7 @@ describe('image folders', () => {
     );
   });
 
-  it('CLI: select-labels writes a CSV that train --labels-csv uses exactly', () => {
+  it('CLI: select-labels writes a CSV that train --labels-csv uses exactly', async () => {
     const out = tempDir();
     const csvPath = join(out, 'labels.csv');
     const env = { SEMIGAN_CACHE: cache };
@@ -237,7 +240,23 @@ describe('image folders', () => {
     );
     expect(t.code, t.stderr).toBe(0);
     const metrics = JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8'));
+    // the run trained on exactly the CSV's examples: the ids representative selection picks, their labels, the hash
+    const rows = lines.slice(1).map((l) => l.split(','));
+    const { train } = await loadImageFolder(root, { size: 16, cacheDir: cache });
+    const picked = selectLabels(train, 6, 'representative', 1, new LabelOracle(train.y));
+    expect(rows.map(([id]) => id)).toEqual(picked.map((r) => train.ids[r]));
+    expect(rows.map(([, label]) => label)).toEqual(picked.map((r) => train.classNames[train.y[r]]));
+    expect(metrics.config.labeledExamples).toEqual(rows.map(([id, label]) => ({ id, label })));
     expect(metrics.labeledSubset.count).toBe(6);
+    expect(metrics.labeledSubset.idsSha256).toBe(
+      sha256(
+        rows
+          .map(([id]) => id)
+          .sort()
+          .join('\n'),
+      ),
+    );
+    expect(metrics.labeledSubset.labelsRead).toBe(6);
     const bad = semigan(
       'train',
       '--data',
@@ -257,7 +276,7 @@ describe('image folders', () => {
     const r = semigan(
       'compare',
       '--data',
-      'rings',
+      'moons',
       '--labels',
       '6',
       '--seeds',
@@ -287,7 +306,12 @@ describe('image folders', () => {
       }
     }
     expect(Object.keys(result.summary)).toEqual(['random', 'representative']);
-    expect(result.summary.random.supervised.meanTestAccuracy).toBeGreaterThan(0.3);
+    // two classes, chance 0.5: 20 steps on the moons reach 0.80–0.93 per run
+    for (const x of result.runs as CompareRun[]) expect(x.testAccuracy).toBeGreaterThan(0.7);
+    expect(result.summary.random.supervised.meanTestAccuracy).toBeGreaterThan(0.75);
+    // the labels each run read: its 6 labeled examples and those read to fill 5 validation examples per class
+    for (const x of result.runs as CompareRun[]) expect(x.labelsRead).toBeGreaterThanOrEqual(16);
+    expect(r.stdout).toMatch(/labels read\n/);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toMatch(/<table>/);
     expect(html).toMatch(/<svg/);
@@ -297,14 +321,17 @@ describe('image folders', () => {
     expect(bad.stderr).toMatch(/unknown select 'psychic'/);
 
     // finished runs handed in (a bench's committed results, directories gone) are reused, not re-trained,
-    // but only where the labeled set is exactly the one selected now
+    // but only where the settings (here: the labeled set) are exactly those of the run asked for now
     const tampered = result.runs.map((x: CompareRun, i: number) =>
-      i === 0 ? { ...x, labeledSubset: { ...x.labeledSubset, idsSha256: '0'.repeat(64) } } : x,
+      i === 0
+        ? { ...x, settings: { ...x.settings, labeled: { ...x.settings.labeled, idsSha256: '0'.repeat(64) } } }
+        : x,
     );
+    const notes: string[] = [];
     const started: string[] = [];
     const again = await runCompare(
       {
-        data: 'rings',
+        data: 'moons',
         labels: 6,
         seeds: [1, 2],
         epochs: 2,
@@ -314,9 +341,14 @@ describe('image folders', () => {
         out: tempDir(),
         finished: tampered,
       },
-      { onEpoch: (m) => void started.push(`${m.epoch}`) },
+      { onEpoch: (m) => void started.push(`${m.epoch}`), onNote: (l) => void notes.push(l) },
     );
-    expect(started).toEqual(['1', '2']); // only the tampered run trained again
+    expect(started).toEqual(['1', '2']); // only the tampered run trained again, with one line why
+    expect(notes).toEqual([
+      expect.stringMatching(
+        /^not reusing the finished random\/supervised\/seed 1: its labeled .*; training it again$/,
+      ),
+    ]);
     expect(again.runs.slice(1).map((x) => x.testAccuracy)).toEqual(
       result.runs.slice(1).map((x: CompareRun) => x.testAccuracy),
     );
@@ -327,7 +359,7 @@ describe('image folders', () => {
     for (const x of result.runs as CompareRun[]) {
       if (x.seed === 1 && x.select === 'random') rmSync(join(out, x.dir), { recursive: true });
     }
-    const { train } = await loadData(parseDataSpec('rings'), 1);
+    const { train } = await loadData(parseDataSpec('moons'), 1);
     const partial = compareReportHtml(result, out, train).split('<h2>Labels chosen: representative')[0]!;
     expect(partial).toMatch(/Confusion matrices \(seed 2, test set\)/);
     expect(partial).toMatch(/2 of 4 runs; the others ran elsewhere/);
@@ -362,8 +394,10 @@ describe('extra unlabeled images from a folder without classes', () => {
     );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/skipping unreadable image x\/junk.png/);
-    // 16 train images (20% of 20 held out) + 12 from the extra folder
-    expect(r.stderr).toMatch(/4 labeled \+ 28 unlabeled/);
+    // the extra folder's x/ pictures are those of cat/ (the same seeded noise): the two that the test set holds
+    // are dropped, so 16 train images (20% of 20 held out) + 12 − 2 from the extra folder
+    expect(r.stderr).toMatch(/dropped 2 unlabeled images that the test set holds \(same bytes\): x\/x1.jpg/);
+    expect(r.stderr).toMatch(/4 labeled \+ 26 unlabeled/);
     const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
     expect(m.config.data).toBe(`images:${root}?size=16&unlabeled=${extra}`);
     const odd = semigan('train', '--data', `images:${root}`, '--image-size', '12', '--out', out);
@@ -378,5 +412,75 @@ describe('extra unlabeled images from a folder without classes', () => {
     expect(oneLineError(notImages.stderr)).toMatch(/--image-size applies only to images/);
     const none = semigan('train', '--data', `images:${root}?unlabeled=${join(extra, 'nope')}`, '--out', out);
     expect(oneLineError(none.stderr)).toMatch(/unlabeled image folder .* does not exist/);
+  });
+});
+
+describe('no test image in training', () => {
+  it('a training image with the bytes of a test image is dropped, with one line naming it', async () => {
+    const dir = join(tempDir(), 'split');
+    // the same seeded pictures: train/cat/cat0–2 are byte for byte test/cat/cat0–2
+    await makeImages(join(dir, 'train'), 6);
+    await makeImages(join(dir, 'test'), 3);
+    const warnings: string[] = [];
+    const d = await loadImageFolder(dir, {
+      size: 8,
+      cacheDir: tempDir(),
+      onWarning: (m) => warnings.push(m),
+    });
+    expect(warnings).toEqual([
+      'dropped 3 training images that the test set holds (same bytes): train/cat/cat0.png (= test/cat/cat0.png), ' +
+        'train/cat/cat1.jpg (= test/cat/cat1.jpg), train/cat/cat2.webp (= test/cat/cat2.webp)',
+    ]);
+    expect(d.train.ids).toHaveLength(9);
+    expect(d.train.ids.some((id) => /^train\/cat\/cat[012]\./.test(id))).toBe(false);
+    expect(d.test.ids).toHaveLength(6);
+  });
+
+  it('--unlabeled images with the bytes of a test image are dropped, with one line naming them', async () => {
+    const root = join(tempDir(), 'photos');
+    await makeImages(root, 10);
+    const cache = tempDir();
+    const { test } = await loadImageFolder(root, { size: 8, cacheDir: cache });
+    // an unlabeled folder that holds two of the test images under other names, and one new image
+    const extra = join(tempDir(), 'more');
+    mkdirSync(extra);
+    writeFileSync(join(extra, 'a.png'), readFileSync(join(root, test.ids[0])));
+    writeFileSync(join(extra, 'b.png'), readFileSync(join(root, test.ids[1])));
+    await makeImages(join(extra, 'new'), 1, ['z']);
+    const warnings: string[] = [];
+    const spec = parseDataSpec(`images:${root}?size=8&unlabeled=${extra}`);
+    const d = await loadData(spec, 1, undefined, { onWarning: (m) => warnings.push(m) });
+    expect(d.extraUnlabeled!.ids).toEqual(['unlabeled:new/z/z0.png']);
+    expect(warnings).toEqual([
+      `dropped 2 unlabeled images that the test set holds (same bytes): a.png (= ${test.ids[0]}), b.png (= ${test.ids[1]})`,
+    ]);
+  });
+});
+
+describe('defaults that fit small data', () => {
+  it('compare on ~60 images per class: one line naming the flag to lower, no validation labels by default', async () => {
+    const root = join(tempDir(), 'few');
+    await makeImages(root, 60);
+    const out = tempDir();
+    const r = semigan('compare', '--data', `images:${root}`, '--image-size', '8', '--out', out);
+    expect(r.code).toBe(2);
+    expect(oneLineError(r.stderr)).toMatch(
+      /100 labeled \+ 0 validation examples need more than the 96 training examples: lower --labels$/,
+    );
+    const v = semigan(
+      'compare',
+      '--data',
+      `images:${root}?size=8`,
+      '--labels',
+      '20',
+      '--validation',
+      '50',
+      '--out',
+      out,
+    );
+    expect(v.code).toBe(2);
+    expect(oneLineError(v.stderr)).toMatch(
+      /need more than the 96 training examples: lower --validation or --labels$/,
+    );
   });
 });

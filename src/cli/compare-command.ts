@@ -38,9 +38,10 @@ export function registerCompare(program: Command): void {
     )
     .option(
       '--validation <n>',
-      "labeled validation examples per class for the supervised baseline's early stopping",
-      intOption('--validation', 1, 100_000),
-      50,
+      'labeled validation examples per class, read and held out of training, for the supervised ' +
+        "baseline's early stopping (default 0: no label beyond --labels, every method reports its last epoch)",
+      intOption('--validation', 0, 100_000),
+      0,
     )
     .option('--out <dir>', 'output directory (runs resume from it)', './semigan-compare')
     .action(async (o) => {
@@ -68,6 +69,7 @@ export function registerCompare(program: Command): void {
           onProgress: onDecode,
           onLoadProgress: onDecode,
           onStart: bar.onStart,
+          onNote: (m) => bar.line(m),
           onRunStart: ({ select, method, seed, index, total }) =>
             process.stderr.write(`[${index + 1}/${total}] ${method}, labels ${select}, seed ${seed}\n`),
           onStep: bar.onStep,
@@ -75,7 +77,7 @@ export function registerCompare(program: Command): void {
             bar.line(`  ${bar.epoch(m.epoch)}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%`),
           onRunDone: (r) =>
             process.stderr.write(
-              `  → ${(r.testAccuracy * 100).toFixed(2)}%${r.selectedEpoch ? ` (epoch ${r.selectedEpoch} by validation)` : ''}\n`,
+              `  → ${(r.testAccuracy * 100).toFixed(2)}%${r.selectedEpoch ? ` (epoch ${r.selectedEpoch} by validation)` : ''}, ${r.labelsRead} labels read\n`,
             ),
         },
       );

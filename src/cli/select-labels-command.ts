@@ -37,19 +37,19 @@ export function registerSelectLabels(program: Command): void {
       });
       const oracle = new LabelOracle(train.y);
       const rows = selectLabels(train, o.n, o.strategy as SelectStrategy, o.seed, oracle);
+      const readToChoose = oracle.readIndices().length;
       const ids = idsOf(train);
-      // the label column is a convenience where the data already knows it (class folders, MNIST)
-      const csv = formatLabelsCsv(
-        rows.map((r) => ({ id: ids[r], label: o.blank ? '' : train.classNames[train.y[r]] })),
-      );
+      // the label column is a convenience where the data already knows it (class folders, MNIST): read
+      // through the oracle like any other label
+      const labels = rows.map((r) => train.classNames[oracle.label(r)]);
+      const csv = formatLabelsCsv(rows.map((r, i) => ({ id: ids[r], label: o.blank ? '' : labels[i] })));
       writeFileAtomic(o.out, csv);
       const per = new Map<string, number>();
-      for (const r of rows)
-        per.set(train.classNames[train.y[r]], (per.get(train.classNames[train.y[r]]) ?? 0) + 1);
+      for (const c of labels) per.set(c, (per.get(c) ?? 0) + 1);
       process.stdout.write(
         `wrote ${rows.length} examples (${o.strategy}) to ${o.out}: ` +
           [...per].map(([c, n]) => `${c} ${n}`).join(', ') +
-          `\nlabels read to choose them: ${oracle.readIndices().length}` +
+          `\nlabels read to choose them: ${readToChoose}` +
           `\ntrain with: semigan train --data ${o.data} --labels-csv ${o.out}\n`,
       );
     });

@@ -5,6 +5,7 @@ import { basename, extname, join, relative, resolve } from 'node:path';
 import { SemiganError, UsageError } from '../errors.js';
 import { Rng } from '../random.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { contentHash, withoutTestImages } from './test-overlap.js';
 import type { Dataset } from './dataset.js';
 
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif'];
@@ -17,6 +18,8 @@ export interface ImageFolderOptions {
   seed?: number;
   /** Where decoded datasets are cached; default $SEMIGAN_CACHE or ~/.cache/semigan. */
   cacheDir?: string;
+  /** Images with these file contents (sha256 → the test id) are dropped, with one warning naming them. */
+  exclude?: Map<string, string>;
   /** Called once per skipped file and with progress while decoding. */
   onWarning?: (message: string) => void;
   onProgress?: (done: number, total: number) => void;
@@ -34,6 +37,8 @@ export interface ImageFolderData {
   skipped: string[];
   /** true when the decoded pixels came from the cache. */
   cached: boolean;
+  /** sha256 of each test file's bytes → its id: what no training image may be. */
+  testContent: Map<string, string>;
 }
 
 const isImage = (name: string) => IMAGE_EXTENSIONS.includes(extname(name).toLowerCase());
@@ -194,7 +199,15 @@ export async function loadUnlabeledFolder(
   const size = opts.size ?? 64;
   const { decoded } = await decodeCached(root, files, size, opts);
   const per = size * size * 3;
-  const rows = files.map((_, i) => i).filter((i) => decoded.ok[i]);
+  const readable = files.map((_, i) => i).filter((i) => decoded.ok[i]);
+  const rows = withoutTestImages(
+    readable,
+    files,
+    root,
+    opts.exclude ?? new Map(),
+    'unlabeled',
+    opts.onWarning,
+  );
   return {
     x: pixelRows(decoded, rows, per),
     ids: rows.map((r) => `unlabeled:${files[r]}`),
@@ -272,6 +285,8 @@ export async function loadImageFolder(dir: string, opts: ImageFolderOptions = {}
     testRows = trainRows.filter((r) => held.has(r));
     trainRows = trainRows.filter((r) => !held.has(r));
   }
+  const testContent = new Map(testRows.map((r) => [contentHash(join(layout.root, files[r])), files[r]]));
+  trainRows = withoutTestImages(trainRows, files, layout.root, testContent, 'training', opts.onWarning);
   layout.classNames.forEach((c, k) => {
     if (!trainRows.some((r) => all[r][1] === k)) {
       throw new SemiganError(`class '${c}' has no readable training images in ${dir}`);
@@ -283,5 +298,6 @@ export async function loadImageFolder(dir: string, opts: ImageFolderOptions = {}
     test: toDataset(`${base}-test`, testRows, all, decoded, size, layout.classNames),
     skipped,
     cached,
+    testContent,
   };
 }

@@ -2,10 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { UsageError } from '../errors.js';
 import { Rng } from '../random.js';
 import { exampleCount, featureSize, type Dataset } from './dataset.js';
-import { LabelOracle } from './label-oracle.js';
+import type { LabelOracle } from './label-oracle.js';
 
 export const SELECT_STRATEGIES = ['random', 'balanced', 'representative'] as const;
 export type SelectStrategy = (typeof SELECT_STRATEGIES)[number];
+
+/** What a selection strategy sees of the training pool: everything but the labels. */
+export type LabelFreePool = Omit<Dataset, 'y'>;
 
 /**
  * Which training examples to label.
@@ -14,24 +17,35 @@ export type SelectStrategy = (typeof SELECT_STRATEGIES)[number];
  * - representative: covers the data without reading any label: k-means (k = n, k-means++ seeding) on a
  *   pixel-PCA embedding, then the example nearest each centre. Clusters follow the density of the data, so
  *   the chosen examples are typical ones, spread over every mode, not outliers.
+ * Every strategy gets the pool without its labels and the oracle as the only way to one, so the oracle's log is
+ * the whole truth about what selection read. `flag` names the option a user lowers when n is too many.
  */
 export function selectLabels(
-  d: Dataset,
+  d: LabelFreePool,
   n: number,
   strategy: SelectStrategy,
   seed: number,
-  oracle = new LabelOracle(d.y),
+  oracle: LabelOracle,
+  flag = '--n',
 ): number[] {
-  const total = exampleCount(d);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--n must be a positive integer, got ${n}`);
-  if (n > total) throw new UsageError(`asked for ${n} labels but the data has ${total} training examples`);
+  // strip the labels, whatever the caller passed: a strategy cannot read one but through the oracle
+  const pool: LabelFreePool = {
+    name: d.name,
+    featureShape: d.featureShape,
+    x: d.x,
+    classNames: d.classNames,
+  };
+  const total = exampleCount(pool);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got ${n}`);
+  if (n > total)
+    throw new UsageError(`asked for ${n} labels but the data has ${total} training examples: lower ${flag}`);
   const rng = new Rng(seed);
   if (strategy === 'random') return Array.from(rng.permutation(total).slice(0, n));
-  if (strategy === 'balanced') return balanced(d, n, rng, oracle);
-  return representative(d, n, rng);
+  if (strategy === 'balanced') return balanced(pool, n, rng, oracle, flag);
+  return representative(pool, n, rng);
 }
 
-function balanced(d: Dataset, n: number, rng: Rng, oracle: LabelOracle): number[] {
+function balanced(d: LabelFreePool, n: number, rng: Rng, oracle: LabelOracle, flag: string): number[] {
   const k = d.classNames.length;
   const want = d.classNames.map((_, c) => Math.floor(n / k) + (c < n % k ? 1 : 0));
   const chosen: number[][] = want.map(() => []);
@@ -43,14 +57,16 @@ function balanced(d: Dataset, n: number, rng: Rng, oracle: LabelOracle): number[
   }
   want.forEach((w, c) => {
     if (chosen[c].length < w) {
-      throw new UsageError(`class '${d.classNames[c]}' has only ${chosen[c].length} examples; ${w} wanted`);
+      throw new UsageError(
+        `class '${d.classNames[c]}' has only ${chosen[c].length} examples; ${w} wanted: lower ${flag}`,
+      );
     }
   });
   return chosen.flat();
 }
 
 /** Features for clustering: images average-pooled to at most 16×16, then PCA to ≤ 32 dimensions. */
-export function embed(d: Dataset, rng: Rng, dims = 32): { z: Float64Array; dim: number } {
+export function embed(d: LabelFreePool, rng: Rng, dims = 32): { z: Float64Array; dim: number } {
   const pooled = pool(d);
   const D = pooled.dim;
   if (D <= dims) return { z: Float64Array.from(pooled.x), dim: D };
@@ -75,7 +91,7 @@ export function embed(d: Dataset, rng: Rng, dims = 32): { z: Float64Array; dim: 
   return { z: values, dim: m };
 }
 
-function pool(d: Dataset): { x: Float32Array; dim: number } {
+function pool(d: LabelFreePool): { x: Float32Array; dim: number } {
   const n = exampleCount(d);
   if (d.featureShape.length !== 3) return { x: d.x, dim: featureSize(d.featureShape) };
   const [h, w, c] = d.featureShape;
@@ -113,7 +129,7 @@ function orthonormalize(q: Float32Array, D: number, m: number): void {
   }
 }
 
-function representative(d: Dataset, k: number, rng: Rng): number[] {
+function representative(d: LabelFreePool, k: number, rng: Rng): number[] {
   const n = exampleCount(d);
   const { z, dim } = embed(d, rng);
   const dist = (i: number, centres: Float64Array, c: number) => {

@@ -114,7 +114,7 @@ export async function loadData(
     }
     const d = await loadImageFolder(spec.dir, { size: spec.size, seed: 0, ...hooks });
     const extra = spec.unlabeled
-      ? await loadUnlabeledFolder(spec.unlabeled, { size: spec.size, ...hooks })
+      ? await loadUnlabeledFolder(spec.unlabeled, { size: spec.size, exclude: d.testContent, ...hooks })
       : undefined;
     return {
       train: d.train,

@@ -26,6 +26,11 @@ export interface LabeledSubsetRecord {
   seed: number;
   /** Labels read for a held-out validation set (early stopping), beyond the labeled training examples. */
   validationLabels?: number;
+  /**
+   * Distinct labels this split used: the labeled examples (read here, or given by a labels CSV or a selector)
+   * and every label read to fill the classes of the labeled and validation sets. Absent in older runs.
+   */
+  labelsRead?: number;
 }
 
 export interface Split {
@@ -74,6 +79,12 @@ export function labeledRecord(
  * LabelOracle only to choose the balanced subsets; pass one in to audit the reads.
  */
 export function splitDataset(d: Dataset, opts: SplitOptions, oracle = new LabelOracle(d.y)): Split {
+  // the reads of this split alone, whatever the oracle saw before
+  const read = new Set<number>();
+  const label = (i: number) => {
+    read.add(i);
+    return oracle.label(i);
+  };
   const n = exampleCount(d);
   const k = d.classNames.length;
   const rowSize = featureSize(d.featureShape);
@@ -96,14 +107,15 @@ export function splitDataset(d: Dataset, opts: SplitOptions, oracle = new LabelO
   for (let j = 0; j < n && open > 0; j++) {
     const i = order[j];
     if (explicit?.has(i)) continue;
-    const c = oracle.label(i);
+    const c = label(i);
     if (byClass[c].length < need && byClass[c].push(i) === need) open--;
   }
   for (let c = 0; c < k; c++) {
     if (byClass[c].length < need) {
       throw new UsageError(
         `class '${d.classNames[c]}' has ${byClass[c].length} examples but ${need} are needed ` +
-          `(${explicit ? '' : `${opts.labeledPerClass} labeled + `}${valPer} validation)`,
+          `(${explicit ? '' : `${opts.labeledPerClass} labeled + `}${valPer} validation): ` +
+          `ask for fewer (${valPer ? '--validation' : '--labels'})`,
       );
     }
     validationRows.push(...byClass[c].slice(0, valPer));
@@ -118,9 +130,11 @@ export function splitDataset(d: Dataset, opts: SplitOptions, oracle = new LabelO
 
   const labeledY = opts.labeledY
     ? Int32Array.from(opts.labeledY)
-    : Int32Array.from(labeledRows, (i) => oracle.label(i));
+    : Int32Array.from(labeledRows, (i) => label(i));
   const labeledIds = labeledRows.map((i) => ids[i]);
-  const validationY = Int32Array.from(validationRows, (i) => oracle.label(i));
+  const validationY = Int32Array.from(validationRows, (i) => label(i));
+  // labels given from outside (a CSV, a selector) were read there: they count as read once each
+  if (opts.labeledY) for (const i of labeledRows) read.add(i);
   return {
     featureShape: d.featureShape.slice(),
     classNames: d.classNames.slice(),
@@ -134,6 +148,7 @@ export function splitDataset(d: Dataset, opts: SplitOptions, oracle = new LabelO
     record: {
       ...labeledRecord(labeledIds, labeledY, d.classNames, opts.seed),
       ...(validationRows.length ? { validationLabels: validationRows.length } : {}),
+      labelsRead: read.size,
     },
   };
 }

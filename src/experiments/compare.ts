@@ -1,16 +1,31 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
+import { exampleCount } from '../data/dataset.js';
+import { LabelOracle } from '../data/label-oracle.js';
 import { formatLabelsCsv, type LabeledExample } from '../data/labels-csv.js';
 import { selectLabels, type SelectStrategy } from '../data/select-labels.js';
-import { describeDataSpec, loadData, parseDataSpec, type LoadHooks } from '../data/spec.js';
+import { describeDataSpec, loadData, parseDataSpec, type DataSpec, type LoadHooks } from '../data/spec.js';
 import { idsOf } from '../data/split.js';
-import { sha256 } from '../util/sha256.js';
 import { UsageError } from '../errors.js';
 import type { MethodName } from '../train/methods.js';
-import { CHECKPOINT_FILE, readMetrics, runTraining, type RunHooks, type RunMetrics } from '../train/run.js';
+import { readCheckpointFile } from '../train/checkpoint-file.js';
+import {
+  CHECKPOINT_FILE,
+  readMetrics,
+  runTraining,
+  type RunConfig,
+  type RunHooks,
+  type RunMetrics,
+} from '../train/run.js';
+import { runSettings, whyNotSameRun } from '../train/run-settings.js';
 import { compareReportHtml } from '../report/compare-report.js';
 import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
+import { summarise } from './compare-summary.js';
+import type { CompareResult, CompareRun } from './compare-types.js';
+
+export type { CompareResult, CompareRun, SummaryCell } from './compare-types.js';
+export { formatCompareTable, mergeRuns, summarise } from './compare-summary.js';
 
 export interface CompareOptions {
   data: string;
@@ -20,38 +35,17 @@ export interface CompareOptions {
   methods: MethodName[];
   seeds: number[];
   epochs: number;
-  /** Labeled validation examples per class, held out for the supervised baseline's early stopping. */
+  /**
+   * Labeled validation examples per class, held out of every run; with them the supervised baseline reports
+   * its best-validation epoch. 0: no label beyond the labeled set, every method reports its last epoch.
+   */
   validationPerClass: number;
   out: string;
   /**
    * Runs finished elsewhere whose directories may be gone (a benchmark's committed results): reused instead of
-   * re-run when their labeled subset is exactly the one selected now and they trained as many epochs.
+   * re-run only when their settings and code signature are exactly those of the run asked for now.
    */
   finished?: CompareRun[];
-}
-
-export interface CompareRun {
-  select: SelectStrategy;
-  method: MethodName;
-  seed: number;
-  testAccuracy: number;
-  /** Supervised only: the epoch picked by validation accuracy (early stopping). */
-  selectedEpoch?: number;
-  epochs: number;
-  dir: string;
-  labeledSubset: RunMetrics['labeledSubset'];
-}
-
-export interface CompareResult {
-  dataset: string;
-  labels: number;
-  runs: CompareRun[];
-  summary: Record<
-    string,
-    Record<string, { meanTestAccuracy: number; stdTestAccuracy: number; seeds: number }>
-  >;
-  /** Labeled examples chosen per strategy and seed (the same for every method). */
-  labeledSets: Record<string, LabeledExample[]>;
 }
 
 export interface CompareHooks extends RunHooks, LoadHooks {
@@ -63,15 +57,32 @@ export interface CompareHooks extends RunHooks, LoadHooks {
     total: number;
   }): void;
   onRunDone?(run: CompareRun): void;
+  /** One line on a decision the user should know of, e.g. why a finished run is trained again. */
+  onNote?(line: string): void;
 }
 
 export const runDirName = (select: string, method: string, seed: number) => `${select}-${method}-seed${seed}`;
 
+/** The labeled set a strategy picks, labeled through the oracle, and the labels that cost. */
+interface Selection {
+  examples: LabeledExample[];
+  labelsRead: number;
+}
+
+function selectAndLabel(train: Dataset, o: CompareOptions, select: SelectStrategy, seed: number): Selection {
+  const oracle = new LabelOracle(train.y);
+  const rows = selectLabels(train, o.labels, select, seed, oracle, '--labels');
+  const ids = idsOf(train);
+  // the person labels what the strategy picked: only these labels enter training
+  const examples = rows.map((r) => ({ id: ids[r], label: train.classNames[oracle.label(r)] }));
+  return { examples, labelsRead: oracle.readIndices().length };
+}
+
 /**
  * The seed's experiment in one call: for each seed and label-selection strategy, one labeled set, then every
  * method trained on exactly that set (same unlabeled pool, same validation split). Runs live in
- * OUT/runs/<select>-<method>-seed<s>/ and resume from their checkpoints; finished ones are not re-run, so
- * calling it again only aggregates.
+ * OUT/runs/<select>-<method>-seed<s>/ and resume from their checkpoints; finished ones with the same settings
+ * are not re-run, so calling it again only aggregates.
  */
 export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): Promise<CompareResult> {
   const spec = parseDataSpec(o.data);
@@ -87,56 +98,18 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
     // the same for every seed and are read once
     const train =
       spec.kind !== 'toy' && firstTrain ? firstTrain : (await loadData(spec, seed, undefined, hooks)).train;
-    const k = train.classNames.length;
-    if (o.labels < k) throw new UsageError(`--labels ${o.labels} is fewer than the ${k} classes`);
-    const ids = idsOf(train);
+    checkBudget(train, o);
     firstTrain ??= train;
     for (const select of o.select) {
-      // the person labels what the strategy picked: only these labels enter training
-      const rows = selectLabels(train, o.labels, select, seed);
-      const examples = rows.map((r) => ({ id: ids[r], label: train.classNames[train.y[r]] }));
-      labeledSets[`${select}-seed${seed}`] = examples;
-      writeFileAtomic(join(o.out, 'labels', `${select}-seed${seed}.csv`), formatLabelsCsv(examples));
+      const selection = selectAndLabel(train, o, select, seed);
+      labeledSets[`${select}-seed${seed}`] = selection.examples;
+      writeFileAtomic(
+        join(o.out, 'labels', `${select}-seed${seed}.csv`),
+        formatLabelsCsv(selection.examples),
+      );
       for (const method of o.methods) {
         hooks.onRunStart?.({ select, method, seed, index: index++, total });
-        const dir = join(o.out, 'runs', runDirName(select, method, seed));
-        let metrics = readMetrics(dir);
-        const known = !metrics && reusable(o, { select, method, seed }, examples);
-        if (known) {
-          runs.push(known);
-          hooks.onRunDone?.(known);
-          continue;
-        }
-        if (!metrics?.complete) {
-          const resume = existsSync(join(dir, CHECKPOINT_FILE));
-          metrics = await runTraining(
-            {
-              data: describeDataSpec(spec),
-              method,
-              labelsPerClass: Math.max(1, Math.floor(o.labels / train.classNames.length)),
-              labeledExamples: examples,
-              validationPerClass: o.validationPerClass,
-              selectBest: method === 'supervised',
-              seed,
-              epochs: o.epochs,
-              checkpointEverySteps: 500,
-            },
-            dir,
-            hooks,
-            resume,
-          );
-          if (!metrics.complete) throw new UsageError(`stopped; run the same command again to continue`);
-        }
-        const run: CompareRun = {
-          select,
-          method,
-          seed,
-          testAccuracy: metrics.testAccuracy ?? metrics.epochs.at(-1)?.testAccuracy ?? 0,
-          ...(metrics.selectedEpoch !== undefined ? { selectedEpoch: metrics.selectedEpoch } : {}),
-          epochs: metrics.epochs.length,
-          dir: join('runs', runDirName(select, method, seed)),
-          labeledSubset: metrics.labeledSubset,
-        };
+        const run = await compareRun(o, spec, train, { select, method, seed }, selection, hooks);
         runs.push(run);
         hooks.onRunDone?.(run);
       }
@@ -154,64 +127,108 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
   return result;
 }
 
-/** A finished run of the same select/method/seed, epochs and exact labeled set, if one was given. */
-function reusable(
-  o: CompareOptions,
-  at: Pick<CompareRun, 'select' | 'method' | 'seed'>,
-  examples: LabeledExample[],
-): CompareRun | undefined {
-  const hash = sha256(
-    examples
-      .map((e) => e.id)
-      .sort()
-      .join('\n'),
-  );
-  return o.finished?.find(
-    (r) =>
-      r.select === at.select &&
-      r.method === at.method &&
-      r.seed === at.seed &&
-      r.epochs === o.epochs &&
-      r.labeledSubset?.idsSha256 === hash &&
-      r.labeledSubset.count === examples.length,
-  );
-}
-
-export function summarise(runs: CompareRun[]): CompareResult['summary'] {
-  const out: CompareResult['summary'] = {};
-  for (const r of runs) {
-    out[r.select] ??= {};
-    const accs = runs
-      .filter((x) => x.select === r.select && x.method === r.method)
-      .map((x) => x.testAccuracy);
-    const mean = accs.reduce((a, b) => a + b, 0) / accs.length;
-    const std = Math.sqrt(accs.reduce((a, b) => a + (b - mean) ** 2, 0) / accs.length);
-    out[r.select][r.method] = {
-      meanTestAccuracy: Number(mean.toFixed(4)),
-      stdTestAccuracy: Number(std.toFixed(4)),
-      seeds: accs.length,
-    };
+/** Too many labels for the pool is one line naming the flag to lower, before any selection or training. */
+function checkBudget(train: Dataset, o: CompareOptions): void {
+  const k = train.classNames.length;
+  const n = exampleCount(train);
+  if (o.labels < k) throw new UsageError(`--labels ${o.labels} is fewer than the ${k} classes`);
+  if (o.labels + o.validationPerClass * k > n) {
+    throw new UsageError(
+      `${o.labels} labeled + ${o.validationPerClass * k} validation examples need more than the ${n} training examples: ` +
+        `lower ${o.validationPerClass ? '--validation or ' : ''}--labels`,
+    );
   }
-  return out;
 }
 
-/** The stdout table: one row per strategy, one column per method, mean ± std test accuracy in %. */
-export function formatCompareTable(r: CompareResult): string {
-  const methods = [...new Set(r.runs.map((x) => x.method))];
-  const rows = Object.entries(r.summary).map(([select, byMethod]) => [
-    select,
-    ...methods.map((m) =>
-      byMethod[m]
-        ? `${(byMethod[m].meanTestAccuracy * 100).toFixed(1)} ± ${(byMethod[m].stdTestAccuracy * 100).toFixed(1)}`
-        : '',
-    ),
-  ]);
-  const head = ['labels', ...methods];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
-  return [
-    `${r.dataset}, ${r.labels} labels: test accuracy % (mean ± std over seeds)`,
-    line(head),
-    ...rows.map(line),
-  ].join('\n');
+type RunAt = Pick<CompareRun, 'select' | 'method' | 'seed'>;
+
+/** One cell of the grid: reused when provably the same run, else trained (or resumed) in its directory. */
+async function compareRun(
+  o: CompareOptions,
+  spec: DataSpec,
+  train: Dataset,
+  at: RunAt,
+  selection: Selection,
+  hooks: CompareHooks,
+): Promise<CompareRun> {
+  const config: RunConfig = {
+    data: describeDataSpec(spec),
+    method: at.method,
+    labelsPerClass: Math.max(1, Math.floor(o.labels / train.classNames.length)),
+    labeledExamples: selection.examples,
+    validationPerClass: o.validationPerClass,
+    selectBest: at.method === 'supervised' && o.validationPerClass > 0,
+    seed: at.seed,
+    epochs: o.epochs,
+    checkpointEverySteps: 500,
+  };
+  const settings = runSettings(config);
+  const name = runDirName(at.select, at.method, at.seed);
+  const dir = join(o.out, 'runs', name);
+  let metrics = onDisk(dir);
+  const stale =
+    metrics && whyNotSameRun({ settings: runSettings(metrics.config), code: metrics.code }, settings);
+  if (stale) {
+    const aside = freeName(dir);
+    renameSync(dir, aside);
+    hooks.onNote?.(`runs/${name} is not this run (${stale}): moved to ${aside}; training it again`);
+    metrics = null;
+  }
+  if (!metrics) {
+    const known = finishedRun(o.finished, at, settings, hooks);
+    if (known) return known;
+  }
+  if (!metrics?.complete) {
+    metrics = await runTraining(config, dir, hooks, existsSync(join(dir, CHECKPOINT_FILE)));
+    if (!metrics.complete) throw new UsageError(`stopped; run the same command again to continue`);
+  }
+  const m = metrics;
+  return {
+    ...at,
+    testAccuracy: m.testAccuracy ?? m.epochs.at(-1)?.testAccuracy ?? 0,
+    ...(m.selectedEpoch !== undefined ? { selectedEpoch: m.selectedEpoch } : {}),
+    epochs: m.epochs.length,
+    dir: join('runs', name),
+    labeledSubset: m.labeledSubset,
+    // validation labels the run read, beyond the labeled set the selection already paid for
+    labelsRead:
+      selection.labelsRead + (m.labeledSubset.labelsRead ?? m.labeledSubset.count) - m.labeledSubset.count,
+    settings,
+    code: m.code ?? [],
+    rollbacks: m.rollbacks ?? [],
+  };
+}
+
+/** A run directory's metrics, or its checkpoint's before the first epoch ended; null when it has neither. */
+function onDisk(dir: string): RunMetrics | null {
+  const m = readMetrics(dir);
+  if (m) return m;
+  const ck = join(dir, CHECKPOINT_FILE);
+  return existsSync(ck) ? readCheckpointFile<{ metrics: RunMetrics }>(ck).meta.metrics : null;
+}
+
+function freeName(dir: string): string {
+  for (let i = 1; ; i++) if (!existsSync(`${dir}.replaced-${i}`)) return `${dir}.replaced-${i}`;
+}
+
+/** A finished run handed in with the same strategy, method and seed, if provably the same run; else one line why not. */
+function finishedRun(
+  finished: CompareRun[] | undefined,
+  at: RunAt,
+  settings: CompareRun['settings'],
+  hooks: CompareHooks,
+): CompareRun | undefined {
+  const candidates = (finished ?? []).filter(
+    (r) => r.select === at.select && r.method === at.method && r.seed === at.seed,
+  );
+  let why: string | undefined;
+  for (const r of candidates) {
+    why = whyNotSameRun(r, settings);
+    if (!why) return r;
+  }
+  if (why)
+    hooks.onNote?.(
+      `not reusing the finished ${at.select}/${at.method}/seed ${at.seed}: ${why}; training it again`,
+    );
+  return undefined;
 }

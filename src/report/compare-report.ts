@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { featureSize, takeRows } from '../data/dataset.js';
 import { inputOf, parseDataSpec } from '../data/spec.js';
-import type { CompareResult, CompareRun } from '../experiments/compare.js';
+import type { CompareResult, CompareRun } from '../experiments/compare-types.js';
 import { readMetrics } from '../train/run.js';
+import { percentWithSpread } from '../util/stats.js';
 import { cssColor } from './palette.js';
 import { sampleGridPng } from './sample-grid.js';
 
@@ -101,18 +102,35 @@ function labeledPicture(train: Dataset, ids: string[], range: [number, number]):
   return `<svg width="${S}" height="${S}" xmlns="http://www.w3.org/2000/svg">${dots.join('')}</svg>`;
 }
 
+/** How the reported epoch was chosen, as the runs' settings say. */
+function protocol(result: CompareResult): string {
+  const validated = result.runs.some((r) => (r.settings?.validationPerClass ?? 0) > 0);
+  return validated
+    ? 'The supervised baseline reports the epoch with the best accuracy on a held-out labeled validation split ' +
+        '(early stopping); the other methods report their last epoch.'
+    : 'No validation labels: every method reports its last epoch.';
+}
+
+const commitsOf = (r: CompareRun) =>
+  [...new Set((r.code ?? []).map((c) => `${c.commit.slice(0, 10)}${c.dirty ? '+dirty' : ''}`))].join(' ');
+
 /** report.html: accuracy table, learning curves, generated samples, the chosen labels, confusion matrices. */
 export function compareReportHtml(result: CompareResult, out: string, train: Dataset): string {
   const methods = [...new Set(result.runs.map((r) => r.method))];
   const selects = Object.keys(result.summary);
   const cell = (s: string, mm: string) => {
     const v = result.summary[s]?.[mm];
-    return v ? `${(v.meanTestAccuracy * 100).toFixed(1)} ± ${(v.stdTestAccuracy * 100).toFixed(1)}` : '';
+    return v ? percentWithSpread(v.meanTestAccuracy, v.stdTestAccuracy) : '';
   };
+  const labelsRead = (s: string) =>
+    [...new Set(Object.values(result.summary[s] ?? {}).flatMap((c) => c.labelsRead ?? []))].join('/');
   const table =
-    `<table><tr><th>labels chosen</th>${methods.map((mm) => `<th>${esc(mm)}</th>`).join('')}</tr>` +
+    `<table><tr><th>labels chosen</th>${methods.map((mm) => `<th>${esc(mm)}</th>`).join('')}<th>labels read</th></tr>` +
     selects
-      .map((s) => `<tr><th>${esc(s)}</th>${methods.map((mm) => `<td>${cell(s, mm)}</td>`).join('')}</tr>`)
+      .map(
+        (s) =>
+          `<tr><th>${esc(s)}</th>${methods.map((mm) => `<td>${cell(s, mm)}</td>`).join('')}<td>${labelsRead(s)}</td></tr>`,
+      )
       .join('') +
     `</table>`;
   const seeds = [...new Set(result.runs.map((r) => r.seed))].sort((a, b) => a - b);
@@ -175,18 +193,20 @@ export function compareReportHtml(result: CompareResult, out: string, train: Dat
         `<td>${Object.entries(r.labeledSubset.perClass)
           .map(([c, n]) => `${esc(c)} ${n}`)
           .join(', ')}</td>` +
-        `<td><code>${r.labeledSubset.idsSha256.slice(0, 12)}</code></td></tr>`,
+        `<td>${r.labelsRead ?? '?'}</td>` +
+        `<td><code>${r.labeledSubset.idsSha256.slice(0, 12)}</code></td>` +
+        `<td><code>${esc(commitsOf(r))}</code></td></tr>`,
     )
     .join('');
   return `<!doctype html><html><head><meta charset="utf-8"><title>semigan compare: ${esc(result.dataset)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:24px;max-width:1100px}table{border-collapse:collapse;margin:8px 0}
 td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f3f3f3}.row{display:flex;flex-wrap:wrap;gap:16px}
 figure{margin:0}figcaption{text-align:center;font-size:13px}img{image-rendering:pixelated}</style></head><body>
-<h1>semigan compare</h1><p>${esc(result.dataset)}, ${result.labels} labeled examples per run; test accuracy, mean ± std over seeds.
-Within a seed every method trains on the same labeled set. The supervised baseline reports the epoch with the best
-accuracy on a held-out labeled validation split (early stopping); the GAN methods report their last epoch.</p>
+<h1>semigan compare</h1><p>${esc(result.dataset)}, ${result.labels} labeled examples per run; test accuracy, mean ± sample
+standard deviation (n − 1) over seeds. Within a seed every method trains on the same labeled set. ${protocol(result)}
+"Labels read" counts every label looked up: the labeled set, labels read to balance classes, validation labels.</p>
 ${table}${sections.join('')}
-<h2>Every run</h2><table><tr><th>labels</th><th>method</th><th>seed</th><th>test accuracy</th><th>epochs</th><th>labeled per class</th><th>labeled ids sha256</th></tr>${runRows}</table>
+<h2>Every run</h2><table><tr><th>labels</th><th>method</th><th>seed</th><th>test accuracy</th><th>epochs</th><th>labeled per class</th><th>labels read</th><th>labeled ids sha256</th><th>commits</th></tr>${runRows}</table>
 </body></html>
 `;
 }

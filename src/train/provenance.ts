@@ -11,11 +11,22 @@ import { requestedThreads } from '../native/openblas.js';
 export interface CodeVersion {
   commit: string;
   dirty: boolean;
+  /** CODE_SIGNATURE of the code that ran; absent in runs recorded before semigan wrote it */
+  signature?: string;
   /** absent in runs recorded before semigan wrote it */
   machine?: string;
   atStep: number;
   date: string;
 }
+
+/**
+ * What a finished run's numbers depend on besides its settings: the version of the training computation. Bump it
+ * with any change that alters what a run with the same settings computes (nets, objectives, trainer step, data
+ * decoding or order, evaluation), so `compare` trains such runs again instead of reusing them. A commit hash
+ * would be stricter but would forbid reusing any committed result, since results are always committed after
+ * the code that produced them; each run records its commits beside this signature.
+ */
+export const CODE_SIGNATURE = 'semigan-training-v1';
 
 let cached: { commit: string; dirty: boolean } | null | undefined;
 
@@ -72,6 +83,14 @@ export function recordCode(
 ): CodeVersion[] {
   const g = gitState() ?? { commit: 'unknown (not a git checkout)', dirty: false };
   const last = history?.at(-1);
-  if (last && last.commit === g.commit && last.dirty === g.dirty && last.machine === machine) return history!;
-  return [...(history ?? []), { ...g, machine, atStep, date: new Date().toISOString() }];
+  if (
+    last &&
+    last.commit === g.commit &&
+    last.dirty === g.dirty &&
+    last.machine === machine &&
+    last.signature === CODE_SIGNATURE
+  )
+    return history!;
+  const entry = { ...g, signature: CODE_SIGNATURE, machine, atStep, date: new Date().toISOString() };
+  return [...(history ?? []), entry];
 }

@@ -1,0 +1,106 @@
+/**
+ * Re-derives the summaries of the committed results from their per-seed figures, without training: the sample
+ * standard deviation (n − 1) and the standard error of the mean beside every mean. For the MNIST results it also
+ * records the labels each seed's split read (labelsRead): the split is recomputed from the data and the seed,
+ * and written only where its labeled-id hash equals the committed one. Where every seed recorded its commits,
+ * the header lists them all (`commits`), and the commit that wrote the file moves to `writtenBy`.
+ *
+ *   npx tsx bench/rederive-summaries.ts   (MNIST_DIR for the MNIST files, default ../shared/data/mnist)
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadMnistDir } from '../src/data/mnist.js';
+import { splitDataset } from '../src/data/split.js';
+import type { Dataset } from '../src/data/dataset.js';
+import { writeFileAtomic } from '../src/util/fs.js';
+import { parseCommitEntry } from './machine.js';
+import { rounded, seedStats } from '../src/util/stats.js';
+
+const results = join(import.meta.dirname, 'results');
+const mnistDir = process.env.MNIST_DIR ?? join(import.meta.dirname, '..', '..', 'shared', 'data', 'mnist');
+const SPREAD = 'std*: sample SD over seeds (n − 1); se*: standard error of the mean, SD / √n';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function stats(xs: number[], digits: number) {
+  const s = seedStats(xs);
+  return { mean: Number(s.mean.toFixed(digits)), sd: rounded(s.sd, digits), se: rounded(s.se, digits) };
+}
+
+/** compare results (cats-dogs): every summary cell from the runs' test accuracies. */
+function compareFile(d: Json): void {
+  for (const [select, byMethod] of Object.entries(d.summary as Json)) {
+    for (const method of Object.keys(byMethod)) {
+      const accs = (d.runs as Json[])
+        .filter((r) => r.select === select && r.method === method)
+        .map((r) => r.testAccuracy as number);
+      const s = stats(accs, 4);
+      byMethod[method] = {
+        meanTestAccuracy: s.mean,
+        stdTestAccuracy: s.sd,
+        seTestAccuracy: s.se,
+        seeds: accs.length,
+      };
+    }
+  }
+}
+
+/** rings demo: per method, from each seed's test accuracy. */
+function ringsFile(d: Json): void {
+  for (const m of Object.keys(d.summary)) {
+    const s = stats(
+      (d.runs as Json[]).map((r) => r.testAccuracy[m] as number),
+      4,
+    );
+    d.summary[m] = { meanTestAccuracy: s.mean, stdTestAccuracy: s.sd, seTestAccuracy: s.se };
+  }
+}
+
+let mnistTrain: Dataset | undefined;
+
+/** The header's commits from every seed's, when every seed recorded them (12-character prefixes). */
+function mnistCommits(d: Json): void {
+  const perSeed = Object.values(d.methods as Record<string, Json>).flatMap(
+    (r) => (r.commitsPerSeed ?? r.seeds.map(() => null)) as (string[] | null)[],
+  );
+  if (perSeed.some((c) => !c) || d.writtenBy) return;
+  const all = perSeed.flatMap((c) => c!.map(parseCommitEntry));
+  const { commit, dirty, date, ...rest } = d;
+  for (const k of Object.keys(d)) delete d[k];
+  Object.assign(d, {
+    bench: rest.bench,
+    commits: [...new Set(all.map((c) => c.commit))],
+    dirty: all.some((c) => c.dirty),
+    ...rest,
+    writtenBy: { commit, dirty, date },
+  });
+}
+
+/** MNIST: per method, from the per-seed test errors; labelsRead per seed where the split reproduces. */
+function mnistFile(d: Json): void {
+  for (const r of Object.values(d.methods as Record<string, Json>)) {
+    const s = stats(r.testErrors as number[], 5);
+    Object.assign(r, { meanTestError: s.mean, stdTestError: s.sd, seTestError: s.se });
+    if (!existsSync(mnistDir)) continue;
+    mnistTrain ??= loadMnistDir(mnistDir).train;
+    (r.labeledSubsets as Json[]).forEach((sub, i) => {
+      const split = splitDataset(mnistTrain!, { labeledPerClass: 10, seed: r.seeds[i] as number });
+      if (split.record.idsSha256 === sub.idsSha256) sub.labelsRead = split.record.labelsRead;
+      else console.log(`  seed ${r.seeds[i]}: the split does not reproduce; labelsRead left out`);
+    });
+  }
+}
+
+for (const f of readdirSync(results).filter((n) => n.endsWith('.json'))) {
+  const path = join(results, f);
+  const d = JSON.parse(readFileSync(path, 'utf8')) as Json;
+  if (f.startsWith('cats-dogs-100')) compareFile(d);
+  else if (f.startsWith('rings-demo')) ringsFile(d);
+  else if (f.startsWith('mnist-100')) {
+    mnistFile(d);
+    mnistCommits(d);
+  } else continue;
+  d.spread = SPREAD;
+  writeFileAtomic(path, JSON.stringify(d, null, 2) + '\n');
+  console.log(`rederived ${f}`);
+}

@@ -1,0 +1,66 @@
+import { percentWithSpread, rounded, seedStats } from '../util/stats.js';
+import type { CompareResult, CompareRun } from './compare-types.js';
+
+/** Mean, sample SD and standard error of the test accuracy per strategy and method, and the labels read. */
+export function summarise(runs: CompareRun[]): CompareResult['summary'] {
+  const out: CompareResult['summary'] = {};
+  for (const r of runs) {
+    out[r.select] ??= {};
+    const same = runs
+      .filter((x) => x.select === r.select && x.method === r.method)
+      .sort((a, b) => a.seed - b.seed);
+    const s = seedStats(same.map((x) => x.testAccuracy));
+    out[r.select][r.method] = {
+      meanTestAccuracy: Number(s.mean.toFixed(4)),
+      stdTestAccuracy: rounded(s.sd, 4),
+      seTestAccuracy: rounded(s.se, 4),
+      seeds: s.n,
+      labelsRead: same.map((x) => x.labelsRead),
+    };
+  }
+  return out;
+}
+
+/**
+ * The stdout table: one row per strategy, one column per method, mean ± sample SD of the test accuracy in %,
+ * and the labels read per seed beside the labeled count.
+ */
+export function formatCompareTable(r: CompareResult): string {
+  const methods = [...new Set(r.runs.map((x) => x.method))];
+  const rows = Object.entries(r.summary).map(([select, byMethod]) => {
+    const read = [...new Set(Object.values(byMethod).flatMap((c) => c.labelsRead ?? []))];
+    return [
+      select,
+      ...methods.map((m) =>
+        byMethod[m] ? percentWithSpread(byMethod[m].meanTestAccuracy, byMethod[m].stdTestAccuracy) : '',
+      ),
+      read.length ? read.join('/') : '?',
+    ];
+  });
+  const head = ['labels', ...methods, 'labels read'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  return [
+    `${r.dataset}, ${r.labels} labels: test accuracy % (mean ± sample SD over seeds)`,
+    line(head),
+    ...rows.map(line),
+  ].join('\n');
+}
+
+const runKey = (r: Pick<CompareRun, 'select' | 'method' | 'seed'>) => `${r.select}/${r.method}/${r.seed}`;
+
+/**
+ * Runs of a results file merged with runs finished since: one per strategy, method and seed, the newer one
+ * winning. Several bench processes each merge theirs into what the file holds instead of replacing it.
+ */
+export function mergeRuns(inFile: CompareRun[], mine: CompareRun[]): CompareRun[] {
+  const byKey = new Map(inFile.map((r) => [runKey(r), r]));
+  for (const r of mine) byKey.set(runKey(r), r);
+  return [...byKey.values()].sort(
+    (a, b) => a.select.localeCompare(b.select) || a.method.localeCompare(b.method) || a.seed - b.seed,
+  );
+}

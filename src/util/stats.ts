@@ -1,0 +1,30 @@
+/**
+ * Spread over seeds as a reader needs it: the mean, the sample standard deviation (divided by n − 1, since the
+ * mean was estimated from the same few runs) and the standard error of the mean (SD / √n). With one run there
+ * is no spread to estimate: SD and SE are null, never a reassuring 0.
+ */
+export interface SeedStats {
+  mean: number;
+  sd: number | null;
+  se: number | null;
+  n: number;
+}
+
+export function seedStats(xs: number[]): SeedStats {
+  const n = xs.length;
+  if (!n) throw new Error('seedStats needs at least one value');
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  if (n < 2) return { mean, sd: null, se: null, n };
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+  return { mean, sd, se: sd / Math.sqrt(n), n };
+}
+
+/** Rounds a figure for a results file; null (no spread from one run) stays null. */
+export function rounded(x: number | null, digits: number): number | null {
+  return x === null ? null : Number(x.toFixed(digits));
+}
+
+/** `mean ± SD` in percent with one decimal, or the bare mean when one run gives no spread. */
+export function percentWithSpread(mean: number, sd: number | null): string {
+  return sd === null ? `${(mean * 100).toFixed(1)}` : `${(mean * 100).toFixed(1)} ± ${(sd * 100).toFixed(1)}`;
+}

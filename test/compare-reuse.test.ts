@@ -1,0 +1,190 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mergeIntoResultsFile } from '../bench/partial-results.js';
+import { formatCompareTable, runCompare, type CompareRun } from '../src/experiments/compare.js';
+import { CODE_SIGNATURE } from '../src/train/provenance.js';
+import type { RunConfig } from '../src/train/run-config.js';
+import { runSettings, whyNotSameRun, type RunSettings } from '../src/train/run-settings.js';
+import { seedStats } from '../src/util/stats.js';
+import { tempDir } from './helpers.js';
+
+const base: RunConfig = {
+  data: 'images:/data/cats-dogs?size=32',
+  method: 'klogit-fm',
+  labelsPerClass: 50,
+  labeledExamples: [
+    { id: 'cat/1.jpg', label: 'cat' },
+    { id: 'dog/2.jpg', label: 'dog' },
+  ],
+  seed: 1,
+  epochs: 30,
+  checkpointEverySteps: 500,
+};
+const code = [{ commit: 'abc', dirty: false, atStep: 0, date: '', signature: CODE_SIGNATURE }];
+
+describe('compare reuses only provably the same run', () => {
+  // one change per setting the figures depend on; each must block reuse and be named in the reason
+  const changes: [keyof RunSettings, Partial<RunConfig>][] = [
+    ['data', { data: 'images:/data/cats-dogs' }], // 64 px, the default size
+    ['data', { data: 'images:/elsewhere/cats-dogs?size=32' }],
+    ['data', { data: 'images:/data/cats-dogs?size=32&unlabeled=/more' }],
+    ['preset', { data: 'mnist:/data/mnist' }],
+    ['method', { method: 'kplus1' }],
+    ['seed', { seed: 2 }],
+    ['epochs', { epochs: 10 }],
+    ['steps', { steps: 100 }],
+    ['stepsPerEpoch', { stepsPerEpoch: 7 }],
+    [
+      'labeled',
+      {
+        labeledExamples: [
+          { id: 'cat/1.jpg', label: 'cat' },
+          { id: 'dog/3.jpg', label: 'dog' },
+        ],
+      },
+    ],
+    [
+      'labeled',
+      {
+        labeledExamples: [
+          { id: 'cat/1.jpg', label: 'dog' },
+          { id: 'dog/2.jpg', label: 'dog' },
+        ],
+      },
+    ],
+    ['validationPerClass', { validationPerClass: 50 }],
+    ['selectBest', { selectBest: true }],
+    ['augment', { augment: { flip: true, translate: 2 } }],
+    ['consistency', { consistency: 1 }],
+    ['consistencyRampup', { consistencyRampup: 20 }],
+    ['optimizer', { optimizer: { beta2: 0.9999 } }],
+    ['learningRate', { learningRate: 1e-3 }],
+    ['lrDecay', { lrDecay: { startEpoch: 20, endEpoch: 30 } }],
+    ['testLimit', { testLimit: 100 }],
+    ['collapseSteps', { collapseSteps: 0 }],
+  ];
+
+  it('names each setting that differs, the code signature, or missing records', () => {
+    const wanted = runSettings(base);
+    expect(whyNotSameRun({ settings: runSettings({ ...base }), code }, wanted)).toBeUndefined();
+    // the order labeled examples are listed in, and the checkpoint cadence, change nothing
+    const reordered = {
+      ...base,
+      labeledExamples: [...base.labeledExamples!].reverse(),
+      checkpointEverySteps: 9,
+    };
+    expect(whyNotSameRun({ settings: runSettings(reordered), code }, wanted)).toBeUndefined();
+    for (const [key, change] of changes) {
+      const why = whyNotSameRun({ settings: runSettings({ ...base, ...change }), code }, wanted);
+      expect(why, key).toMatch(new RegExp(`(^its |, )${key} `));
+    }
+    expect(whyNotSameRun({ settings: { ...wanted, preset: 'old-photo-net' }, code }, wanted)).toMatch(
+      /^its preset/,
+    );
+    const other = [{ ...code[0], signature: 'semigan-training-v0' }];
+    expect(whyNotSameRun({ settings: wanted, code: other }, wanted)).toMatch(/ran other training code/);
+    expect(whyNotSameRun({ settings: wanted, code: [] }, wanted)).toMatch(/no code signature/);
+    expect(whyNotSameRun({}, wanted)).toMatch(/no settings/);
+  });
+
+  it('runCompare: reuses a matching finished run, trains again with one line why otherwise', async () => {
+    const opts = {
+      data: 'rings',
+      labels: 6,
+      seeds: [1],
+      epochs: 1,
+      methods: ['klogit-fm' as const],
+      select: ['random' as const],
+      validationPerClass: 0,
+    };
+    const first = await runCompare({ ...opts, out: tempDir() });
+    const [run] = first.runs;
+    expect(run.settings.validationPerClass).toBe(0);
+    expect(run.code.at(-1)?.signature).toBe(CODE_SIGNATURE);
+    expect(run.labelsRead).toBe(6);
+    expect(formatCompareTable(first)).toMatch(/labels read\n.*\b6$/);
+
+    const trained: number[] = [];
+    const notes: string[] = [];
+    const hooks = {
+      onEpoch: (m: { epoch: number }) => void trained.push(m.epoch),
+      onNote: (l: string) => void notes.push(l),
+    };
+    // the same run: reused, nothing trains, nothing to say
+    const same = await runCompare({ ...opts, out: tempDir(), finished: first.runs }, hooks);
+    expect([trained, notes]).toEqual([[], []]);
+    expect(same.runs[0].testAccuracy).toBe(run.testAccuracy);
+    // a run with other validation labels (it read other labels, its pool differs) is not this run
+    const other = await runCompare(
+      { ...opts, validationPerClass: 5, out: tempDir(), finished: first.runs },
+      hooks,
+    );
+    expect(trained).toEqual([1]);
+    expect(notes).toEqual([
+      'not reusing the finished random/klogit-fm/seed 1: its validationPerClass 0 ≠ 5; training it again',
+    ]);
+    expect(other.runs[0].labelsRead).toBeGreaterThanOrEqual(6 + 10);
+    // older results without settings are trained again too
+    const { settings: _, ...old } = run;
+    notes.length = 0;
+    await runCompare({ ...opts, out: tempDir(), finished: [old as CompareRun] }, hooks);
+    expect(notes[0]).toMatch(/recorded no settings \(older results\); training it again$/);
+  });
+
+  it('runCompare: a run directory of other settings in --out is moved aside, not resumed', async () => {
+    const out = tempDir();
+    const opts = {
+      data: 'rings',
+      labels: 6,
+      seeds: [1],
+      methods: ['supervised' as const],
+      select: ['random' as const],
+      validationPerClass: 0,
+      out,
+    };
+    await runCompare({ ...opts, epochs: 1 });
+    const notes: string[] = [];
+    const r = await runCompare({ ...opts, epochs: 2 }, { onNote: (l) => void notes.push(l) });
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(
+      /^runs\/random-supervised-seed1 is not this run \(its epochs 1 ≠ 2\): moved to .*\.replaced-1; training it again$/,
+    );
+    expect(r.runs[0].epochs).toBe(2);
+    expect(existsSync(join(out, 'runs', 'random-supervised-seed1.replaced-1', 'metrics.json'))).toBe(true);
+  });
+});
+
+describe('bench results files', () => {
+  const run = (select: 'random' | 'balanced', seed: number, testAccuracy: number) =>
+    ({ select, method: 'supervised', seed, testAccuracy }) as CompareRun;
+
+  it('parallel processes merge their runs into the file instead of replacing each other', () => {
+    const path = join(tempDir(), 'partial.json');
+    const file = (runs: CompareRun[]) => ({ runs });
+    const all = () => true;
+    mergeIntoResultsFile(path, [run('random', 1, 0.5)], all, file); // process A
+    mergeIntoResultsFile(path, [run('random', 2, 0.6), run('balanced', 2, 0.7)], all, file); // process B
+    mergeIntoResultsFile(path, [run('random', 1, 0.55), run('random', 3, 0.8)], all, file); // A again
+    const runs = (JSON.parse(readFileSync(path, 'utf8')) as { runs: CompareRun[] }).runs;
+    expect(runs.map((r) => `${r.select}${r.seed}:${r.testAccuracy}`)).toEqual([
+      'balanced2:0.7',
+      'random1:0.55',
+      'random2:0.6',
+      'random3:0.8',
+    ]);
+    // runs the caller does not accept (another configuration) are left out
+    writeFileSync(path, JSON.stringify({ runs }));
+    mergeIntoResultsFile(path, [run('random', 1, 0.5)], (r) => r.select === 'random', file);
+    expect((JSON.parse(readFileSync(path, 'utf8')) as { runs: CompareRun[] }).runs).toHaveLength(3);
+  });
+
+  it('summaries give the sample SD (n − 1) and the standard error, and no spread from one run', () => {
+    // cats-dogs representative klogit-fm: 3.49 points with n, 4.27 as a sample SD
+    const s = seedStats([0.5745, 0.6405, 0.6545]);
+    expect(s.sd! * 100).toBeCloseTo(4.27, 2);
+    expect(s.se).toBeCloseTo(s.sd! / Math.sqrt(3), 12);
+    expect(seedStats([2, 4]).sd).toBeCloseTo(Math.SQRT2, 12);
+    expect(seedStats([0.7])).toEqual({ mean: 0.7, sd: null, se: null, n: 1 });
+  });
+});
