@@ -58,6 +58,8 @@ describe('compare reuses only provably the same run', () => {
     ['augment', { augment: { flip: true, translate: 2 } }],
     ['consistency', { consistency: 1 }],
     ['consistencyRampup', { consistencyRampup: 20 }],
+    ['pseudoLabels', { pseudoLabels: { weight: 1, threshold: 0.95 } }],
+    ['preset', { preset: 'photo-cnn' }],
     ['optimizer', { optimizer: { beta2: 0.9999 } }],
     ['learningRate', { learningRate: 1e-3 }],
     ['lrDecay', { lrDecay: { startEpoch: 20, endEpoch: 30 } }],

@@ -1,6 +1,6 @@
 import { sha256 } from '../util/sha256.js';
 import { CODE_SIGNATURE, type CodeVersion } from './provenance.js';
-import { presetFor, type RunConfig } from './run-config.js';
+import { presetOf, type RunConfig } from './run-config.js';
 
 /**
  * Everything a run's figures depend on, in one comparable record: two runs with equal settings and the same
@@ -23,6 +23,7 @@ export interface RunSettings {
   augment: unknown;
   consistency: number;
   consistencyRampup: number;
+  pseudoLabels: unknown;
   optimizer: unknown;
   learningRate: number | null;
   lrDecay: unknown;
@@ -35,7 +36,7 @@ export function runSettings(c: RunConfig): RunSettings {
   const sorted = ex ? [...ex].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) : [];
   return {
     data: c.data,
-    preset: presetFor(c.data).name,
+    preset: presetOf(c).name,
     method: c.method,
     seed: c.seed,
     epochs: c.epochs,
@@ -53,6 +54,7 @@ export function runSettings(c: RunConfig): RunSettings {
     augment: c.augment ?? null,
     consistency: c.consistency ?? 0,
     consistencyRampup: c.consistencyRampup ?? 0,
+    pseudoLabels: c.pseudoLabels ?? null,
     optimizer: c.optimizer ?? null,
     learningRate: c.learningRate ?? null,
     lrDecay: c.lrDecay ?? null,
