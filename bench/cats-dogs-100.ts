@@ -1,20 +1,25 @@
 /**
- * Cats vs dogs with 100 labels: random vs representative labels × supervised vs kplus1 vs klogit-fm, 3 seeds
- * (the `semigan compare` experiment on ../shared/data/cats-dogs). The defaults are those of the committed
- * results: 32 px, 30 epochs, 50 validation labels per class for the supervised baseline's early stopping.
+ * Cats vs dogs with 100 labels and no other label anywhere: random vs representative labels × supervised vs
+ * FixMatch vs the SSL-GAN (klogit-fm) vs the SSL-GAN with FixMatch's term, 3 seeds, on the photo-cnn preset at
+ * 64 px (the `semigan compare` experiment on ../shared/data/cats-dogs). Every method trains on the same labeled
+ * images with the same augmentation and the same fixed schedule, and reports its last epoch: no validation
+ * labels, no epoch picked on test data.
  *
  *   npm run bench:cats-dogs      → bench/results/cats-dogs-100.json (+ cats-dogs-100-report.html)
  *
- * Resumable: runs live in bench/runs/cats-dogs-100/ and continue from their checkpoints; finished runs are
- * only aggregated, and runs in the committed results are reused only where their settings and code signature
- * match. Several processes may share the work (CD_SEEDS=1 … and CD_SEEDS=2,3 …): each merges its finished runs
- * into the partial file; a last call with every seed aggregates. Env: CD_SIZE (image px, default 32),
- * CD_EPOCHS (default 30), CD_VALIDATION (per class, default 50), CD_SEEDS, CD_METHODS, CD_DIR.
+ * Resumable: runs live in bench/runs/cats-dogs-100/ (SEMIGAN_BENCH_RUNS moves it) and continue from their
+ * checkpoints; finished runs are only aggregated, and runs in the committed results are reused only where
+ * their settings and code signature match. Several processes may share the work (CD_SEEDS=1 … and
+ * CD_SEEDS=2,3 …): each merges its finished runs into the partial file; a last call with every seed
+ * aggregates. Env: CD_SIZE (image px, default 64), CD_EPOCHS (default 10), CD_VALIDATION (per class, default
+ * 0), CD_SEEDS, CD_METHODS, CD_SELECT, CD_DIR. The earlier 32 px protocol (dcgan-resnet, 50 validation labels
+ * per class for the supervised baseline) is kept in cats-dogs-100-32px-dcgan.json.
  */
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBackend, backendAcceleration } from '../src/backend.js';
 import { formatCompareTable, runCompare, summarise, type CompareRun } from '../src/experiments/compare.js';
+import type { SelectStrategy } from '../src/data/select-labels.js';
 import type { MethodName } from '../src/train/methods.js';
 import { writeFileAtomic } from '../src/util/fs.js';
 import { benchContext, benchRunsDir, provenanceHeader } from './machine.js';
@@ -22,11 +27,14 @@ import { mergeIntoResultsFile, readRuns } from './partial-results.js';
 
 const here = import.meta.dirname;
 const dataDir = process.env.CD_DIR ?? join(here, '..', '..', 'shared', 'data', 'cats-dogs');
-const size = Number(process.env.CD_SIZE ?? 32);
-const epochs = Number(process.env.CD_EPOCHS ?? 30);
-const validation = Number(process.env.CD_VALIDATION ?? 50);
+const size = Number(process.env.CD_SIZE ?? 64);
+const epochs = Number(process.env.CD_EPOCHS ?? 10);
+const validation = Number(process.env.CD_VALIDATION ?? 0);
 const seeds = (process.env.CD_SEEDS ?? '1,2,3').split(',').map(Number);
-const methods = (process.env.CD_METHODS ?? 'supervised,kplus1,klogit-fm').split(',') as MethodName[];
+const methods = (process.env.CD_METHODS ?? 'supervised,fixmatch,klogit-fm,klogit-fm+fixmatch').split(
+  ',',
+) as MethodName[];
+const select = (process.env.CD_SELECT ?? 'random,representative').split(',') as SelectStrategy[];
 const out = benchRunsDir('cats-dogs-100');
 const partialFile = join(here, 'results', 'cats-dogs-100.partial.json');
 
@@ -40,7 +48,7 @@ const result = await runCompare(
   {
     data: `images:${dataDir}?size=${size}`,
     labels: 100,
-    select: ['random', 'representative'],
+    select,
     methods,
     seeds,
     epochs,
@@ -102,6 +110,7 @@ if (seeds.length === 3) {
         imageSize: size,
         epochs,
         validationLabelsPerClass: validation,
+        labelsUsed: Math.max(...result.runs.map((r) => r.labelsRead)),
         spread: 'stdTestAccuracy: sample SD over seeds (n − 1); seTestAccuracy: standard error, SD / √n',
         wallSecondsThisCall: Math.round((performance.now() - t0) / 1000),
         ...result,

@@ -33,6 +33,9 @@ export const METHODS = {
   // no generator: the unlabeled images enter only through the term each adds (UNLABELED_TERMS)
   pi: () => supervised(),
   fixmatch: () => supervised(),
+  // GAN + consistency or pseudo-labels (CT-GAN's idea): the SSL-GAN with one of those terms on D
+  'klogit-fm+pi': () => withFeatureMatching(kLogit()),
+  'klogit-fm+fixmatch': () => withFeatureMatching(kLogit()),
 } satisfies Record<string, (ctx?: ObjectiveContext) => Objective>;
 
 /**
@@ -60,6 +63,8 @@ export const METHOD_DESCRIPTIONS: Record<MethodName, string> = {
   pi: 'Π-model (Laine & Aila 2017): two augmented views of each unlabeled image agree; no generator',
   fixmatch:
     'FixMatch (Sohn et al. 2020): confident predictions on a weak view train a strongly augmented view; no generator',
+  'klogit-fm+pi': 'klogit-fm with the Π-model term on D (GAN + consistency, as CT-GAN)',
+  'klogit-fm+fixmatch': "klogit-fm with FixMatch's pseudo-label term on D (GAN + pseudo-labels)",
 };
 
 /** The unlabeled terms a run adds to its method's objective: the Π-model's and FixMatch's. */
@@ -70,10 +75,12 @@ export interface UnlabeledTerms {
   pseudoLabels?: PseudoLabelOptions;
 }
 
-/** What `pi` and `fixmatch` are: the supervised objective plus one unlabeled term, on unless overridden. */
+/** The unlabeled term each method has on by default (pi, fixmatch and the GAN + term methods). */
 export const METHOD_TERMS: Partial<Record<MethodName, UnlabeledTerms>> = {
   pi: { consistency: 1 },
   fixmatch: { pseudoLabels: { weight: 1, threshold: 0.95 } },
+  'klogit-fm+pi': { consistency: 1 },
+  'klogit-fm+fixmatch': { pseudoLabels: { weight: 1, threshold: 0.95 } },
 };
 
 /** FixMatch's defaults (λu = 1, τ = 0.95), for a run that adds pseudo-labels to another method. */
