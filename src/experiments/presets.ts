@@ -127,9 +127,10 @@ export function imagePreset(): Preset {
 }
 
 /**
- * Photos with a real ceiling: the airbench-style PhotoDiscriminator (batch norm, max-pools; stem 24, blocks
- * 32/64/128/128) and the same DCGAN generator. Adam with a short warm-up and a linear decay to the end of the
- * run, flips and 4 px shifts.
+ * Photos (the default for images: data): the airbench-style PhotoDiscriminator (batch norm, max-pools; stem
+ * 24, blocks 32/64/128/128) and the same DCGAN generator; Adam (lr 2e-3, β1 0.9), flips and 4 px shifts.
+ * Trained supervised on all 12 000 cats-vs-dogs photos at 64 px it reaches the accuracy in
+ * bench/results/cats-dogs-ceiling.json (the dcgan-resnet preset: 75%).
  */
 export function photoPreset(): Preset {
   return {

@@ -5,7 +5,7 @@ import { parseDataSpec } from '../data/spec.js';
 import type { LabeledSubsetRecord } from '../data/split.js';
 import { UsageError } from '../errors.js';
 import type { OptimizerOverrides } from '../experiments/make-trainer.js';
-import { imagePreset, MNIST_PRESET, presetByName, TOY_PRESET, type Preset } from '../experiments/presets.js';
+import { MNIST_PRESET, photoPreset, presetByName, TOY_PRESET, type Preset } from '../experiments/presets.js';
 import type { PseudoLabelOptions } from '../objectives/pseudo-label.js';
 import { sha256 } from '../util/sha256.js';
 import { augmentationProblem, augments, type Augmentation } from './augment.js';
@@ -132,7 +132,7 @@ export function presetOf(c: Pick<RunConfig, 'data' | 'preset'>): Preset {
 
 export function presetFor(data: string): Preset {
   const kind = parseDataSpec(data).kind;
-  return kind === 'mnist' ? MNIST_PRESET : kind === 'images' ? imagePreset() : TOY_PRESET;
+  return kind === 'mnist' ? MNIST_PRESET : kind === 'images' ? photoPreset() : TOY_PRESET;
 }
 
 /** sha256 of all trained weights (D then G, by name): equal hashes mean identical models. */
