@@ -8,9 +8,12 @@ import { idsOf } from '../data/split.js';
 import { sha256 } from '../util/sha256.js';
 import { UsageError } from '../errors.js';
 import type { MethodName } from '../train/methods.js';
-import { CHECKPOINT_FILE, readMetrics, runTraining, type RunHooks, type RunMetrics } from '../train/run.js';
+import { CHECKPOINT_FILE, readMetrics, runTraining, type RunHooks } from '../train/run.js';
 import { compareReportHtml } from '../report/compare-report.js';
 import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
+import type { CompareResult, CompareRun } from './compare-types.js';
+
+export type { CompareResult, CompareRun } from './compare-types.js';
 
 export interface CompareOptions {
   data: string;
@@ -28,30 +31,6 @@ export interface CompareOptions {
    * re-run when their labeled subset is exactly the one selected now and they trained as many epochs.
    */
   finished?: CompareRun[];
-}
-
-export interface CompareRun {
-  select: SelectStrategy;
-  method: MethodName;
-  seed: number;
-  testAccuracy: number;
-  /** Supervised only: the epoch picked by validation accuracy (early stopping). */
-  selectedEpoch?: number;
-  epochs: number;
-  dir: string;
-  labeledSubset: RunMetrics['labeledSubset'];
-}
-
-export interface CompareResult {
-  dataset: string;
-  labels: number;
-  runs: CompareRun[];
-  summary: Record<
-    string,
-    Record<string, { meanTestAccuracy: number; stdTestAccuracy: number; seeds: number }>
-  >;
-  /** Labeled examples chosen per strategy and seed (the same for every method). */
-  labeledSets: Record<string, LabeledExample[]>;
 }
 
 export interface CompareHooks extends RunHooks, LoadHooks {

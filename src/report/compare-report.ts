@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { featureSize, takeRows } from '../data/dataset.js';
 import { inputOf, parseDataSpec } from '../data/spec.js';
-import type { CompareResult, CompareRun } from '../experiments/compare.js';
+import type { CompareResult, CompareRun } from '../experiments/compare-types.js';
 import { readMetrics } from '../train/run.js';
 import { cssColor } from './palette.js';
 import { sampleGridPng } from './sample-grid.js';
