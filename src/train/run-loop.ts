@@ -94,8 +94,8 @@ function endEpoch(run: RunState, sums: EpochSums, hooks: RunHooks): void {
   if (config.selectBest && improvesValidation(metrics.epochs, m))
     run.selected = captureEvaluatedWeights(trainer, m.epoch);
   metrics.epochs.push(m);
-  const input = inputOf(run.spec);
   if (trainer.generator && split.featureShape.length === 3) {
+    const input = inputOf(run.spec);
     const range = input.kind === 'image' ? input.range : undefined;
     const grid = sampleGridPng(trainer.sample(100), split.featureShape, 10, range);
     writeFileAtomic(join(run.out, `samples-${m.epoch}.png`), grid);
