@@ -20,6 +20,9 @@ export function finishRun(run: RunState, hooks: RunHooks): RunMetrics {
   if (chosen) {
     metrics.selectedEpoch = chosen.epoch;
     metrics.testAccuracy = metrics.epochs.find((e) => e.epoch === chosen.epoch)!.testAccuracy;
+  } else {
+    // a resumed run may carry the choice of an earlier finish whose weights it does not have
+    delete metrics.selectedEpoch;
   }
   const { probs, numClasses } = chosen ? predictWith(trainer, chosen.params, testX) : trainer.predict(testX);
   metrics.confusion = confusionMatrix(argmaxRows(probs, numClasses), testY, numClasses);
