@@ -19,7 +19,14 @@ export { parseDataSpec, loadData, type DataSpec } from './data/spec.js';
 export { readLabelsCsv, formatLabelsCsv, type LabeledExample } from './data/labels-csv.js';
 
 // runs, experiments, models on disk
-export { runTraining, readMetrics, type RunConfig, type RunMetrics, type RunHooks } from './train/run.js';
+export {
+  runTraining,
+  readMetrics,
+  type RunConfig,
+  type RunMetrics,
+  type RunHooks,
+  type RunStart,
+} from './train/run.js';
 export { loadModel, type LoadedModel } from './train/load-model.js';
 export { runDemo, DEMO_METHODS, type DemoOptions, type DemoResult } from './experiments/demo.js';
 export { runCompare, type CompareOptions, type CompareResult } from './experiments/compare.js';

@@ -410,7 +410,14 @@ describe('extra unlabeled images from a folder without classes', () => {
     const notImages = semigan('compare', '--data', 'rings', '--image-size', '16', '--out', tempDir());
     expect(notImages.code).toBe(2);
     expect(oneLineError(notImages.stderr)).toMatch(/--image-size applies only to images/);
-    const none = semigan('train', '--data', `images:${root}?unlabeled=${join(extra, 'nope')}`, '--out', out);
+    // a fresh directory: `out` holds a finished run, which a new train refuses before it reads any data
+    const none = semigan(
+      'train',
+      '--data',
+      `images:${root}?unlabeled=${join(extra, 'nope')}`,
+      '--out',
+      tempDir(),
+    );
     expect(oneLineError(none.stderr)).toMatch(/unlabeled image folder .* does not exist/);
   });
 });

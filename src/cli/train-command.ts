@@ -1,29 +1,10 @@
 import type { Command } from 'commander';
 import { useBackend, type BackendName } from '../backend.js';
-import { readLabelsCsv } from '../data/labels-csv.js';
-import {
-  describeDataSpec,
-  loadData,
-  parseDataSpec,
-  shapeOf,
-  withImageSize,
-  withUnlabeled,
-} from '../data/spec.js';
-import { idsOf } from '../data/split.js';
-import { UsageError } from '../errors.js';
 import { CLASSIFIER_METHODS } from '../train/methods.js';
-import type { OptimizerOverrides } from '../experiments/make-trainer.js';
-import { readRunConfig, runTraining, type RunConfig } from '../train/run.js';
-import { ensureWritableDir } from '../util/fs.js';
-import {
-  augmentOption,
-  choiceOption,
-  floatOption,
-  IMAGE_SIZE_OPTION,
-  intOption,
-  labelsPerClass,
-} from './parse.js';
+import { runTraining } from '../train/run.js';
+import { augmentOption, choiceOption, floatOption, IMAGE_SIZE_OPTION, intOption } from './parse.js';
 import { decodeProgress, makeProgress, stepBar } from './progress.js';
+import { planTraining } from './train-plan.js';
 
 export function registerTrain(program: Command): void {
   program
@@ -103,59 +84,18 @@ export function registerTrain(program: Command): void {
       'roll back when D loss ≈ 0 and G loss ≫ its baseline for N steps, or when D loss explodes (20× its baseline for 20 steps); 0: both off',
       intOption('--collapse-steps', 0, 1e9),
     )
-    .option('--out <dir>', 'run directory', './semigan-run')
-    .option('--resume <dir>', 'continue the run in DIR exactly where its checkpoint left off')
-    .action(async (o) => {
-      let config: RunConfig;
-      let out: string;
-      if (o.resume) {
-        out = o.resume;
-        config = readRunConfig(out);
-        if (o.steps !== undefined) config = { ...config, steps: o.steps };
-        if (o.epochs !== undefined) config = { ...config, epochs: o.epochs, steps: undefined };
-      } else {
-        if (!o.data) throw new UsageError('--data is required (e.g. --data rings or --data mnist:./mnist)');
-        const spec = withUnlabeled(withImageSize(parseDataSpec(o.data), o.imageSize), o.unlabeled);
-        out = o.out;
-        const defaultEpochs = spec.kind === 'mnist' ? 300 : spec.kind === 'images' ? 30 : 100;
-        config = {
-          data: describeDataSpec(spec),
-          method: o.method,
-          labelsPerClass:
-            o.labels === undefined
-              ? spec.kind === 'mnist'
-                ? 10
-                : spec.kind === 'images'
-                  ? labelsPerClass(100, shapeOf(spec).classNames)
-                  : 4
-              : labelsPerClass(o.labels, shapeOf(spec).classNames),
-          seed: o.seed ?? 1,
-          epochs: o.epochs ?? defaultEpochs,
-          steps: o.steps,
-          checkpointEverySteps: o.checkpointEvery,
-          learningRate: o.lr,
-          ...optimizerOverrides(o),
-          ...(o.augment ? { augment: o.augment } : {}),
-          ...(o.consistency ? { consistency: o.consistency } : {}),
-          ...(o.consistencyRampup ? { consistencyRampup: o.consistencyRampup } : {}),
-          ...(o.lrDecayFrom !== undefined
-            ? { lrDecay: { startEpoch: o.lrDecayFrom, endEpoch: o.epochs ?? defaultEpochs } }
-            : {}),
-          maxRollbacks: o.maxRollbacks,
-          ...(o.collapseSteps !== undefined ? { collapseSteps: o.collapseSteps } : {}),
-          ...(o.quick ? { steps: o.steps ?? 100, stepsPerEpoch: 50, testLimit: 2000 } : {}),
-        };
-        if (o.labelsCsv) {
-          if (o.labels !== undefined) throw new UsageError('use --labels or --labels-csv, not both');
-          // ids and class names: toy and MNIST ids are row numbers, images relative paths (decoded and cached)
-          const { train } = await loadData(spec, config.seed, undefined, {
-            onProgress: decodeProgress(),
-            onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
-          });
-          config.labeledExamples = readLabelsCsv(o.labelsCsv, idsOf(train), train.classNames);
-        }
-      }
-      ensureWritableDir(out);
+    .option(
+      '--out <dir>',
+      'run directory (one that holds a run is refused: see --resume and --force)',
+      './semigan-run',
+    )
+    .option(
+      '--resume <dir>',
+      'continue the run in DIR exactly where its checkpoint left off (flags that would change what it learns are refused; --epochs, --steps, --checkpoint-every, --max-rollbacks, --collapse-steps may change)',
+    )
+    .option('--force', 'start over in --out even if it holds a run (replaces that run)')
+    .action(async (o, cmd: Command) => {
+      const { config, out, start } = await planTraining(o, cmd);
       const backend = await useBackend(o.backend as BackendName);
       const progress = makeProgress();
       let interrupts = 0;
@@ -180,7 +120,7 @@ export function registerTrain(program: Command): void {
             onStart: (info) => {
               bar.onStart(info);
               process.stderr.write(
-                `semigan train: ${config.method} on ${config.data}, ${info.labeled} labeled + ${info.unlabeled} unlabeled, seed ${config.seed}, backend ${backend}${o.resume ? ' (resuming)' : ''}\n`,
+                `semigan train: ${config.method} on ${config.data}, ${info.labeled} labeled + ${info.unlabeled} unlabeled, seed ${config.seed}, backend ${backend}${start === 'resume' ? ' (resuming)' : ''}\n`,
               );
             },
             onStep: bar.onStep,
@@ -196,7 +136,7 @@ export function registerTrain(program: Command): void {
                 `diverged at step ${r.atStep} (${r.reason ?? 'non-finite loss'}): rolled back to step ${r.toStep}, learning rate now ${r.learningRate}`,
               ),
           },
-          !!o.resume,
+          start,
         );
         progress.stop();
         if (!metrics.complete) {
@@ -216,15 +156,4 @@ export function registerTrain(program: Command): void {
         process.off('SIGTERM', sigterm);
       }
     });
-}
-
-/** The Adam settings given on the command line, if any (absent ones keep the preset's). */
-function optimizerOverrides(o: Record<string, unknown>): { optimizer?: OptimizerOverrides } {
-  const optimizer: OptimizerOverrides = {};
-  if (o.gLr !== undefined) optimizer.generatorLearningRate = o.gLr as number;
-  if (o.beta1 !== undefined) optimizer.beta1 = o.beta1 as number;
-  if (o.gBeta1 !== undefined) optimizer.generatorBeta1 = o.gBeta1 as number;
-  if (o.beta2 !== undefined) optimizer.beta2 = o.beta2 as number;
-  if (o.adamEpsilon !== undefined) optimizer.adamEpsilon = o.adamEpsilon as 'outside' | 'inside';
-  return Object.keys(optimizer).length ? { optimizer } : {};
 }

@@ -10,6 +10,7 @@ import { readCheckpointFile } from './checkpoint-file.js';
 import { makeObjective } from './methods.js';
 import { presetByName } from '../experiments/presets.js';
 import { CHECKPOINT_FILE, presetFor, type RunMetrics } from './run.js';
+import { SELECTED_PREFIX } from './selected-weights.js';
 import type { TrainerStateMeta } from './trainer-state.js';
 
 export interface LoadedModel {
@@ -23,8 +24,9 @@ export interface LoadedModel {
 }
 
 /**
- * The classifier of a run directory, with the weights it is evaluated with: the bias-corrected weight
- * average when the run kept one, else the live weights. Shapes are checked against the stored config.
+ * The classifier of a run directory, with the weights its reported figure was measured with: the selected
+ * epoch's for an early-stopped run (selectBest), else the bias-corrected weight average when the run kept
+ * one, else the live weights. Shapes are checked against the stored config.
  */
 export function loadModel(dir: string, opts: { averaged?: boolean } = {}): LoadedModel {
   const path = join(dir, CHECKPOINT_FILE);
@@ -48,9 +50,12 @@ export function loadModel(dir: string, opts: { averaged?: boolean } = {}): Loade
   try {
     d.params.load(
       d.params.names().map((name) => {
-        const avg = steps && opts.averaged !== false ? ck.blobs.get(`average:${name}`) : undefined;
         const live = ck.blobs.get(`param:${name}`);
         if (!live) throw new Error(`it has no parameter ${name}`);
+        // the selected weights are stored as evaluated: averaged and debiased already
+        const selected = opts.averaged !== false ? ck.blobs.get(`${SELECTED_PREFIX}${name}`) : undefined;
+        if (selected) return { name, shape: selected.shape, trainable: true, data: selected.data };
+        const avg = steps && opts.averaged !== false ? ck.blobs.get(`average:${name}`) : undefined;
         const data = avg ? avg.data.map((v) => v * debias) : live.data;
         return { name, shape: live.shape, trainable: true, data };
       }),

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabeledExample } from '../data/labels-csv.js';
-import { parseDataSpec } from '../data/spec.js';
+import { parseDataSpec, type DataSpec } from '../data/spec.js';
 import type { LabeledSubsetRecord } from '../data/split.js';
 import { UsageError } from '../errors.js';
 import type { OptimizerOverrides } from '../experiments/make-trainer.js';
@@ -9,11 +9,11 @@ import { MNIST_PRESET, photoPreset, presetByName, TOY_PRESET, type Preset } from
 import type { PseudoLabelOptions } from '../objectives/pseudo-label.js';
 import { sha256 } from '../util/sha256.js';
 import { augmentationProblem, augments, type Augmentation } from './augment.js';
-import { readCheckpointFile } from './checkpoint-file.js';
 import type { CollapseState } from './collapse.js';
 import type { LrDecay } from './lr-schedule.js';
 import type { CodeVersion } from './provenance.js';
 import { METHOD_TERMS, parseMethod, type MethodName } from './methods.js';
+import type { SavedParam } from '../nets/params.js';
 import type { Trainer } from './trainer.js';
 
 /** Everything that defines a run; stored in the checkpoint so `--resume` needs nothing else. */
@@ -54,7 +54,10 @@ export interface RunConfig {
   labeledExamples?: LabeledExample[];
   /** Labeled validation examples per class held out of training (for early stopping); default 0. */
   validationPerClass?: number;
-  /** Report the test accuracy of the epoch with the best validation accuracy (early stopping). */
+  /**
+   * Early stopping: report the epoch with the best validation accuracy, and keep its classifier as the run's
+   * model (confusion, weightsSha256, eval, predict and export use it).
+   */
   selectBest?: boolean;
   /** Steps of discriminator collapse (D loss ≈ 0, G loss ≫ baseline) before rolling back; 0: off. */
   collapseSteps?: number;
@@ -102,8 +105,9 @@ export interface RunMetrics {
   monitor?: CollapseState;
   /** Final test confusion matrix (rows: true class, columns: predicted). */
   confusion?: number[][];
-  /** With selectBest: the epoch whose test accuracy is reported. */
+  /** With selectBest: the epoch whose test accuracy is reported and whose classifier the run keeps. */
   selectedEpoch?: number;
+  /** sha256 of the final weights (D then G); with selectedEpoch, of the selected classifier's weights. */
   weightsSha256?: string;
 }
 
@@ -131,13 +135,21 @@ export function presetOf(c: Pick<RunConfig, 'data' | 'preset'>): Preset {
 }
 
 export function presetFor(data: string): Preset {
-  const kind = parseDataSpec(data).kind;
-  return kind === 'mnist' ? MNIST_PRESET : kind === 'images' ? photoPreset() : TOY_PRESET;
+  return presetForSpec(parseDataSpec(data));
+}
+
+/** The data kind's default preset. */
+export function presetForSpec(spec: DataSpec): Preset {
+  return spec.kind === 'mnist' ? MNIST_PRESET : spec.kind === 'images' ? photoPreset() : TOY_PRESET;
 }
 
 /** sha256 of all trained weights (D then G, by name): equal hashes mean identical models. */
 export function weightsSha256(t: Trainer): string {
-  const parts = [...t.discriminator.params.save(), ...(t.generator?.params.save() ?? [])];
+  return paramsSha256([...t.discriminator.params.save(), ...(t.generator?.params.save() ?? [])]);
+}
+
+/** sha256 of the float32 values of these parameters, in order. */
+export function paramsSha256(parts: Pick<SavedParam, 'data'>[]): string {
   const total = parts.reduce((a, p) => a + p.data.length, 0);
   const all = new Float32Array(total);
   let off = 0;
@@ -148,8 +160,7 @@ export function weightsSha256(t: Trainer): string {
   return sha256(new Uint8Array(all.buffer));
 }
 
-export function validateRunConfig(c: RunConfig): RunConfig {
-  const spec = parseDataSpec(c.data);
+export function validateRunConfig(c: RunConfig, spec: DataSpec = parseDataSpec(c.data)): RunConfig {
   parseMethod(c.method);
   for (const [k, v, min] of [
     ['labelsPerClass', c.labelsPerClass, 1],
@@ -223,15 +234,6 @@ export function validateRunConfig(c: RunConfig): RunConfig {
       throw new UsageError(`Adam's ${k} must be in [0, 1), got ${v}`);
   }
   return c;
-}
-
-/** The config stored in a run directory's checkpoint (for `--resume DIR`). */
-export function readRunConfig(out: string): RunConfig {
-  const path = join(out, CHECKPOINT_FILE);
-  if (!existsSync(path)) throw new UsageError(`nothing to resume in ${out}: it has no ${CHECKPOINT_FILE}`);
-  const ck = readCheckpointFile<{ metrics: RunMetrics }>(path);
-  // runs from before the config named its preset: the one the run recorded
-  return { ...ck.meta.metrics.config, preset: ck.meta.metrics.config.preset ?? ck.meta.metrics.preset };
 }
 
 export function readMetrics(out: string): RunMetrics | null {

@@ -1,4 +1,14 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SemiganError, UsageError } from '../errors.js';
 
@@ -32,6 +42,10 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 
 /** Creates the output directory and proves it is writable before any long work starts. */
 export function ensureWritableDir(dir: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory())
+    throw new UsageError(
+      `output directory ${dir} is a file, not a directory: give --out a new or existing directory instead`,
+    );
   try {
     mkdirSync(dir, { recursive: true });
     const probe = join(dir, `.semigan-write-test-${process.pid}`);

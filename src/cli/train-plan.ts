@@ -1,0 +1,166 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { readLabelsCsv } from '../data/labels-csv.js';
+import {
+  describeDataSpec,
+  loadData,
+  parseDataSpec,
+  shapeOf,
+  withImageSize,
+  withUnlabeled,
+} from '../data/spec.js';
+import { idsOf } from '../data/split.js';
+import { UsageError } from '../errors.js';
+import type { OptimizerOverrides } from '../experiments/make-trainer.js';
+import {
+  readRunConfig,
+  refuseExistingRun,
+  requireRunDir,
+  settingConflict,
+  validateRunConfig,
+  type RunConfig,
+  type RunStart,
+} from '../train/run.js';
+import { ensureWritableDir } from '../util/fs.js';
+import { labelsPerClass } from './parse.js';
+import { decodeProgress } from './progress.js';
+
+/** What `semigan train` will do: which settings, in which directory, starting how. */
+export interface TrainPlan {
+  config: RunConfig;
+  out: string;
+  start: RunStart;
+}
+
+type Flags = Record<string, unknown>;
+
+/**
+ * The settings each run-defining flag sets (as metrics.json names them). Given with `--resume`, such a flag
+ * must agree with the run's checkpoint; the flags not listed here (epochs, steps, checkpoint cadence,
+ * rollback limits, backend) may change on resume.
+ */
+const RUN_DEFINING_FLAGS: [attribute: string, flag: string, settings: string[]][] = [
+  ['data', '--data', ['data']],
+  ['imageSize', '--image-size', ['data']],
+  ['unlabeled', '--unlabeled', ['data']],
+  ['method', '--method', ['method']],
+  ['labels', '--labels', ['labeledExamples', 'labelsPerClass']],
+  ['labelsCsv', '--labels-csv', ['labeledExamples']],
+  ['seed', '--seed', ['seed']],
+  ['lr', '--lr', ['learningRate']],
+  ['gLr', '--g-lr', ['optimizer.generatorLearningRate']],
+  ['beta1', '--beta1', ['optimizer.beta1']],
+  ['gBeta1', '--g-beta1', ['optimizer.generatorBeta1']],
+  ['beta2', '--beta2', ['optimizer.beta2']],
+  ['adamEpsilon', '--adam-epsilon', ['optimizer.adamEpsilon']],
+  ['augment', '--augment', ['augment']],
+  ['consistency', '--consistency', ['consistency']],
+  ['consistencyRampup', '--consistency-rampup', ['consistencyRampup']],
+  ['lrDecayFrom', '--lr-decay-from', ['lrDecay.startEpoch']],
+  ['quick', '--quick', ['stepsPerEpoch', 'testLimit']],
+];
+
+/** Turns the command line into a plan, refusing anything that would lose or silently change a run. */
+export async function planTraining(o: Flags, cmd: Command): Promise<TrainPlan> {
+  // flags from a --config file count as given, as on the command line
+  const given = (attribute: string) => ['cli', 'config'].includes(cmd.getOptionValueSource(attribute) ?? '');
+  if (o.resume !== undefined) return planResume(o, given);
+  if (!o.data) throw new UsageError('--data is required (e.g. --data rings or --data mnist:./mnist)');
+  const out = o.out as string;
+  const config = await configFromFlags(o, o.data as string);
+  validateRunConfig(config);
+  ensureWritableDir(out);
+  if (!o.force) refuseExistingRun(out);
+  return { config, out, start: o.force ? 'replace' : 'new' };
+}
+
+async function planResume(o: Flags, given: (attribute: string) => boolean): Promise<TrainPlan> {
+  const out = o.resume as string;
+  if (o.force)
+    throw new UsageError('--resume continues a run and --force starts one over: give one of them, not both');
+  if (given('out') && resolve(o.out as string) !== resolve(out))
+    throw new UsageError(
+      `--out ${o.out as string} and --resume ${out} name different directories: a resumed run continues in its own directory (leave --out out)`,
+    );
+  requireRunDir(out);
+  const stored = readRunConfig(out);
+  const flags = RUN_DEFINING_FLAGS.filter(([attribute]) => given(attribute));
+  if (flags.length) {
+    const requested = await configFromFlags(o, (o.data as string | undefined) ?? stored.data);
+    for (const [, flag, settings] of flags) {
+      const c = settingConflict(stored, requested, settings);
+      if (c)
+        throw new UsageError(
+          `cannot resume ${out}: ${flag} gives ${c.key} ${c.requested}, the run has ${c.stored} ` +
+            `(leave ${flag} out to continue the run as it was, or train a new run with another --out)`,
+        );
+    }
+  }
+  let config = stored;
+  if (given('steps')) config = { ...config, steps: o.steps as number };
+  if (given('epochs')) config = { ...config, epochs: o.epochs as number, steps: undefined };
+  if (given('checkpointEvery')) config = { ...config, checkpointEverySteps: o.checkpointEvery as number };
+  if (given('maxRollbacks')) config = { ...config, maxRollbacks: o.maxRollbacks as number };
+  if (given('collapseSteps')) config = { ...config, collapseSteps: o.collapseSteps as number };
+  validateRunConfig(config);
+  return { config, out, start: 'resume' };
+}
+
+/** The run the flags describe, on `data`, with the defaults of a new run where a flag is absent. */
+async function configFromFlags(o: Flags, data: string): Promise<RunConfig> {
+  const spec = withUnlabeled(
+    withImageSize(parseDataSpec(data), o.imageSize as number | undefined),
+    o.unlabeled as string | undefined,
+  );
+  const defaultEpochs = spec.kind === 'mnist' ? 300 : spec.kind === 'images' ? 30 : 100;
+  const epochs = (o.epochs as number | undefined) ?? defaultEpochs;
+  const labels = o.labels as number | undefined;
+  const config: RunConfig = {
+    data: describeDataSpec(spec),
+    method: o.method as RunConfig['method'],
+    labelsPerClass:
+      labels === undefined
+        ? spec.kind === 'mnist'
+          ? 10
+          : spec.kind === 'images'
+            ? labelsPerClass(100, shapeOf(spec).classNames)
+            : 4
+        : labelsPerClass(labels, shapeOf(spec).classNames),
+    seed: (o.seed as number | undefined) ?? 1,
+    epochs,
+    steps: o.steps as number | undefined,
+    checkpointEverySteps: o.checkpointEvery as number,
+    learningRate: o.lr as number | undefined,
+    ...optimizerOverrides(o),
+    ...(o.augment ? { augment: o.augment as RunConfig['augment'] } : {}),
+    ...(o.consistency ? { consistency: o.consistency as number } : {}),
+    ...(o.consistencyRampup ? { consistencyRampup: o.consistencyRampup as number } : {}),
+    ...(o.lrDecayFrom !== undefined
+      ? { lrDecay: { startEpoch: o.lrDecayFrom as number, endEpoch: epochs } }
+      : {}),
+    maxRollbacks: o.maxRollbacks as number,
+    ...(o.collapseSteps !== undefined ? { collapseSteps: o.collapseSteps as number } : {}),
+    ...(o.quick ? { steps: (o.steps as number | undefined) ?? 100, stepsPerEpoch: 50, testLimit: 2000 } : {}),
+  };
+  if (o.labelsCsv) {
+    if (labels !== undefined) throw new UsageError('use --labels or --labels-csv, not both');
+    // ids and class names without decoding: toy and MNIST ids are row numbers, images relative paths
+    const { train } = await loadData(spec, config.seed, undefined, {
+      onProgress: decodeProgress(),
+      onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+    });
+    config.labeledExamples = readLabelsCsv(o.labelsCsv as string, idsOf(train), train.classNames);
+  }
+  return config;
+}
+
+/** The Adam settings given on the command line, if any (absent ones keep the preset's). */
+function optimizerOverrides(o: Flags): { optimizer?: OptimizerOverrides } {
+  const optimizer: OptimizerOverrides = {};
+  if (o.gLr !== undefined) optimizer.generatorLearningRate = o.gLr as number;
+  if (o.beta1 !== undefined) optimizer.beta1 = o.beta1 as number;
+  if (o.gBeta1 !== undefined) optimizer.generatorBeta1 = o.gBeta1 as number;
+  if (o.beta2 !== undefined) optimizer.beta2 = o.beta2 as number;
+  if (o.adamEpsilon !== undefined) optimizer.adamEpsilon = o.adamEpsilon as 'outside' | 'inside';
+  return Object.keys(optimizer).length ? { optimizer } : {};
+}
