@@ -62,6 +62,16 @@ export function registerTrain(program: Command): void {
       intOption('--consistency-rampup', 0, 100_000),
     )
     .option(
+      '--pseudo-labels <w>',
+      "weight of FixMatch's pseudo-label term: a strongly augmented view of each unlabeled image learns D's confident prediction on a weak one (default: 1 for fixmatch, 0 otherwise)",
+      floatOption('--pseudo-labels', 0, 1000),
+    )
+    .option(
+      '--pseudo-threshold <p>',
+      'confidence a weak view needs before its prediction becomes a target (default 0.95)',
+      floatOption('--pseudo-threshold', 0.01, 1),
+    )
+    .option(
       '--lr-decay-from <epoch>',
       'decay the learning rate linearly from this epoch to zero at the last (Bad GAN: the last third)',
       intOption('--lr-decay-from', 0, 100_000),

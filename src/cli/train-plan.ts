@@ -22,6 +22,7 @@ import {
   type RunStart,
 } from '../train/run.js';
 import { ensureWritableDir } from '../util/fs.js';
+import { DEFAULT_PSEUDO_LABELS, METHOD_TERMS } from '../train/methods.js';
 import { labelsPerClass } from './parse.js';
 import { decodeProgress } from './progress.js';
 
@@ -56,6 +57,8 @@ const RUN_DEFINING_FLAGS: [attribute: string, flag: string, settings: string[]][
   ['augment', '--augment', ['augment']],
   ['consistency', '--consistency', ['consistency']],
   ['consistencyRampup', '--consistency-rampup', ['consistencyRampup']],
+  ['pseudoLabels', '--pseudo-labels', ['pseudoLabels.weight']],
+  ['pseudoThreshold', '--pseudo-threshold', ['pseudoLabels.threshold']],
   ['lrDecayFrom', '--lr-decay-from', ['lrDecay.startEpoch']],
   ['quick', '--quick', ['stepsPerEpoch', 'testLimit']],
 ];
@@ -112,7 +115,7 @@ async function configFromFlags(o: Flags, data: string): Promise<RunConfig> {
     withImageSize(parseDataSpec(data), o.imageSize as number | undefined),
     o.unlabeled as string | undefined,
   );
-  const defaultEpochs = spec.kind === 'mnist' ? 300 : spec.kind === 'images' ? 30 : 100;
+  const defaultEpochs = spec.kind === 'mnist' ? 300 : spec.kind === 'images' ? 10 : 100;
   const epochs = (o.epochs as number | undefined) ?? defaultEpochs;
   const labels = o.labels as number | undefined;
   const config: RunConfig = {
@@ -135,6 +138,7 @@ async function configFromFlags(o: Flags, data: string): Promise<RunConfig> {
     ...(o.augment ? { augment: o.augment as RunConfig['augment'] } : {}),
     ...(o.consistency ? { consistency: o.consistency as number } : {}),
     ...(o.consistencyRampup ? { consistencyRampup: o.consistencyRampup as number } : {}),
+    ...pseudoLabelFlags(o),
     ...(o.lrDecayFrom !== undefined
       ? { lrDecay: { startEpoch: o.lrDecayFrom as number, endEpoch: epochs } }
       : {}),
@@ -163,4 +167,15 @@ function optimizerOverrides(o: Flags): { optimizer?: OptimizerOverrides } {
   if (o.beta2 !== undefined) optimizer.beta2 = o.beta2 as number;
   if (o.adamEpsilon !== undefined) optimizer.adamEpsilon = o.adamEpsilon as 'outside' | 'inside';
   return Object.keys(optimizer).length ? { optimizer } : {};
+}
+
+/** --pseudo-labels W [--pseudo-threshold T]: FixMatch's term on any method (T alone tunes a fixmatch run's). */
+function pseudoLabelFlags(o: Flags): Pick<RunConfig, 'pseudoLabels'> {
+  const weight = o.pseudoLabels as number | undefined;
+  const threshold = o.pseudoThreshold as number | undefined;
+  if (weight === undefined && threshold === undefined) return {};
+  const defaults = METHOD_TERMS[o.method as RunConfig['method']]?.pseudoLabels ?? DEFAULT_PSEUDO_LABELS;
+  return {
+    pseudoLabels: { weight: weight ?? defaults.weight, threshold: threshold ?? defaults.threshold },
+  };
 }

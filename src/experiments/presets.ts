@@ -14,6 +14,8 @@ export interface Preset {
   makeDiscriminator(objective: Objective, numClasses: number, inputShape: number[], rng: Rng): Discriminator;
   makeGenerator(outputShape: number[], rng: Rng): Generator;
   train: Omit<TrainConfig, 'seed'>;
+  /** Decay the learning rate linearly to zero over a run's epochs unless the run sets its own decay. */
+  lrDecayOverRun?: boolean;
 }
 
 /** Small nets for 2-D points: trains in seconds, enough to show the boundary. */
@@ -128,9 +130,10 @@ export function imagePreset(): Preset {
 
 /**
  * Photos (the default for images: data): the airbench-style PhotoDiscriminator (batch norm, max-pools; stem
- * 24, blocks 32/64/128/128) and the same DCGAN generator; Adam (lr 2e-3, β1 0.9), flips and 4 px shifts.
- * Trained supervised on all 12 000 cats-vs-dogs photos at 64 px it reaches the accuracy in
- * bench/results/cats-dogs-ceiling.json (the dcgan-resnet preset: 75%).
+ * 24, blocks 32/64/128/128) and the same DCGAN generator; Adam (lr 2e-3, β1 0.9) decaying linearly to zero
+ * over the run, flips and 4 px shifts.
+ *  Trained supervised on all 12 000 cats-vs-dogs photos at 64 px it reaches
+ * 90.8% test after 8 epochs, 36 minutes on 2 cores (bench/results/cats-dogs-ceiling.json; dcgan-resnet: 75%).
  */
 export function photoPreset(): Preset {
   return {
@@ -154,6 +157,8 @@ export function photoPreset(): Preset {
       beta1: 0.9,
       augment: { flip: true, translate: 4 },
     },
+    // the schedule of the ceiling run: a fixed schedule whose last epoch is the figure, for every method
+    lrDecayOverRun: true,
   };
 }
 

@@ -26,14 +26,14 @@ const newSums = (): EpochSums => ({ d: 0, g: 0, n: 0, start: performance.now() }
  * on the cadence, and a rollback on divergence. False when `hooks.shouldStop` ended it (after a checkpoint).
  */
 export async function trainLoop(run: RunState, hooks: RunHooks): Promise<boolean> {
-  const { trainer, config, stepsPerEpoch, totalSteps } = run;
+  const { trainer, config, stepsPerEpoch, totalSteps, lrDecay } = run;
   const faults = injectedFaults();
   let sums = newSums();
   while (trainer.stepCount < totalSteps) {
     // let signal handlers (Ctrl-C → checkpoint) run between steps
     await new Promise((resolve) => setImmediate(resolve));
-    if (config.lrDecay) {
-      const ratio = lrDecayRatio(trainer.stepCount, stepsPerEpoch, config.lrDecay);
+    if (lrDecay) {
+      const ratio = lrDecayRatio(trainer.stepCount, stepsPerEpoch, lrDecay);
       if (ratio !== 1) for (const opt of [trainer.optD, trainer.optG]) if (opt) opt.learningRate *= ratio;
     }
     if (config.consistencyRampup)

@@ -7,6 +7,7 @@ import { DEFAULT_COLLAPSE, newCollapseState, type CollapseConfig } from './colla
 import { machineSignature, recordCode } from './provenance.js';
 import { presetForSpec, type RunConfig, type RunHooks, type RunMetrics } from './run-config.js';
 import { presetByName } from '../experiments/presets.js';
+import type { LrDecay } from './lr-schedule.js';
 import type { RunData } from './run-data.js';
 import type { CheckpointMeta } from './run-dir.js';
 import { selectedFromCheckpoint, type SelectedWeights } from './selected-weights.js';
@@ -22,6 +23,8 @@ export interface RunState {
   trainer: Trainer;
   stepsPerEpoch: number;
   totalSteps: number;
+  /** The run's learning-rate decay: its config's, else its preset's default (photos: linear over the run). */
+  lrDecay?: LrDecay;
   collapse: CollapseConfig;
   /** Replaced wholesale by a rollback (the checkpoint's record of the run). */
   metrics: RunMetrics;
@@ -95,5 +98,19 @@ export function buildRun(
   }
   metrics.monitor ??= newCollapseState();
   const collapse = { ...DEFAULT_COLLAPSE, steps: config.collapseSteps ?? DEFAULT_COLLAPSE.steps };
-  return { config, spec, out, data, trainer, stepsPerEpoch, totalSteps, collapse, metrics, selected };
+  const lrDecay =
+    config.lrDecay ?? (preset.lrDecayOverRun ? { startEpoch: 0, endEpoch: config.epochs } : undefined);
+  return {
+    config,
+    spec,
+    out,
+    data,
+    trainer,
+    stepsPerEpoch,
+    totalSteps,
+    lrDecay,
+    collapse,
+    metrics,
+    selected,
+  };
 }
