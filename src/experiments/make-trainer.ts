@@ -1,6 +1,7 @@
 import type { LabeledSet, UnlabeledSet } from '../data/split.js';
 import { Rng } from '../random.js';
 import { makeObjective, type MethodName } from '../train/methods.js';
+import type { Objective } from '../objectives/objective.js';
 import type { Augmentation } from '../train/augment.js';
 import { Trainer, type TrainConfig } from '../train/trainer.js';
 import type { Preset } from './presets.js';
@@ -24,6 +25,8 @@ export interface TrainerOptions {
   augment?: Augmentation;
   /** Weight of the Π-model consistency term on D (0 or absent: off). */
   consistency?: number;
+  /** Replaces the method's objective (a benchmark's ablation of one term); the trainer disposes it. */
+  objective?: Objective;
 }
 
 /** The Adam settings a run may change from its preset's. */
@@ -41,7 +44,9 @@ export function makeTrainer(
   data: TrainerInputs,
   opts: TrainerOptions,
 ): Trainer {
-  const objective = makeObjective(method, { unlabeledX: data.unlabeled.x, featureShape: data.featureShape });
+  const objective =
+    opts.objective ??
+    makeObjective(method, { unlabeledX: data.unlabeled.x, featureShape: data.featureShape });
   const k = data.classNames.length;
   const rng = new Rng(opts.seed * 7919 + 17);
   const d = preset.makeDiscriminator(objective, k, data.featureShape, rng);

@@ -11,7 +11,8 @@ import { supervised } from '../objectives/supervised.js';
 /** Every training method semigan offers, by the name the CLI and result files use. */
 export const METHODS = {
   supervised: () => supervised(),
-  kplus1: () => withFeatureMatching(kPlusOne()),
+  kplus1: () => kPlusOne(),
+  'kplus1-fm': () => withFeatureMatching(kPlusOne()),
   klogit: () => kLogit(),
   'klogit-fm': () => withFeatureMatching(kLogit()),
   badgan: (ctx?: ObjectiveContext) =>
@@ -41,12 +42,15 @@ export interface ObjectiveContext {
 
 export type MethodName = keyof typeof METHODS;
 
+export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
+
 /** The methods that train a classifier (all but the plain GAN): what the CLI's --method options accept. */
 export const CLASSIFIER_METHODS = (Object.keys(METHODS) as MethodName[]).filter((m) => m !== 'gan');
 
 export const METHOD_DESCRIPTIONS: Record<MethodName, string> = {
   supervised: 'cross-entropy on the labeled examples only (baseline)',
-  kplus1: 'naive K+1 head: an extra free "fake" logit, feature-matching generator',
+  kplus1: 'naive K+1 head as the talk ran it: an extra free "fake" logit, non-saturating generator',
+  'kplus1-fm': 'naive K+1 head with a feature-matching generator',
   klogit: 'K logits with D(x)=Z/(Z+1) (Salimans et al. 2016), non-saturating generator',
   'klogit-fm': 'K logits with D(x)=Z/(Z+1) and a feature-matching generator (Improved GAN)',
   badgan:
@@ -61,6 +65,6 @@ export function parseMethod(name: string): MethodName {
 
 export function makeObjective(name: MethodName, ctx?: ObjectiveContext): Objective {
   const o = METHODS[name](ctx);
-  // the registry name wins: kplus1 is "kplus1" on the CLI even though it composes feature matching
+  // the registry name wins: a composed objective keeps the name the CLI and result files use
   return { ...o, name };
 }
