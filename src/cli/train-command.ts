@@ -11,7 +11,7 @@ import {
 } from '../data/spec.js';
 import { idsOf } from '../data/split.js';
 import { UsageError } from '../errors.js';
-import { CLASSIFIER_METHODS } from '../train/methods.js';
+import { METHOD_NAMES } from '../train/methods.js';
 import type { OptimizerOverrides } from '../experiments/make-trainer.js';
 import { readRunConfig, runTraining, type RunConfig } from '../train/run.js';
 import { ensureWritableDir } from '../util/fs.js';
@@ -33,8 +33,8 @@ export function registerTrain(program: Command): void {
     .option(...IMAGE_SIZE_OPTION)
     .option(
       '--method <name>',
-      `${CLASSIFIER_METHODS.join(' | ')}`,
-      choiceOption('method', CLASSIFIER_METHODS),
+      `${METHOD_NAMES.join(' | ')} (gan: a plain GAN, sample pictures only)`,
+      choiceOption('method', METHOD_NAMES),
       'klogit-fm',
     )
     .option(
@@ -206,7 +206,9 @@ export function registerTrain(program: Command): void {
           return;
         }
         process.stdout.write(
-          `test accuracy ${((metrics.testAccuracy ?? 0) * 100).toFixed(2)}% after ${metrics.step} steps\n` +
+          (metrics.testAccuracy === undefined
+            ? `trained a plain GAN for ${metrics.step} steps (no classifier); its pictures are in ${out}\n`
+            : `test accuracy ${(metrics.testAccuracy * 100).toFixed(2)}% after ${metrics.step} steps\n`) +
             `labeled subset: ${metrics.labeledSubset.count} (${JSON.stringify(metrics.labeledSubset.perClass)}), ids sha256 ${metrics.labeledSubset.idsSha256.slice(0, 16)}…\n` +
             `weights sha256 ${metrics.weightsSha256}\nwrote ${out}/metrics.json and ${out}/checkpoint.bin\n`,
         );

@@ -7,6 +7,11 @@ import { SemiganError, UsageError } from '../errors.js';
 import { argmaxRows, confusionMatrix } from '../eval/predict.js';
 import { writeFileAtomic, ensureWritableDir } from '../util/fs.js';
 import { sampleGridPng } from '../report/sample-grid.js';
+import { boundaryPng } from '../report/png.js';
+import { realFakePicture } from '../experiments/toy-pictures.js';
+import type { Trainer } from './trainer.js';
+import type { DataSpec } from '../data/spec.js';
+import type { Split } from '../data/split.js';
 import { encodeCheckpoint, readCheckpointFile } from './checkpoint-file.js';
 import { clearStreaks, DEFAULT_COLLAPSE, looksHealthy, newCollapseState, observeLosses } from './collapse.js';
 import {
@@ -68,6 +73,8 @@ export async function runTraining(
     augment: config.augment,
     consistency: config.consistency,
   });
+  // the plain GAN has no classifier to score: its epochs report losses and pictures only
+  const classifies = trainer.objective.usesLabels;
   const stepsPerEpoch =
     config.stepsPerEpoch ?? Math.max(1, Math.floor(split.unlabeled.ids.length / trainer.config.batchSize));
   const totalSteps = config.steps ?? stepsPerEpoch * config.epochs;
@@ -152,6 +159,14 @@ export async function runTraining(
     hooks.onRollback?.(r);
   };
 
+  const finish = () => {
+    metrics.weightsSha256 = weightsSha256(trainer);
+    metrics.step = trainer.stepCount;
+    save();
+    writeFileAtomic(metricsPath, JSON.stringify(metrics, null, 2) + '\n');
+    return metrics;
+  };
+
   try {
     let dSum = 0;
     let gSum = 0;
@@ -197,28 +212,17 @@ export async function runTraining(
       hooks.onStep?.(trainer.stepCount, totalSteps);
       const s = trainer.stepCount;
       if (s % stepsPerEpoch === 0) {
-        const acc = trainer.evaluate(testX, testY);
-        const nVal = split.validation.y.length;
-        const m: EpochMetrics = {
-          epoch: s / stepsPerEpoch,
-          step: s,
-          dLoss: dSum / n,
-          gLoss: gSum / n,
-          testAccuracy: acc,
-          testError: 1 - acc,
-          learningRate: trainer.optD.learningRate,
-          ...(trainer.average ? { testErrorLive: 1 - trainer.evaluate(testX, testY, { live: true }) } : {}),
-          ...(nVal ? { validationAccuracy: trainer.evaluate(split.validation.x, split.validation.y) } : {}),
-          seconds: Number(((performance.now() - epochStart) / 1000).toFixed(1)),
-        };
-        metrics.epochs.push(m);
-        if (trainer.generator && split.featureShape.length === 3) {
-          const input = inputOf(spec);
-          const range = input.kind === 'image' ? input.range : undefined;
-          const grid = sampleGridPng(trainer.sample(100), split.featureShape, 10, range);
-          writeFileAtomic(join(out, `samples-${m.epoch}.png`), grid);
+        const epoch = s / stepsPerEpoch;
+        const seconds = Number(((performance.now() - epochStart) / 1000).toFixed(1));
+        const losses = { epoch, step: s, dLoss: dSum / n, gLoss: gSum / n };
+        if (classifies) {
+          const m = epochMetrics(trainer, split, testX, testY, losses);
+          metrics.epochs.push({ ...m, seconds });
+          hooks.onEpoch?.({ ...m, seconds }, config.epochs);
+        } else {
+          (metrics.ganEpochs ??= []).push({ ...losses, learningRate: trainer.optD.learningRate, seconds });
         }
-        hooks.onEpoch?.(m, config.epochs);
+        writeGeneratorPictures(trainer, spec, split, out, epoch, config.epochs);
         [dSum, gSum, n, epochStart] = [0, 0, 0, performance.now()];
         metrics.step = s;
         writeFileAtomic(metricsPath, JSON.stringify(metrics, null, 2) + '\n');
@@ -230,6 +234,7 @@ export async function runTraining(
       }
     }
     metrics.complete = true;
+    if (!classifies) return finish();
     metrics.testAccuracy = metrics.epochs.at(-1)?.testAccuracy ?? trainer.evaluate(testX, testY);
     if (config.selectBest && metrics.epochs.some((e) => e.validationAccuracy !== undefined)) {
       // early stopping as the reference's supervised baseline: the epoch with the best validation accuracy
@@ -241,13 +246,60 @@ export async function runTraining(
     }
     const { probs, numClasses } = trainer.predict(testX);
     metrics.confusion = confusionMatrix(argmaxRows(probs, numClasses), testY, numClasses);
-    metrics.weightsSha256 = weightsSha256(trainer);
-    metrics.step = trainer.stepCount;
-    save();
-    writeFileAtomic(metricsPath, JSON.stringify(metrics, null, 2) + '\n');
-    return metrics;
+    return finish();
   } finally {
     trainer.dispose();
+  }
+}
+
+/** One epoch's scores of a classifier: test accuracy (live and averaged weights) and validation accuracy. */
+function epochMetrics(
+  trainer: Trainer,
+  split: Split,
+  testX: Float32Array,
+  testY: Int32Array,
+  losses: { epoch: number; step: number; dLoss: number; gLoss: number },
+): Omit<EpochMetrics, 'seconds'> {
+  const acc = trainer.evaluate(testX, testY);
+  const nVal = split.validation.y.length;
+  return {
+    ...losses,
+    testAccuracy: acc,
+    testError: 1 - acc,
+    learningRate: trainer.optD.learningRate,
+    ...(trainer.average ? { testErrorLive: 1 - trainer.evaluate(testX, testY, { live: true }) } : {}),
+    ...(nVal ? { validationAccuracy: trainer.evaluate(split.validation.x, split.validation.y) } : {}),
+  };
+}
+
+/**
+ * What a generator looks like at the end of an epoch: a grid of samples for images (every epoch), and for
+ * the plain GAN on 2-D data D's real/fake map with its generated points (ten times a run, and the last epoch).
+ */
+function writeGeneratorPictures(
+  trainer: Trainer,
+  spec: DataSpec,
+  split: Split,
+  out: string,
+  epoch: number,
+  epochs: number,
+): void {
+  if (!trainer.generator) return;
+  if (split.featureShape.length === 3) {
+    const input = inputOf(spec);
+    const range = input.kind === 'image' ? input.range : undefined;
+    const grid = sampleGridPng(trainer.sample(100), split.featureShape, 10, range);
+    writeFileAtomic(join(out, `samples-${epoch}.png`), grid);
+  } else if (
+    split.featureShape.length === 1 &&
+    split.featureShape[0] === 2 &&
+    !trainer.objective.usesLabels
+  ) {
+    if (epoch % Math.max(1, Math.round(epochs / 10)) !== 0 && epoch !== epochs) return;
+    const title = `plain GAN, epoch ${epoch} of ${epochs}`;
+    const subtitle = `D's real/fake map (shading) and generated points, ${split.unlabeled.ids.length} unlabeled points`;
+    const picture = realFakePicture(trainer, split.unlabeled.x, title, subtitle);
+    writeFileAtomic(join(out, `realfake-${epoch}.png`), boundaryPng(picture));
   }
 }
 
