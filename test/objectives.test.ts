@@ -295,6 +295,32 @@ describe('Bad GAN terms', () => {
     kde.dispose();
   });
 
+  it('badgan: the low-density hinge pushes fakes off the data, the support floor pulls far ones back', () => {
+    const pts = new Float32Array(400);
+    for (let i = 0; i < 200; i++) [pts[2 * i], pts[2 * i + 1]] = [Math.cos(i), Math.sin(i)];
+    const gLoss = (opts: Parameters<typeof badGan>[0], fake: number[][]) => {
+      const density = kernelDensity(pts, 2, 0.1);
+      const o = badGan({ pullAwayWeight: 0, ...opts, density });
+      const feats = t2([[1, 1]]);
+      const v = val(() =>
+        o.generatorLoss({
+          fakeLogits: t2([[0, 0]]),
+          realFeatures: feats,
+          fakeFeatures: feats,
+          fakeInputs: t2(fake),
+        }),
+      );
+      o.dispose?.();
+      return v;
+    };
+    // feature matching is 0 here (equal features): what is left is the density terms alone
+    expect(gLoss({ lowDensityWeight: 1 }, [[1, 0]])).toBeGreaterThan(0); // on the ring: too dense
+    expect(gLoss({ lowDensityWeight: 1 }, [[0.6, 0]])).toBe(0); // 0.4 off the ring: low density, no penalty
+    expect(gLoss({ lowDensityWeight: 1 }, [[3, 0]])).toBe(0); // far away: no penalty without a floor
+    expect(gLoss({ lowDensityWeight: 1, supportFloor: 5 }, [[3, 0]])).toBeGreaterThan(0); // pulled back
+    expect(gLoss({ lowDensityWeight: 1, supportFloor: 5 }, [[0.75, 0]])).toBe(0); // within the band: free
+  });
+
   it('badgan adds the entropy term to the K-logit loss', () => {
     const inputs = () => ({
       labeledLogits: t2([[2, -1]]),
