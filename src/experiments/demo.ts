@@ -88,12 +88,13 @@ function runMethod(
     o.onProgress?.({ method, step: o.steps, steps: o.steps, done: true, accuracy: testAccuracy });
     const gap =
       trainer.generator && o.dataset === 'rings' ? fakesInGap(trainer.sample(500), o.noise) : undefined;
-    const gapText = gap === undefined ? '' : `, ${(gap * 100).toFixed(0)}% of fakes in the gap`;
+    // short enough for the picture's title line
+    const gapText = gap === undefined ? '' : `, ${(gap * 100).toFixed(0)}% fakes in gap`;
     const picture = classifies
       ? boundaryPicture(
           trainer,
           { ...data.split, unlabeled: data.split.unlabeled.x },
-          `${method}: test accuracy ${(testAccuracy! * 100).toFixed(1)}%${gapText}`,
+          `${method}: test acc ${(testAccuracy! * 100).toFixed(1)}%${gapText}`,
           subtitle,
         )
       : realFakePicture(trainer, data.split.unlabeled.x, `${method}: D's real/fake map${gapText}`, subtitle);
