@@ -55,7 +55,7 @@ function chapters(r: DemoResult): Chapter[] {
       text:
         `K classes plus "fake": ${heads.map((x) => `${x} ${acc(x)}`).join(', ')}. ` +
         'The naive head learns a free fake logit; the K-logit head fixes it at 0, so D(x) = Z/(Z+1). ' +
-        'Over seeds 1–5 only the naive head misses (on one seed of five), and the cause is its labeled cross-entropy over K+1 classes, which adds a "this is real" term on the few labeled points: docs/the-talk.md has the numbers.',
+        'Over seeds 1–5 only the K+1 heads miss (kplus1 on one seed of five, kplus1-fm on two), and the cause is their labeled cross-entropy over K+1 classes, which adds a "this is real" term on the few labeled points: docs/the-talk.md has the numbers.',
     });
   if (has('badgan'))
     out.push({

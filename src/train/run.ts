@@ -1,16 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { inputOf, loadData, parseDataSpec } from '../data/spec.js';
+import { loadData, parseDataSpec } from '../data/spec.js';
 import { idsOf, splitDataset } from '../data/split.js';
 import { SemiganError, UsageError } from '../errors.js';
 import { argmaxRows, confusionMatrix } from '../eval/predict.js';
 import { writeFileAtomic, ensureWritableDir } from '../util/fs.js';
-import { sampleGridPng } from '../report/sample-grid.js';
-import { boundaryPng } from '../report/png.js';
-import { realFakePicture } from '../experiments/toy-pictures.js';
 import type { Trainer } from './trainer.js';
-import type { DataSpec } from '../data/spec.js';
+import { writeGeneratorPictures } from './generator-pictures.js';
 import type { Split } from '../data/split.js';
 import { encodeCheckpoint, readCheckpointFile } from './checkpoint-file.js';
 import { clearStreaks, DEFAULT_COLLAPSE, looksHealthy, newCollapseState, observeLosses } from './collapse.js';
@@ -270,37 +267,6 @@ function epochMetrics(
     ...(trainer.average ? { testErrorLive: 1 - trainer.evaluate(testX, testY, { live: true }) } : {}),
     ...(nVal ? { validationAccuracy: trainer.evaluate(split.validation.x, split.validation.y) } : {}),
   };
-}
-
-/**
- * What a generator looks like at the end of an epoch: a grid of samples for images (every epoch), and for
- * the plain GAN on 2-D data D's real/fake map with its generated points (ten times a run, and the last epoch).
- */
-function writeGeneratorPictures(
-  trainer: Trainer,
-  spec: DataSpec,
-  split: Split,
-  out: string,
-  epoch: number,
-  epochs: number,
-): void {
-  if (!trainer.generator) return;
-  if (split.featureShape.length === 3) {
-    const input = inputOf(spec);
-    const range = input.kind === 'image' ? input.range : undefined;
-    const grid = sampleGridPng(trainer.sample(100), split.featureShape, 10, range);
-    writeFileAtomic(join(out, `samples-${epoch}.png`), grid);
-  } else if (
-    split.featureShape.length === 1 &&
-    split.featureShape[0] === 2 &&
-    !trainer.objective.usesLabels
-  ) {
-    if (epoch % Math.max(1, Math.round(epochs / 10)) !== 0 && epoch !== epochs) return;
-    const title = `plain GAN, epoch ${epoch} of ${epochs}`;
-    const subtitle = `D's real/fake map (shading) and generated points, ${split.unlabeled.ids.length} unlabeled points`;
-    const picture = realFakePicture(trainer, split.unlabeled.x, title, subtitle);
-    writeFileAtomic(join(out, `realfake-${epoch}.png`), boundaryPng(picture));
-  }
 }
 
 /** Rows and class indices of the labeled examples a labels CSV or selector named (already validated). */
