@@ -103,6 +103,28 @@ describe('semigan demo', () => {
   });
 });
 
+describe('semigan train --method gan: the plain GAN from the CLI', () => {
+  it("on the rings, writes D's real/fake map with the generated points ten times a run, and no accuracy", () => {
+    const out = join(tempDir(), 'gan');
+    const r = semigan('train', '--data', 'rings', '--method', 'gan', '--epochs', '20', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/trained a plain GAN for 200 steps \(no classifier\)/);
+    expect(r.stdout).not.toMatch(/test accuracy/);
+    const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect([m.complete, m.epochs.length, m.ganEpochs.length, m.testAccuracy]).toEqual([
+      true,
+      0,
+      20,
+      undefined,
+    ]);
+    for (let e = 2; e <= 20; e += 2) {
+      const png = PNG.sync.read(readFileSync(join(out, `realfake-${e}.png`)));
+      expect([png.width, png.height]).toEqual([560, 640]);
+    }
+    expect(existsSync(join(out, 'realfake-1.png'))).toBe(false);
+  });
+});
+
 describe('--config file.json', () => {
   const write = (obj: unknown) => {
     const file = join(mkdtempSync(join(tmpdir(), 'semigan-cfg-')), 'c.json');

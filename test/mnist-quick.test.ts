@@ -34,4 +34,14 @@ describe.skipIf(!existsSync(SHARED_MNIST))('MNIST with 100 labels, --quick', () 
     expect(ev.stdout).toMatch(/test accuracy \d+\.\d+% .*10000 examples/);
     // ≈55 s on an idle 2-core machine; the budget leaves room for a loaded one
   }, 300_000);
+
+  it('the plain GAN trains on MNIST from the CLI and writes a sample grid per epoch', () => {
+    const out = join(tempDir(), 'mnist-gan');
+    const r = semigan('train', '--data', `mnist:${SHARED_MNIST}`, '--method', 'gan', '--quick', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/trained a plain GAN for 100 steps/);
+    for (const e of [1, 2]) expect(existsSync(join(out, `samples-${e}.png`))).toBe(true);
+    const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect([m.complete, m.ganEpochs.length, m.testAccuracy]).toEqual([true, 2, undefined]);
+  }, 300_000);
 });

@@ -6,6 +6,7 @@ import { kernelDensity } from '../src/objectives/density.js';
 import { featureMatchingLoss, withFeatureMatching } from '../src/objectives/feature-matching.js';
 import { kLogit } from '../src/objectives/klogit.js';
 import { kPlusOne } from '../src/objectives/kplus1.js';
+import { makeObjective } from '../src/train/methods.js';
 import { minimax } from '../src/objectives/minimax.js';
 import { logSumExpRows, softmaxCrossEntropy, softplusStable } from '../src/objectives/stable.js';
 import { supervised } from '../src/objectives/supervised.js';
@@ -124,6 +125,35 @@ describe('objectives against hand-computed values', () => {
     expect(
       val(() => o.generatorLoss({ fakeLogits: t2(F3), realFeatures: t2(U3), fakeFeatures: t2(F3) })),
     ).toBeCloseTo(g, 5);
+    // the ablation takes the labeled cross-entropy over the K class logits only, as the K-logit head does
+    const supK = (ce(L3[0].slice(0, 2), 0) + ce(L3[1].slice(0, 2), 1)) / 2;
+    const overK = val(() =>
+      kPlusOne({ labeledOver: 'classes' }).discriminatorLoss({
+        labeledLogits: t2(L3),
+        labels: labels(y),
+        unlabeledLogits: t2(U3),
+        fakeLogits: t2(F3),
+      }),
+    );
+    expect(overK).toBeCloseTo(supK + 0.5 * (unl + fake), 5);
+  });
+
+  it("kplus1 is the talk's naive head (non-saturating G); kplus1-fm matches features", () => {
+    const gIn = () => ({ fakeLogits: t2(F), realFeatures: t2(U), fakeFeatures: t2(F) });
+    const F3 = [
+      [-1, -3, 2],
+      [4, 1, 0],
+    ];
+    const g3 = () => ({ fakeLogits: t2(F3), realFeatures: t2(U), fakeFeatures: t2(F) });
+    const naive = makeObjective('kplus1');
+    const fm = makeObjective('kplus1-fm');
+    expect([naive.name, fm.name, naive.numLogits(2), fm.numLogits(2)]).toEqual(['kplus1', 'kplus1-fm', 3, 3]);
+    expect(val(() => naive.generatorLoss(g3()))).toBeCloseTo(
+      val(() => kPlusOne().generatorLoss(g3())),
+      6,
+    );
+    const meanGap = [0, 1].map((j) => ((U[0][j] + U[1][j]) / 2 - (F[0][j] + F[1][j]) / 2) ** 2);
+    expect(val(() => fm.generatorLoss(gIn()))).toBeCloseTo((meanGap[0] + meanGap[1]) / 2, 5);
   });
 
   it('minimax GAN: BCE on real/fake, non-saturating generator', () => {
@@ -263,6 +293,32 @@ describe('Bad GAN terms', () => {
     expect(onRing).toBeGreaterThan(center);
     expect(kde.threshold).toBeLessThan(onRing);
     kde.dispose();
+  });
+
+  it('badgan: the low-density hinge pushes fakes off the data, the support floor pulls far ones back', () => {
+    const pts = new Float32Array(400);
+    for (let i = 0; i < 200; i++) [pts[2 * i], pts[2 * i + 1]] = [Math.cos(i), Math.sin(i)];
+    const gLoss = (opts: Parameters<typeof badGan>[0], fake: number[][]) => {
+      const density = kernelDensity(pts, 2, 0.1);
+      const o = badGan({ pullAwayWeight: 0, ...opts, density });
+      const feats = t2([[1, 1]]);
+      const v = val(() =>
+        o.generatorLoss({
+          fakeLogits: t2([[0, 0]]),
+          realFeatures: feats,
+          fakeFeatures: feats,
+          fakeInputs: t2(fake),
+        }),
+      );
+      o.dispose?.();
+      return v;
+    };
+    // feature matching is 0 here (equal features): what is left is the density terms alone
+    expect(gLoss({ lowDensityWeight: 1 }, [[1, 0]])).toBeGreaterThan(0); // on the ring: too dense
+    expect(gLoss({ lowDensityWeight: 1 }, [[0.6, 0]])).toBe(0); // 0.4 off the ring: low density, no penalty
+    expect(gLoss({ lowDensityWeight: 1 }, [[3, 0]])).toBe(0); // far away: no penalty without a floor
+    expect(gLoss({ lowDensityWeight: 1, supportFloor: 5 }, [[3, 0]])).toBeGreaterThan(0); // pulled back
+    expect(gLoss({ lowDensityWeight: 1, supportFloor: 5 }, [[0.75, 0]])).toBe(0); // within the band: free
   });
 
   it('badgan adds the entropy term to the K-logit loss', () => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { useBackend, type BackendName } from '../backend.js';
-import { CLASSIFIER_METHODS } from '../train/methods.js';
+import { METHOD_NAMES } from '../train/methods.js';
 import { runTraining } from '../train/run.js';
 import { augmentOption, choiceOption, floatOption, IMAGE_SIZE_OPTION, intOption } from './parse.js';
 import { decodeProgress, makeProgress, stepBar } from './progress.js';
@@ -14,8 +14,8 @@ export function registerTrain(program: Command): void {
     .option(...IMAGE_SIZE_OPTION)
     .option(
       '--method <name>',
-      `${CLASSIFIER_METHODS.join(' | ')}`,
-      choiceOption('method', CLASSIFIER_METHODS),
+      `${METHOD_NAMES.join(' | ')} (gan: a plain GAN, sample pictures only)`,
+      choiceOption('method', METHOD_NAMES),
       'klogit-fm',
     )
     .option(
@@ -157,7 +157,9 @@ export function registerTrain(program: Command): void {
           return;
         }
         process.stdout.write(
-          `test accuracy ${((metrics.testAccuracy ?? 0) * 100).toFixed(2)}% after ${metrics.step} steps\n` +
+          (metrics.testAccuracy === undefined
+            ? `trained a plain GAN for ${metrics.step} steps (no classifier); its pictures are in ${out}\n`
+            : `test accuracy ${(metrics.testAccuracy * 100).toFixed(2)}% after ${metrics.step} steps\n`) +
             `labeled subset: ${metrics.labeledSubset.count} (${JSON.stringify(metrics.labeledSubset.perClass)}), ids sha256 ${metrics.labeledSubset.idsSha256.slice(0, 16)}…\n` +
             `weights sha256 ${metrics.weightsSha256}\nwrote ${out}/metrics.json and ${out}/checkpoint.bin\n`,
         );

@@ -15,12 +15,15 @@ export interface ToyOptions {
 
 type Sampler = (cls: number, rng: Rng) => [number, number];
 
+/** The rings' radii by class (inner, outer) and their default jitter: the geometry the gap is measured from. */
+export const RINGS_GEOMETRY = { radii: [1, 2], noise: 0.1 } as const;
+
 const samplers: Record<ToyName, { classes: string[]; defaultNoise: number; sample: Sampler }> = {
   rings: {
     classes: ['inner', 'outer'],
-    defaultNoise: 0.1,
+    defaultNoise: RINGS_GEOMETRY.noise,
     sample: (cls, rng) => {
-      const r = cls === 0 ? 1 : 2;
+      const r = RINGS_GEOMETRY.radii[cls];
       const a = rng.uniform() * 2 * Math.PI;
       return [r * Math.cos(a), r * Math.sin(a)];
     },

@@ -1,25 +1,37 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { predictProbabilities } from '../eval/predict.js';
-import { boundsOf, gridPoints, type BoundaryPicture } from '../report/boundary-plot.js';
+import { fakesInGap } from '../eval/fakes-in-gap.js';
+import { boundsOf, type BoundaryPicture } from '../report/boundary-plot.js';
 import { boundaryPng } from '../report/png.js';
+import { storyHtml } from '../report/story-html.js';
 import type { MethodName } from '../train/methods.js';
-import type { Trainer } from '../train/trainer.js';
 import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
+import { boundaryPicture, realFakePicture } from './toy-pictures.js';
 import { makeToyData, makeToyTrainer, TOY_DEFAULTS, type ToyData, type ToyExperimentOptions } from './toy.js';
 
-export const DEMO_METHODS: MethodName[] = ['supervised', 'kplus1', 'klogit-fm', 'badgan'];
+/** The talk's sequence: the baseline, the plain GAN, the two heads, Improved GAN, Bad GAN. */
+export const DEMO_METHODS: MethodName[] = ['supervised', 'gan', 'kplus1', 'klogit', 'klogit-fm', 'badgan'];
 
 export interface DemoOptions extends ToyExperimentOptions {
   out: string;
   methods?: MethodName[];
   /** Called every `progressEvery` steps and at the end of each method. */
-  onProgress?: (p: { method: MethodName; step: number; steps: number; accuracy?: number }) => void;
+  onProgress?: (p: {
+    method: MethodName;
+    step: number;
+    steps: number;
+    /** True once the method is trained (then `accuracy` holds its test accuracy, if it classifies). */
+    done?: boolean;
+    accuracy?: number;
+  }) => void;
   progressEvery?: number;
 }
 
 export interface MethodResult {
-  testAccuracy: number;
+  /** Absent for the plain GAN, which does not classify. */
+  testAccuracy?: number;
+  /** Rings only, GAN methods only: the fraction of 500 generated points in the gap between the rings. */
+  fakesInGap?: number;
   steps: number;
   seconds: number;
   picture: string;
@@ -32,41 +44,72 @@ export interface DemoResult {
   labeledPerClass: number;
   unlabeled: number;
   testExamples: number;
+  steps: number;
   labeledSubset: ToyData['record'];
+  /** The pictures of the data alone: the labels, then the labels with the unlabeled points. */
+  dataPictures: { labels: string; points: string };
   methods: Partial<Record<MethodName, MethodResult>>;
 }
 
-/** Picture of one trained method: boundary heat map, the points, and 500 generated samples. */
-export function boundaryPicture(
-  trainer: Trainer,
-  data: ToyData,
-  title: string,
-  subtitle: string,
-): BoundaryPicture {
-  const bounds = boundsOf(data.split.unlabeled.x);
-  const res = 120;
-  const { probs, numClasses } = predictProbabilities(
-    trainer.discriminator,
-    trainer.objective,
-    gridPoints(bounds, res),
-  );
+/** The data alone, no model: a white background, the labeled points and (optionally) the unlabeled ones. */
+function dataPicture(data: ToyData, title: string, withUnlabeled: boolean): BoundaryPicture {
+  const { split } = data;
+  const k = split.classNames.length;
   return {
     title,
-    subtitle,
-    bounds,
-    res,
-    probs,
-    numClasses,
-    classNames: data.split.classNames,
-    unlabeled: data.split.unlabeled.x,
-    labeled: data.split.labeled,
-    generated: trainer.generator ? trainer.sample(500) : undefined,
+    bounds: boundsOf(split.unlabeled.x),
+    res: 1,
+    probs: new Float32Array(k).fill(1 / k),
+    numClasses: k,
+    classNames: split.classNames,
+    unlabeled: withUnlabeled ? split.unlabeled.x : new Float32Array(0),
+    labeled: split.labeled,
   };
+}
+
+/** Trains one method and draws it; the caller records the result. */
+function runMethod(
+  method: MethodName,
+  data: ToyData,
+  o: DemoOptions & typeof TOY_DEFAULTS,
+  subtitle: string,
+): { result: MethodResult; png: Buffer } {
+  const t0 = performance.now();
+  const trainer = makeToyTrainer(method, data, o);
+  try {
+    const every = o.progressEvery ?? 100;
+    for (let s = 1; s <= o.steps; s++) {
+      trainer.step();
+      if (s % every === 0 && s < o.steps) o.onProgress?.({ method, step: s, steps: o.steps });
+    }
+    const classifies = trainer.objective.usesLabels;
+    const testAccuracy = classifies ? trainer.evaluate(data.test.x, data.test.y) : undefined;
+    const seconds = Number(((performance.now() - t0) / 1000).toFixed(2));
+    o.onProgress?.({ method, step: o.steps, steps: o.steps, done: true, accuracy: testAccuracy });
+    const gap =
+      trainer.generator && o.dataset === 'rings' ? fakesInGap(trainer.sample(500), o.noise) : undefined;
+    // short enough for the picture's title line
+    const gapText = gap === undefined ? '' : `, ${(gap * 100).toFixed(0)}% fakes in gap`;
+    const picture = classifies
+      ? boundaryPicture(
+          trainer,
+          { ...data.split, unlabeled: data.split.unlabeled.x },
+          `${method}: test acc ${(testAccuracy! * 100).toFixed(1)}%${gapText}`,
+          subtitle,
+        )
+      : realFakePicture(trainer, data.split.unlabeled.x, `${method}: D's real/fake map${gapText}`, subtitle);
+    const file = classifies ? `boundary-${method}.png` : `realfake-${method}.png`;
+    const result = { testAccuracy, fakesInGap: gap, steps: o.steps, seconds, picture: file };
+    return { result, png: boundaryPng(picture) };
+  } finally {
+    trainer.dispose();
+  }
 }
 
 /**
  * The opening experiment: the same few labels, trained supervised-only and with SSL-GANs, each boundary
- * drawn. Writes boundary-<method>.png per method, then result.json last (its presence means complete).
+ * drawn. Writes the pictures, story.html (the talk told with this run's pictures), then result.json last
+ * (its presence means complete).
  */
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const o = { ...TOY_DEFAULTS, ...opts };
@@ -80,30 +123,29 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     labeledPerClass: o.labeledPerClass,
     unlabeled: data.split.unlabeled.ids.length,
     testExamples: data.test.y.length,
+    steps: o.steps,
     labeledSubset: data.record,
+    dataPictures: { labels: 'labels.png', points: 'points.png' },
     methods: {},
   };
-  const every = opts.progressEvery ?? 100;
+  const pngs = new Map<string, Buffer>();
+  const write = (file: string, png: Buffer) => {
+    writeFileAtomic(join(o.out, file), png);
+    pngs.set(file, png);
+  };
+  const n = o.labeledPerClass * data.split.classNames.length;
+  write('labels.png', boundaryPng(dataPicture(data, `${o.dataset}: ${n} labeled points`, false)));
+  write(
+    'points.png',
+    boundaryPng(dataPicture(data, `${o.dataset}: ${n} labeled + ${result.unlabeled} unlabeled`, true)),
+  );
+  const subtitle = `${o.dataset}, ${o.labeledPerClass} labels per class, ${result.unlabeled} unlabeled, seed ${o.seed}, ${o.steps} steps`;
   for (const method of methods) {
-    const t0 = performance.now();
-    const trainer = makeToyTrainer(method, data, o);
-    try {
-      for (let s = 1; s <= o.steps; s++) {
-        trainer.step();
-        if (s % every === 0 && s < o.steps) opts.onProgress?.({ method, step: s, steps: o.steps });
-      }
-      const testAccuracy = trainer.evaluate(data.test.x, data.test.y);
-      const seconds = (performance.now() - t0) / 1000;
-      opts.onProgress?.({ method, step: o.steps, steps: o.steps, accuracy: testAccuracy });
-      const picture = `boundary-${method}.png`;
-      const title = `${method}: test accuracy ${(testAccuracy * 100).toFixed(1)}%`;
-      const subtitle = `${o.dataset}, ${o.labeledPerClass} labels per class, ${result.unlabeled} unlabeled, seed ${o.seed}, ${o.steps} steps`;
-      writeFileAtomic(join(o.out, picture), boundaryPng(boundaryPicture(trainer, data, title, subtitle)));
-      result.methods[method] = { testAccuracy, steps: o.steps, seconds: Number(seconds.toFixed(2)), picture };
-    } finally {
-      trainer.dispose();
-    }
+    const { result: r, png } = runMethod(method, data, o, subtitle);
+    write(r.picture, png);
+    result.methods[method] = r;
   }
+  writeFileAtomic(join(o.out, 'story.html'), storyHtml(result, pngs));
   writeFileAtomic(join(o.out, 'result.json'), JSON.stringify(result, null, 2) + '\n');
   return result;
 }

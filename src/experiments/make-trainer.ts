@@ -1,6 +1,7 @@
 import type { LabeledSet, UnlabeledSet } from '../data/split.js';
 import { Rng } from '../random.js';
 import { makeObjective, type MethodName, type UnlabeledTerms } from '../train/methods.js';
+import type { Objective } from '../objectives/objective.js';
 import type { Augmentation } from '../train/augment.js';
 import { Trainer, type TrainConfig } from '../train/trainer.js';
 import type { Preset } from './presets.js';
@@ -26,6 +27,8 @@ export interface TrainerOptions {
   consistency?: number;
   /** FixMatch's pseudo-label term on D (absent: the method's default, off for GANs). */
   pseudoLabels?: UnlabeledTerms['pseudoLabels'];
+  /** Replaces the method's objective (a benchmark's ablation of one term); the trainer disposes it. */
+  objective?: Objective;
 }
 
 /** The Adam settings a run may change from its preset's. */
@@ -43,14 +46,16 @@ export function makeTrainer(
   data: TrainerInputs,
   opts: TrainerOptions,
 ): Trainer {
-  const objective = makeObjective(
-    method,
-    { unlabeledX: data.unlabeled.x, featureShape: data.featureShape },
-    {
-      ...(opts.consistency ? { consistency: opts.consistency } : {}),
-      ...(opts.pseudoLabels ? { pseudoLabels: opts.pseudoLabels } : {}),
-    },
-  );
+  const objective =
+    opts.objective ??
+    makeObjective(
+      method,
+      { unlabeledX: data.unlabeled.x, featureShape: data.featureShape },
+      {
+        ...(opts.consistency ? { consistency: opts.consistency } : {}),
+        ...(opts.pseudoLabels ? { pseudoLabels: opts.pseudoLabels } : {}),
+      },
+    );
   const k = data.classNames.length;
   const rng = new Rng(opts.seed * 7919 + 17);
   const d = preset.makeDiscriminator(objective, k, data.featureShape, rng);

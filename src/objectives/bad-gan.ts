@@ -12,6 +12,14 @@ export interface BadGanOptions {
   pullAwayWeight?: number;
   /** Penalty on generated samples above the density threshold (1e-4 with a PixelCNN on MNIST). */
   lowDensityWeight?: number;
+  /**
+   * Keeps samples within reach of the data: a sample whose log density is more than this many nats below the
+   * threshold is pulled back (hinge, weight `supportWeight`). The complement the theory asks for is bounded
+   * (Bad GAN's feature space is); in an unbounded input space such as the plane, fakes otherwise escape to
+   * the far side of the data, where they teach the boundary nothing. Off when absent.
+   */
+  supportFloor?: number;
+  supportWeight?: number;
   density?: DensityModel;
 }
 
@@ -43,6 +51,7 @@ export function badGan(opts: BadGanOptions = {}): Objective {
   const ent = opts.entropyWeight ?? 0.1;
   const pt = opts.pullAwayWeight ?? 0.8;
   const ld = opts.lowDensityWeight ?? 0;
+  const sw = opts.supportFloor === undefined ? 0 : (opts.supportWeight ?? 1);
   return {
     ...base,
     name: 'badgan',
@@ -54,12 +63,17 @@ export function badGan(opts: BadGanOptions = {}): Objective {
     generatorLoss: ({ realFeatures, fakeFeatures, fakeInputs }) => {
       let loss: tf.Tensor = featureMatchingLoss(realFeatures, fakeFeatures);
       if (pt) loss = tf.add(loss, tf.mul(pt, pullAway(fakeFeatures)));
-      if (ld && opts.density && fakeInputs) {
+      if ((ld || sw) && opts.density && fakeInputs) {
+        const { threshold } = opts.density;
         const logp = opts.density.logDensity(
           tf.reshape(fakeInputs, [fakeInputs.shape[0], -1]) as tf.Tensor2D,
         );
         // only samples denser than the threshold are pushed away (hinge), as in the reference
-        loss = tf.add(loss, tf.mul(ld, tf.mean(tf.relu(tf.sub(logp, opts.density.threshold)))));
+        if (ld) loss = tf.add(loss, tf.mul(ld, tf.mean(tf.relu(tf.sub(logp, threshold)))));
+        if (sw) {
+          const floor = threshold - (opts.supportFloor ?? 0);
+          loss = tf.add(loss, tf.mul(sw, tf.mean(tf.relu(tf.sub(floor, logp)))));
+        }
       }
       return loss as tf.Scalar;
     },

@@ -4,6 +4,12 @@ import { logSumExpRows, softmaxCrossEntropy } from './stable.js';
 
 export interface KPlusOneOptions {
   unlabeledWeight?: number;
+  /**
+   * Which softmax the labeled cross-entropy uses: over all K+1 logits as the naive head does ('all'), or
+   * over the K class logits only as the K-logit head does ('classes'; an ablation that separates the two
+   * heads' losses from their parametrisation).
+   */
+  labeledOver?: 'all' | 'classes';
 }
 
 /**
@@ -13,6 +19,7 @@ export interface KPlusOneOptions {
  */
 export function kPlusOne(opts: KPlusOneOptions = {}): Objective {
   const w = opts.unlabeledWeight ?? 1;
+  const overClasses = opts.labeledOver === 'classes';
   const realPart = (l: tf.Tensor2D) => tf.slice(l, [0, 0], [-1, l.shape[1] - 1]) as tf.Tensor2D;
   const fakeLogit = (l: tf.Tensor2D) => tf.reshape(tf.slice(l, [0, l.shape[1] - 1], [-1, 1]), [-1]);
   // −log(1 − p_fake) = lse(all) − lse(real part)
@@ -27,7 +34,8 @@ export function kPlusOne(opts: KPlusOneOptions = {}): Objective {
       const unl = tf.mean(notFakeNll(unlabeledLogits));
       const fake = tf.mean(tf.sub(logSumExpRows(fakeLogits), fakeLogit(fakeLogits)));
       const unsup = tf.mul(0.5, tf.add(unl, fake));
-      return tf.add(softmaxCrossEntropy(labeledLogits, labels), tf.mul(w, unsup)) as tf.Scalar;
+      const ce = softmaxCrossEntropy(overClasses ? realPart(labeledLogits) : labeledLogits, labels);
+      return tf.add(ce, tf.mul(w, unsup)) as tf.Scalar;
     },
     generatorLoss: ({ fakeLogits }) => tf.mean(notFakeNll(fakeLogits)) as tf.Scalar,
     classLogits: realPart,

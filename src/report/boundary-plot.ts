@@ -38,6 +38,8 @@ export interface BoundaryPicture {
   probs: Float32Array;
   numClasses: number;
   classNames: string[];
+  /** The colours name regions (e.g. D's real/fake map) rather than labeled points' classes. */
+  regionLegend?: boolean;
   unlabeled: Float32Array;
   labeled: { x: Float32Array; y: Int32Array };
   generated?: Float32Array;
@@ -173,12 +175,17 @@ function drawLegend(ctx: Ctx2D, p: BoundaryPicture, y: number): void {
     ctx.fillStyle = cssColor(c);
     ctx.strokeStyle = 'black';
     ctx.lineWidth = 2;
-    ctx.beginPath();
-    ctx.arc(x + 6, y, 6, 0, 2 * Math.PI);
-    ctx.fill();
-    ctx.stroke();
+    if (p.regionLegend) {
+      ctx.fillRect(x, y - 6, 12, 12);
+      ctx.strokeRect(x, y - 6, 12, 12);
+    } else {
+      ctx.beginPath();
+      ctx.arc(x + 6, y, 6, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
+    }
     x += 16;
-    label(`labeled ${name}`);
+    label(p.regionLegend ? name : `labeled ${name}`);
   });
   ctx.fillStyle = 'rgba(60,60,60,0.8)';
   ctx.fillRect(x, y - 2, 4, 4);

@@ -95,6 +95,8 @@ export interface RunMetrics {
   featureShape: number[];
   classNames: string[];
   epochs: EpochMetrics[];
+  /** The plain GAN's epochs (it does not classify, so it has no accuracy to put in `epochs`). */
+  ganEpochs?: Omit<EpochMetrics, 'testAccuracy' | 'testError'>[];
   rollbacks?: Rollback[];
   complete: boolean;
   step: number;

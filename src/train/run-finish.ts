@@ -15,6 +15,14 @@ export function finishRun(run: RunState, hooks: RunHooks): RunMetrics {
   const { trainer, metrics } = run;
   const { testX, testY } = run.data;
   metrics.complete = true;
+  if (!trainer.objective.usesLabels) {
+    // a plain GAN: no classifier, no figure; its weights and pictures are the result
+    metrics.weightsSha256 = weightsSha256(trainer);
+    metrics.step = trainer.stepCount;
+    saveRun(run);
+    writeFileAtomic(join(run.out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
+    return metrics;
+  }
   metrics.testAccuracy = metrics.epochs.at(-1)?.testAccuracy ?? trainer.evaluate(testX, testY);
   const chosen = selectedModel(run, hooks);
   if (chosen) {

@@ -1,7 +1,5 @@
 import { join } from 'node:path';
-import { inputOf } from '../data/spec.js';
 import { consistencyRampup } from '../objectives/consistency.js';
-import { sampleGridPng } from '../report/sample-grid.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { observeLosses } from './collapse.js';
 import { lrDecayRatio } from './lr-schedule.js';
@@ -9,6 +7,7 @@ import type { EpochMetrics, RunHooks } from './run-config.js';
 import { rollBack, saveRun } from './run-checkpoints.js';
 import type { RunState } from './run-state.js';
 import { captureEvaluatedWeights, improvesValidation } from './selected-weights.js';
+import { writeGeneratorPictures } from './generator-pictures.js';
 import type { StepLosses } from './trainer.js';
 
 /** Losses summed over the steps of the epoch so far. */
@@ -72,35 +71,38 @@ export async function trainLoop(run: RunState, hooks: RunHooks): Promise<boolean
   return true;
 }
 
-/** An epoch's evaluation: test (and validation) accuracy, a sample grid, metrics.json. */
+/**
+ * An epoch's evaluation: test (and validation) accuracy for a classifier, losses only for a plain GAN, the
+ * generator's pictures, metrics.json.
+ */
 function endEpoch(run: RunState, sums: EpochSums, hooks: RunHooks): void {
   const { trainer, config, data, metrics } = run;
   const { split, testX, testY } = data;
   const s = trainer.stepCount;
-  const acc = trainer.evaluate(testX, testY);
-  const nVal = split.validation.y.length;
-  const m: EpochMetrics = {
-    epoch: s / run.stepsPerEpoch,
-    step: s,
-    dLoss: sums.d / sums.n,
-    gLoss: sums.g / sums.n,
-    testAccuracy: acc,
-    testError: 1 - acc,
-    learningRate: trainer.optD.learningRate,
-    ...(trainer.average ? { testErrorLive: 1 - trainer.evaluate(testX, testY, { live: true }) } : {}),
-    ...(nVal ? { validationAccuracy: trainer.evaluate(split.validation.x, split.validation.y) } : {}),
-    seconds: Number(((performance.now() - sums.start) / 1000).toFixed(1)),
-  };
-  if (config.selectBest && improvesValidation(metrics.epochs, m))
-    run.selected = captureEvaluatedWeights(trainer, m.epoch);
-  metrics.epochs.push(m);
-  if (trainer.generator && split.featureShape.length === 3) {
-    const input = inputOf(run.spec);
-    const range = input.kind === 'image' ? input.range : undefined;
-    const grid = sampleGridPng(trainer.sample(100), split.featureShape, 10, range);
-    writeFileAtomic(join(run.out, `samples-${m.epoch}.png`), grid);
+  const epoch = s / run.stepsPerEpoch;
+  const seconds = Number(((performance.now() - sums.start) / 1000).toFixed(1));
+  const losses = { epoch, step: s, dLoss: sums.d / sums.n, gLoss: sums.g / sums.n };
+  // the plain GAN has no classifier to score: its epochs report losses and pictures only
+  if (trainer.objective.usesLabels) {
+    const acc = trainer.evaluate(testX, testY);
+    const nVal = split.validation.y.length;
+    const m: EpochMetrics = {
+      ...losses,
+      testAccuracy: acc,
+      testError: 1 - acc,
+      learningRate: trainer.optD.learningRate,
+      ...(trainer.average ? { testErrorLive: 1 - trainer.evaluate(testX, testY, { live: true }) } : {}),
+      ...(nVal ? { validationAccuracy: trainer.evaluate(split.validation.x, split.validation.y) } : {}),
+      seconds,
+    };
+    if (config.selectBest && improvesValidation(metrics.epochs, m))
+      run.selected = captureEvaluatedWeights(trainer, m.epoch);
+    metrics.epochs.push(m);
+    hooks.onEpoch?.(m, config.epochs);
+  } else {
+    (metrics.ganEpochs ??= []).push({ ...losses, learningRate: trainer.optD.learningRate, seconds });
   }
-  hooks.onEpoch?.(m, config.epochs);
+  writeGeneratorPictures(trainer, run.spec, split, run.out, epoch, config.epochs);
   metrics.step = s;
   writeFileAtomic(join(run.out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
 }

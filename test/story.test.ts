@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { DEMO_METHODS, runDemo } from '../src/experiments/demo.js';
+import { CHROMIUM, haveBrowser } from './browser-helpers.js';
+import { tempDir } from './helpers.js';
+
+describe('semigan demo writes story.html: the talk told with the run’s own pictures', () => {
+  it('tells every step with this run’s numbers and needs no files beside it', async () => {
+    const out = tempDir('semigan-story-');
+    const r = await runDemo({ out, seed: 2, steps: 40 });
+    expect(Object.keys(r.methods)).toEqual(DEMO_METHODS);
+    // every GAN method records its fakes in the gap; the baseline has no generator
+    for (const m of ['gan', 'kplus1', 'klogit', 'klogit-fm', 'badgan'] as const)
+      expect(r.methods[m]!.fakesInGap).toBeGreaterThanOrEqual(0);
+    expect(r.methods.supervised!.fakesInGap).toBeUndefined();
+    expect(r.methods.gan!.testAccuracy).toBeUndefined();
+    const html = readFileSync(join(out, 'story.html'), 'utf8');
+    const pictures = [
+      r.dataPictures.labels,
+      r.dataPictures.points,
+      ...DEMO_METHODS.map((m) => r.methods[m]!.picture),
+    ];
+    for (const p of pictures) expect(html).toContain(`data-file="${p}"`);
+    expect(html).toContain(`${(r.methods.badgan!.testAccuracy! * 100).toFixed(1)}%`);
+    expect(html).toContain(
+      `${(r.methods.badgan!.fakesInGap! * 100).toFixed(0)}% of its points lie in the low-density gap`,
+    );
+    expect(html).toMatch(/href="file:[^"]*docs\/results\.md"/);
+    // inlined pictures only: nothing is fetched from beside the page
+    expect(html).not.toMatch(/src="(?!data:image\/png;base64,)/);
+  }, 120_000);
+
+  it.skipIf(!haveBrowser)(
+    'opens from disk in Chromium with no console errors and every picture drawn',
+    async () => {
+      const out = tempDir('semigan-story-');
+      const r = await runDemo({ out, seed: 1, steps: 20 });
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+      try {
+        const page = await browser.newPage();
+        const errors: string[] = [];
+        page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+        page.on('pageerror', (e) => errors.push(e.message));
+        await page.goto(pathToFileURL(join(out, 'story.html')).href);
+        const images = await page.$$eval('img', (els) =>
+          els.map((e) => {
+            const img = e as HTMLImageElement;
+            return { file: img.dataset.file, complete: img.complete, width: img.naturalWidth };
+          }),
+        );
+        const expected = [
+          r.dataPictures.labels,
+          ...DEMO_METHODS.map((m) => r.methods[m]!.picture),
+          r.dataPictures.points,
+        ];
+        expect(images.map((i) => i.file).sort()).toEqual(expected.sort());
+        for (const i of images) expect([i.complete, i.width]).toEqual([true, 560]);
+        expect(await page.locator('section h2').count()).toBeGreaterThanOrEqual(7);
+        expect(errors).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+    120_000,
+  );
+});
