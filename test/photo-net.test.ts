@@ -11,7 +11,9 @@ const rand = (rng: Rng, shape: number[]) =>
 describe('2×2 max-pool kernel', () => {
   const blas = loadNativeBlas().blas;
   const nativePool =
-    blas?.maxPool2 && blas.maxPool2Grad ? { maxPool2: blas.maxPool2, maxPool2Grad: blas.maxPool2Grad } : undefined;
+    blas?.maxPool2 && blas.maxPool2Grad
+      ? { maxPool2: blas.maxPool2, maxPool2Grad: blas.maxPool2Grad }
+      : undefined;
   afterAll(() => setNativeMaxPool(nativePool));
   /** Value and gradient of sum(pool(x) · dy) on the current backend. */
   const run = (pool: (t: tf.Tensor4D) => tf.Tensor4D, x: Float32Array, shape: number[], dy: Float32Array) =>
@@ -83,6 +85,38 @@ describe('PhotoDiscriminator', () => {
       ...d.forward(tf.tensor(b, [6, 16, 16, 3]), new Rng(5), { parts: [parts[1]] }).logits.arraySync(),
     ]);
     together.flat().forEach((v, i) => expect(v).toBeCloseTo(apart.flat()[i], 4));
+  });
+
+  it('in a generator step: the fakes get the gradient they get alone, and the real part costs no backward pass', async () => {
+    const d = make();
+    const rng = new Rng(9);
+    const real = tf.tensor(rand(rng, [4, 16, 16, 3]), [4, 16, 16, 3]);
+    const fake = tf.tensor(rand(rng, [6, 16, 16, 3]), [6, 16, 16, 3]);
+    const w = tf.tensor(rand(rng, [8]), [8]);
+    const parts = [
+      { rows: 4, real: true },
+      { rows: 6, real: false },
+    ];
+    // feature matching's shape of loss: both parts' features, a gradient only through the fakes
+    const together = (f: tf.Tensor) => {
+      const feats = d.forward(tf.concat([real, f]), new Rng(1), { constantWeights: true, parts }).features;
+      return tf.sum(tf.mul(tf.sub(tf.mean(feats.slice(0, 4), 0), tf.mean(feats.slice(4, 6), 0)), w));
+    };
+    const alone = (f: tf.Tensor) => {
+      const opts = { constantWeights: true, parts: [parts[1]] };
+      const fr = tf.tidy(() => d.forward(real, new Rng(1), { constantWeights: true }).features);
+      const feats = d.forward(f, new Rng(1), opts).features;
+      return tf.sum(tf.mul(tf.sub(tf.mean(fr, 0), tf.mean(feats, 0)), w));
+    };
+    const want = tf.tidy(() => tf.grad(alone)(fake).dataSync().slice());
+    let got = new Float32Array(0);
+    const profile = await tf.profile(() => {
+      got = tf.tidy(() => tf.grad(together)(fake).dataSync().slice());
+    });
+    Array.from(got).forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
+    // one input gradient per convolution (stem + 2 blocks × 2), for the fakes only
+    expect(profile.kernels.filter((k) => k.name === 'Conv2DBackpropInput')).toHaveLength(5);
+    tf.dispose([real, fake, w]);
   });
 
   it('moves its running averages on real parts only, and never in a generator step', () => {
