@@ -109,7 +109,7 @@ describe('PhotoDiscriminator', () => {
       return tf.sum(tf.mul(tf.sub(tf.mean(fr, 0), tf.mean(feats, 0)), w));
     };
     const want = tf.tidy(() => tf.grad(alone)(fake).dataSync().slice());
-    let got = new Float32Array(0);
+    let got: ArrayLike<number> = [];
     const profile = await tf.profile(() => {
       got = tf.tidy(() => tf.grad(together)(fake).dataSync().slice());
     });
