@@ -3,11 +3,17 @@
  *
  *   npm run bench:speed            → bench/results/speed.json
  *
- * semigan is timed twice in child processes: as a user gets it (wasm + the OpenBLAS addon when present) and
- * with pure wasm kernels (SEMIGAN_NATIVE=0). The peer is bench/peer/speed_peer.py on Debian's python3-torch.
+ * semigan is timed in child processes as a user gets it (wasm + the OpenBLAS addon when present), alternating
+ * round by round with the peer (bench/peer/speed_peer.py on Debian's python3-torch), so both sides see the same
+ * machine load; then once with pure wasm kernels (SEMIGAN_NATIVE=0). Environment:
+ *   SPEED_WORKLOADS=a,b   only these workloads; the others keep their entries in speed.json
+ *   SPEED_ROUNDS=3        rounds per side (each keeps its best median)
+ *   SPEED_REPS=20         timed steps per workload and round
+ *   SPEED_PURE_WASM=0     skip the pure wasm run (its figures stay as they were)
  */
 import { spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { backendAcceleration, useBackend } from '../src/backend.js';
@@ -21,6 +27,15 @@ const reps = Number(process.env.SPEED_REPS ?? 20);
 // process's timings can be bimodal (measured: PyTorch's rings step 15.4 ms in one run, 2.2 ms in the next,
 // when its OpenMP and OpenBLAS threads spin against each other), and one round would report noise as a ratio.
 const rounds = Number(process.env.SPEED_ROUNDS ?? 3);
+const only = process.env.SPEED_WORKLOADS?.split(',').filter(Boolean);
+const unknown = only?.filter((n) => !WORKLOADS.some((w) => w.name === n)) ?? [];
+if (unknown.length) {
+  console.error(
+    `SPEED_WORKLOADS: unknown ${unknown.join(', ')}; one of ${WORKLOADS.map((w) => w.name).join(', ')}`,
+  );
+  process.exit(1);
+}
+const selected = only ? WORKLOADS.filter((w) => only.includes(w.name)) : WORKLOADS;
 
 interface ChildResult {
   acceleration: string;
@@ -50,7 +65,7 @@ async function child(): Promise<void> {
   await useBackend('wasm');
   const out: ChildResult = { acceleration: backendAcceleration(), workloads: {}, matmulGflops: 0 };
   out.matmulGflops = Number(matmulGflops().toFixed(1));
-  for (const w of WORKLOADS) {
+  for (const w of selected) {
     const trainer = makeWorkloadTrainer(w);
     out.workloads[w.name] = Number(median(timeSteps(trainer, 5, reps)).toFixed(2));
     trainer.dispose();
@@ -114,7 +129,11 @@ interface PeerResult {
 function runPeer(threads: number): PeerResult | { missing: string } {
   const r = spawnSync(
     'python3',
-    [join(here, 'peer', 'speed_peer.py'), '--threads', String(threads), '--reps', String(reps)],
+    [
+      join(here, 'peer', 'speed_peer.py'),
+      ...['--threads', String(threads), '--reps', String(reps)],
+      ...['--workloads', selected.map((w) => w.name).join(',')],
+    ],
     { encoding: 'utf8', env: { ...process.env, PYENV_VERSION: 'system' } },
   );
   const line = r.stdout?.trim().split('\n').at(-1);
@@ -128,35 +147,66 @@ function runPeer(threads: number): PeerResult | { missing: string } {
   return JSON.parse(line) as PeerResult;
 }
 
+/** The result file as it stands, for the workloads and figures a partial run does not measure again. */
+function previousResult(file: string): Record<string, unknown> & { workloads?: Record<string, unknown> } {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, never>) : {};
+}
+
 async function main(): Promise<void> {
   const context = benchContext();
   const threads = cpus().length;
-  console.log(`semigan (default: wasm + native when available), ${reps} timed steps per workload…`);
-  const native = runChild({ SPEED_RSS: '1', SPEED_SCALE: '1' });
+  const file = join(here, 'results', 'speed.json');
+  const load = { start: loadavg().map((l) => Number(l.toFixed(2))), end: [] as number[] };
+  const full = !only;
+  console.log(
+    `${selected.map((w) => w.name).join(', ')}: ${rounds} rounds of ${reps} timed steps, semigan and PyTorch in turn…`,
+  );
+  const nativeRounds: ChildResult[] = [];
+  const peerRuns: (PeerResult | { missing: string })[] = [];
+  for (let r = 0; r < rounds; r++) {
+    nativeRounds.push(runChild(r === 0 && full ? { SPEED_RSS: '1', SPEED_SCALE: '1' } : {}));
+    peerRuns.push(runPeer(threads));
+    console.log(
+      `  round ${r + 1}: semigan ${JSON.stringify(nativeRounds[r].workloads)}, PyTorch ${JSON.stringify((peerRuns[r] as PeerResult).workloads ?? null)}`,
+    );
+  }
+  const native = nativeRounds[0];
   console.log(`  ${native.acceleration}`);
-  const nativeRounds = [native.workloads];
-  for (let r = 1; r < rounds; r++) nativeRounds.push(runChild({}).workloads);
-  console.log('semigan with pure wasm kernels…');
-  const wasm = runChild({ SEMIGAN_NATIVE: '0' });
-  console.log('PyTorch peer…');
-  const peerRuns = Array.from({ length: rounds }, () => runPeer(threads));
+  const pureWasm = process.env.SPEED_PURE_WASM !== '0';
+  if (pureWasm) console.log('semigan with pure wasm kernels…');
+  const wasm = pureWasm ? runChild({ SEMIGAN_NATIVE: '0' }) : undefined;
+  load.end = loadavg().map((l) => Number(l.toFixed(2)));
   const peer = peerRuns.find((p) => 'missing' in p) ?? peerRuns[0];
   const best = (runs: Record<string, number>[], name: string) =>
     Math.min(...runs.map((w) => w[name] ?? Infinity));
   const peerRounds = peerRuns.flatMap((p) => ('missing' in p ? [] : [p.workloads]));
-  const workloads: Record<string, unknown> = {};
+  const before = previousResult(file);
+  const oldWorkloads = (before.workloads ?? {}) as Record<string, { semiganPureWasmMs?: number }>;
+  // a partial run keeps the other workloads' entries, each stamped with the run that measured it
+  const stamp = { date: before.date, commit: before.commit };
+  const workloads: Record<string, unknown> = full
+    ? {}
+    : Object.fromEntries(Object.entries(oldWorkloads).map(([k, v]) => [k, { ...stamp, ...v }]));
   for (const name of Object.keys(native.workloads)) {
-    const ms = best(nativeRounds, name);
+    const ms = best(
+      nativeRounds.map((n) => n.workloads),
+      name,
+    );
     const torchMs = 'missing' in peer ? null : best(peerRounds, name);
     workloads[name] = {
       semiganMs: ms,
       torchMs,
       ratio: torchMs ? Number((ms / torchMs).toFixed(2)) : null,
-      semiganPureWasmMs: wasm.workloads[name],
-      rounds: { semigan: nativeRounds.map((w) => w[name]), torch: peerRounds.map((w) => w[name]) },
+      semiganPureWasmMs: wasm ? wasm.workloads[name] : (oldWorkloads[name]?.semiganPureWasmMs ?? null),
+      rounds: { semigan: nativeRounds.map((n) => n.workloads[name]), torch: peerRounds.map((w) => w[name]) },
+      // 1-, 5- and 15-minute load averages when this workload's rounds started and ended (2 cores: above 2,
+      // other processes share the machine and both sides slow down)
+      loadAverage: load,
+      ...(full ? {} : { date: context.date, commit: context.commit }),
     };
   }
   const result = {
+    ...(full ? {} : before),
     bench: 'speed',
     ...context,
     backend: 'wasm',
@@ -165,24 +215,29 @@ async function main(): Promise<void> {
     reps,
     rounds,
     method:
-      'per workload: the best of `rounds` medians, each of `reps` steps after ≥5 steps and ≥1 s of warm-up',
+      'per workload: the best of `rounds` medians, each of `reps` steps after ≥5 steps and ≥1 s of warm-up; ' +
+      'semigan and PyTorch rounds alternate',
+    ...(full ? {} : { lastRunWorkloads: selected.map((w) => w.name) }),
     workloads,
     matmulGflops: {
       semigan: native.matmulGflops,
-      semiganPureWasm: wasm.matmulGflops,
+      semiganPureWasm: wasm?.matmulGflops ?? null,
       torch: 'missing' in peer ? null : peer.matmulGflops,
     },
     peer: 'missing' in peer ? peer : { torch: peer.torch, threads: peer.threads, blas: peer.blas },
-    memory: native.rss,
-    scale: native.scale,
+    memory: native.rss ?? before.memory,
+    scale: native.scale ?? before.scale,
   };
   console.table(
     Object.fromEntries(
-      Object.entries(workloads).map(([k, v]) => [k, { ...(v as object), rounds: undefined }]),
+      Object.entries(workloads).map(([k, v]) => [
+        k,
+        { ...(v as object), rounds: undefined, loadAverage: undefined },
+      ]),
     ),
   );
+  console.log(`load average (1, 5, 15 min): ${load.start.join(' ')} → ${load.end.join(' ')}`);
   if ('missing' in peer) console.log(peer.missing);
-  const file = join(here, 'results', 'speed.json');
   writeFileAtomic(file, JSON.stringify(result, null, 2) + '\n');
   console.log(`wrote ${file}`);
 }

@@ -66,19 +66,17 @@ napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
       ldg < size_t(c) || ldb < size_t(c))
     return Throw(env, "batchNormGrad: array sizes do not match");
   const int64_t rows = lx / c;
-  if (alpha != 1.0) {
-    // the activation's gradient, written into dx, which then serves as dy (each element is read before the last
-    // loop overwrites it)
-    const float al = float(alpha);
-    for (size_t i = 0; i < lx; i++) dx[i] = dy[i] * LeakySlope(y[i], al);
-    dy = dx;
-  }
+  // the activation's gradient dy·slope(y) is formed where it is read, in both passes, rather than stored
+  // first: one pass over memory fewer, the same products
+  const float al = float(alpha);
+  const bool act = alpha != 1.0;
   std::vector<double> sdy(c, 0.0), sdyx(c, 0.0);
   for (int64_t r = 0; r < rows; r++) {
-    const float *dr = dy + r * c, *xr = x + r * c;
+    const float *dr = dy + r * c, *xr = x + r * c, *yr = y + r * c;
     for (int64_t j = 0; j < c; j++) {
-      sdy[j] += dr[j];
-      sdyx[j] += double(dr[j]) * (xr[j] - mean[j]);
+      const float gj = act ? dr[j] * LeakySlope(yr[j], al) : dr[j];
+      sdy[j] += gj;
+      sdyx[j] += double(gj) * (xr[j] - mean[j]);
     }
   }
   std::vector<float> k(c), a(c), cst(c);
@@ -94,9 +92,12 @@ napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
     cst[j] = float(-kj * sdy[j] / rows - aj * mean[j]);
   }
   for (int64_t r = 0; r < rows; r++) {
-    const float *dr = dy + r * c, *xr = x + r * c;
+    const float *dr = dy + r * c, *xr = x + r * c, *yr = y + r * c;
     float* o = dx + r * c;
-    for (int64_t j = 0; j < c; j++) o[j] = k[j] * dr[j] + a[j] * xr[j] + cst[j];
+    if (act)
+      for (int64_t j = 0; j < c; j++) o[j] = k[j] * (dr[j] * LeakySlope(yr[j], al)) + a[j] * xr[j] + cst[j];
+    else
+      for (int64_t j = 0; j < c; j++) o[j] = k[j] * dr[j] + a[j] * xr[j] + cst[j];
   }
   return nullptr;
 }

@@ -79,6 +79,8 @@ napi_value Conv(napi_env env, napi_callback_info info);
 napi_value UseDnnl(napi_env env, napi_callback_info info);
 napi_value BatchNorm(napi_env env, napi_callback_info info);
 napi_value BatchNormGrad(napi_env env, napi_callback_info info);
+napi_value MaxPool2(napi_env env, napi_callback_info info);
+napi_value MaxPool2Grad(napi_env env, napi_callback_info info);
 napi_value DenseForward(napi_env env, napi_callback_info info);
 napi_value DenseBackward(napi_env env, napi_callback_info info);
 napi_value BiasAct(napi_env env, napi_callback_info info);

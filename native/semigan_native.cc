@@ -217,6 +217,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"average", nullptr, Average, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPool2", nullptr, MaxPool2, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPool2Grad", nullptr, MaxPool2Grad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

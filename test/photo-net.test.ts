@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
-import { maxPool2 } from '../src/kernels/wasm-max-pool.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { maxPool2, setNativeMaxPool } from '../src/kernels/wasm-max-pool.js';
+import { loadNativeBlas } from '../src/native/openblas.js';
 import { PhotoDiscriminator } from '../src/nets/photo-discriminator.js';
 import { Rng } from '../src/random.js';
 
@@ -8,24 +9,52 @@ const rand = (rng: Rng, shape: number[]) =>
   rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)));
 
 describe('2×2 max-pool kernel', () => {
-  it('matches tf.maxPool on the cpu backend, value and gradient, odd sizes and ties included', async () => {
-    const rng = new Rng(3);
-    const shape = [2, 7, 6, 5];
-    const x = rand(rng, shape);
-    x[0] = x[5]; // a tie inside the first window's channel 0 (rows 0, cols 0/1 differ by c=5)
-    const dy = rand(rng, [2, 3, 3, 5]);
-    const run = (pool: (t: tf.Tensor4D) => tf.Tensor4D) =>
-      tf.tidy(() => {
-        const xt = tf.tensor4d(x, shape as [number, number, number, number]);
-        const f = (t: tf.Tensor) => tf.sum(tf.mul(pool(t as tf.Tensor4D), tf.tensor(dy, [2, 3, 3, 5])));
-        return { y: pool(xt).dataSync().slice(), g: tf.grad(f)(xt).dataSync().slice() };
-      });
-    const ours = run(maxPool2);
-    await tf.setBackend('cpu');
-    const ref = run((t) => tf.maxPool(t, 2, 2, 'valid'));
-    await tf.setBackend('wasm');
-    expect(Array.from(ours.y)).toEqual(Array.from(ref.y));
-    expect(Array.from(ours.g)).toEqual(Array.from(ref.g));
+  const blas = loadNativeBlas().blas;
+  const nativePool =
+    blas?.maxPool2 && blas.maxPool2Grad
+      ? { maxPool2: blas.maxPool2, maxPool2Grad: blas.maxPool2Grad }
+      : undefined;
+  afterAll(() => setNativeMaxPool(nativePool));
+  /** Value and gradient of sum(pool(x) · dy) on the current backend. */
+  const run = (pool: (t: tf.Tensor4D) => tf.Tensor4D, x: Float32Array, shape: number[], dy: Float32Array) =>
+    tf.tidy(() => {
+      const xt = tf.tensor4d(x, shape as [number, number, number, number]);
+      const y = pool(xt);
+      const f = (t: tf.Tensor) => tf.sum(tf.mul(pool(t as tf.Tensor4D), tf.tensor(dy, y.shape)));
+      return { y: y.dataSync().slice(), g: tf.grad(f)(xt).dataSync().slice() };
+    });
+
+  // the JavaScript loops always (browsers run them); the C++ ones where the addon is built
+  for (const path of nativePool ? ['js', 'native'] : ['js']) {
+    it(`${path}: matches tf.maxPool on the cpu backend, value and gradient, odd sizes and ties included`, async () => {
+      setNativeMaxPool(path === 'native' ? nativePool : undefined);
+      const rng = new Rng(3);
+      const shape = [2, 7, 6, 5];
+      const x = rand(rng, shape);
+      x[0] = x[5]; // a tie inside the first window's channel 0 (rows 0, cols 0/1 differ by c=5)
+      const dy = rand(rng, [2, 3, 3, 5]);
+      const ours = run(maxPool2, x, shape, dy);
+      await tf.setBackend('cpu');
+      const ref = run((t) => tf.maxPool(t, 2, 2, 'valid'), x, shape, dy);
+      await tf.setBackend('wasm');
+      expect(Array.from(ours.y)).toEqual(Array.from(ref.y));
+      expect(Array.from(ours.g)).toEqual(Array.from(ref.g));
+    });
+  }
+
+  it.skipIf(!nativePool)('native and JavaScript loops give the same bits on a step-sized batch', () => {
+    const rng = new Rng(5);
+    // big enough to split across threads; odd height and width; channels not a multiple of 4 (the vector loop's
+    // remainder); ties everywhere (values rounded to a few levels)
+    const shape = [9, 33, 31, 26];
+    const x = rand(rng, shape).map((v) => Math.round(v * 2) / 2);
+    const dy = rand(rng, [9, 16, 15, 26]);
+    setNativeMaxPool(undefined);
+    const js = run(maxPool2, x, shape, dy);
+    setNativeMaxPool(nativePool);
+    const cc = run(maxPool2, x, shape, dy);
+    expect(Buffer.from(cc.y.buffer).equals(Buffer.from(js.y.buffer))).toBe(true);
+    expect(Buffer.from(cc.g.buffer).equals(Buffer.from(js.g.buffer))).toBe(true);
   });
 });
 
@@ -56,6 +85,38 @@ describe('PhotoDiscriminator', () => {
       ...d.forward(tf.tensor(b, [6, 16, 16, 3]), new Rng(5), { parts: [parts[1]] }).logits.arraySync(),
     ]);
     together.flat().forEach((v, i) => expect(v).toBeCloseTo(apart.flat()[i], 4));
+  });
+
+  it('in a generator step: the fakes get the gradient they get alone, and the real part costs no backward pass', async () => {
+    const d = make();
+    const rng = new Rng(9);
+    const real = tf.tensor(rand(rng, [4, 16, 16, 3]), [4, 16, 16, 3]);
+    const fake = tf.tensor(rand(rng, [6, 16, 16, 3]), [6, 16, 16, 3]);
+    const w = tf.tensor(rand(rng, [8]), [8]);
+    const parts = [
+      { rows: 4, real: true },
+      { rows: 6, real: false },
+    ];
+    // feature matching's shape of loss: both parts' features, a gradient only through the fakes
+    const together = (f: tf.Tensor) => {
+      const feats = d.forward(tf.concat([real, f]), new Rng(1), { constantWeights: true, parts }).features;
+      return tf.sum(tf.mul(tf.sub(tf.mean(feats.slice(0, 4), 0), tf.mean(feats.slice(4, 6), 0)), w));
+    };
+    const alone = (f: tf.Tensor) => {
+      const opts = { constantWeights: true, parts: [parts[1]] };
+      const fr = tf.tidy(() => d.forward(real, new Rng(1), { constantWeights: true }).features);
+      const feats = d.forward(f, new Rng(1), opts).features;
+      return tf.sum(tf.mul(tf.sub(tf.mean(fr, 0), tf.mean(feats, 0)), w));
+    };
+    const want = tf.tidy(() => tf.grad(alone)(fake).dataSync().slice());
+    let got: ArrayLike<number> = [];
+    const profile = await tf.profile(() => {
+      got = tf.tidy(() => tf.grad(together)(fake).dataSync().slice());
+    });
+    Array.from(got).forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
+    // one input gradient per convolution (stem + 2 blocks × 2), for the fakes only
+    expect(profile.kernels.filter((k) => k.name === 'Conv2DBackpropInput')).toHaveLength(5);
+    tf.dispose([real, fake, w]);
   });
 
   it('moves its running averages on real parts only, and never in a generator step', () => {

@@ -132,6 +132,48 @@ class DcganG(nn.Module):
         return h
 
 
+class PhotoD(nn.Module):
+    """semigan's PhotoDiscriminator (photo-cnn): 3x3 convs without bias -> batch norm -> leaky ReLU 0.1, a 2x2
+    max-pool after the stem (64 px) and after each block of two units, global max-pool, dense. Each part of a
+    batch is normalised with its own statistics; only real parts of a D step move the running averages."""
+
+    def __init__(self, stem=24, widths=(32, 64, 128, 128), k=2, pool_stem=True):
+        super().__init__()
+        dims = [(3, stem)]
+        cin = stem
+        for w in widths:
+            dims += [(cin, w), (w, w)]
+            cin = w
+        self.convs = nn.ModuleList(nn.Conv2d(a, b, 3, padding=1, bias=False) for a, b in dims)
+        self.bns = nn.ModuleList(nn.BatchNorm2d(b, momentum=0.1) for _, b in dims)
+        self.out = nn.Linear(cin, k)
+        nn.init.normal_(self.out.weight, std=0.02)
+        nn.init.zeros_(self.out.bias)
+        self.pool_stem = pool_stem
+        self.parts = None
+
+    def unit(self, i, h, update):
+        bn = self.bns[i]
+        # batch statistics always; the running averages move only when `update`
+        h = F.batch_norm(self.convs[i](h), bn.running_mean if update else None,
+                         bn.running_var if update else None, bn.weight, bn.bias, True, bn.momentum, bn.eps)
+        return F.leaky_relu(h, 0.1)
+
+    def run_part(self, x, update):
+        h = self.unit(0, x, update)
+        if self.pool_stem:
+            h = F.max_pool2d(h, 2)
+        for i in range(1, len(self.convs), 2):
+            h = F.max_pool2d(self.unit(i + 1, self.unit(i, h, update), update), 2)
+        feats = h.amax((2, 3))
+        return self.out(feats), feats
+
+    def forward(self, x):
+        # parts: (rows, moves the averages) per part, set by the step as semigan's ForwardOptions.parts
+        outs = [self.run_part(xi, up) for xi, (_, up) in zip(x.split([r for r, _ in self.parts]), self.parts)]
+        return torch.cat([o[0] for o in outs]), torch.cat([o[1] for o in outs])
+
+
 def lse(x):
     return torch.logsumexp(x, 1)
 
@@ -149,11 +191,14 @@ def make(name):
         g = DcganG()
         g.nz = 100
         return ResnetD(), g, (3, 64, 64), 2
+    if name == 'photo-cnn-64':
+        return PhotoD(), DcganG(), (3, 64, 64), 2
     raise SystemExit(f'unknown workload {name}')
 
 
 def time_workload(name, reps, batch=None):
-    batch = batch or (64 if name.startswith('dcgan') else 100)
+    images = name.startswith(('dcgan', 'photo'))
+    batch = batch or (64 if images else 100)
     torch.manual_seed(1)
     d, g, shape, k = make(name)
     opt_d = torch.optim.Adam([p for p in d.parameters() if p.requires_grad], lr=0.003, betas=(0.5, 0.999))
@@ -162,7 +207,9 @@ def time_workload(name, reps, batch=None):
     xu, xu2 = torch.rand(batch, *shape), torch.rand(batch, *shape)
 
     def step():
-        z = torch.randn if name.startswith('dcgan') else torch.rand
+        z = torch.randn if images else torch.rand
+        # a D step: labeled, unlabeled, fake, each normalised on its own, real parts moving the averages
+        d.parts = [(batch, True), (batch, True), (batch, False)]
         fake = g(z(batch, g.nz))
         logits, _ = d(torch.cat([xl, xu, fake.detach()]))
         ll, lu, lf = logits[:batch], logits[batch:2 * batch], logits[2 * batch:]
@@ -172,6 +219,8 @@ def time_workload(name, reps, batch=None):
         opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         opt_d.step()
+        # a G step: D's averages stay where the D step left them
+        d.parts = [(batch, False), (batch, False)]
         fake = g(z(batch, g.nz))
         _, feats = d(torch.cat([xu2, fake]))
         loss_g = ((feats[:batch].mean(0) - feats[batch:].mean(0)) ** 2).mean()
@@ -217,7 +266,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument('--threads', type=int, default=os.cpu_count())
     p.add_argument('--reps', type=int, default=20)
-    p.add_argument('--workloads', default='rings-mlp,mnist-mlp,dcgan-resnet-64')
+    p.add_argument('--workloads', default='rings-mlp,mnist-mlp,dcgan-resnet-64,photo-cnn-64')
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     result = {

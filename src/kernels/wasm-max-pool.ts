@@ -1,10 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
+import type { MaxPoolFns } from '../native/openblas.js';
 import { registerHeapKernel } from './wasm-heap.js';
 
 const FORWARD = 'SemiganMaxPool2';
 const BACKWARD = 'SemiganMaxPool2Grad';
 
 let installed = false;
+let native: MaxPoolFns | undefined;
+
+/** Node with the addon: the same loops in C++ (the ones below stay for browsers), the same bits. */
+export function setNativeMaxPool(fns: MaxPoolFns | undefined): void {
+  native = fns;
+}
 
 /**
  * 2×2 max-pooling with stride 2 (NHWC) as two wasm heap kernels. tfjs-backend-wasm's MaxPoolGrad took 10 of
@@ -22,6 +29,7 @@ export function installWasmMaxPool(): void {
     ({ out: [y], in: [input], shapes: [s] }) => {
       const x = input!;
       const [n, h, w, c] = s!;
+      if (native) return native.maxPool2(n, h, w, c, x, y);
       const oh = Math.floor(h / 2);
       const ow = Math.floor(w / 2);
       const row = w * c;
@@ -51,6 +59,7 @@ export function installWasmMaxPool(): void {
     ({ out: [dx], in: [dyIn, xIn, yIn], shapes: [, s] }) => {
       const [dy, x, y] = [dyIn!, xIn!, yIn!];
       const [n, h, w, c] = s!;
+      if (native) return native.maxPool2Grad(n, h, w, c, dy, x, y, dx);
       const oh = Math.floor(h / 2);
       const ow = Math.floor(w / 2);
       const row = w * c;

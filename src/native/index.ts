@@ -1,6 +1,7 @@
 import { loadNativeBlas } from './openblas.js';
 import { installNativeConvKernels } from '../kernels/native-conv.js';
 import { setNativeBatchNorm } from '../kernels/wasm-batch-norm.js';
+import { setNativeMaxPool } from '../kernels/wasm-max-pool.js';
 import { setNativeDense } from '../kernels/wasm-dense.js';
 import { installNativeBiasAct } from '../kernels/wasm-bias-act.js';
 import { setNativeRandom } from '../random.js';
@@ -25,6 +26,9 @@ export function enableNativeKernels(): { active: boolean; detail: string } {
   }
   if (blas.batchNorm && blas.batchNormGrad) {
     setNativeBatchNorm({ batchNorm: blas.batchNorm, batchNormGrad: blas.batchNormGrad });
+  }
+  if (blas.maxPool2 && blas.maxPool2Grad) {
+    setNativeMaxPool({ maxPool2: blas.maxPool2, maxPool2Grad: blas.maxPool2Grad });
   }
   if (blas.denseForward && blas.denseBackward) {
     setNativeDense({ denseForward: blas.denseForward, denseBackward: blas.denseBackward });

@@ -36,6 +36,9 @@ export interface NativeBlas {
   /** Batch norm over rows of [rows, c]; an empty gamma means no scale. Absent in older builds. */
   batchNorm?: BatchNormFns['batchNorm'];
   batchNormGrad?: BatchNormFns['batchNormGrad'];
+  /** 2×2 max-pooling, stride 2, NHWC. Absent in older builds. */
+  maxPool2?: MaxPoolFns['maxPool2'];
+  maxPool2Grad?: MaxPoolFns['maxPool2Grad'];
   denseForward?: DenseFns['denseForward'];
   denseBackward?: DenseFns['denseBackward'];
   /** The seeded stream's bulk draws (src/random.ts). Absent in older builds. */
@@ -132,6 +135,21 @@ export interface BatchNormFns {
   ): void;
 }
 
+/** 2×2 max-pooling with stride 2 of an [n, h, w, c] tensor, and its gradient (dx from dy, x and y). */
+export interface MaxPoolFns {
+  maxPool2(n: number, h: number, w: number, c: number, x: Float32Array, y: Float32Array): void;
+  maxPool2Grad(
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    dy: Float32Array,
+    x: Float32Array,
+    y: Float32Array,
+    dx: Float32Array,
+  ): void;
+}
+
 interface Addon {
   load(paths: string[]): string | null;
   setThreads(n: number): number;
@@ -140,6 +158,8 @@ interface Addon {
   useDnnl?: NativeBlas['useDnnl'];
   batchNorm?: NativeBlas['batchNorm'];
   batchNormGrad?: NativeBlas['batchNormGrad'];
+  maxPool2?: NativeBlas['maxPool2'];
+  maxPool2Grad?: NativeBlas['maxPool2Grad'];
   denseForward?: NativeBlas['denseForward'];
   denseBackward?: NativeBlas['denseBackward'];
   biasAct?: NativeBlas['biasAct'];
@@ -214,6 +234,8 @@ export function loadNativeBlas(): { blas: NativeBlas | null; reason: string } {
       useDnnl: addon.useDnnl,
       batchNorm: addon.batchNorm,
       batchNormGrad: addon.batchNormGrad,
+      maxPool2: addon.maxPool2,
+      maxPool2Grad: addon.maxPool2Grad,
       denseForward: addon.denseForward,
       denseBackward: addon.denseBackward,
       biasAct: addon.biasAct,

@@ -86,12 +86,17 @@ export class PhotoDiscriminator implements Discriminator {
     // in a generator step D's weights are constants and its averages stay where the D step left them
     const mode = (p: BatchPart): NormMode => (p.real && !opts.constantWeights ? 'train' : 'train-frozen');
     if (parts.length === 1) return this.runPart(images, mode(parts[0]));
+    // In a generator step a real part's output depends on nothing trained (D's weights are constants there,
+    // and each part has its own statistics), but it comes out of the same split as the fakes, so the tape
+    // would run its whole backward pass for a gradient nobody reads: it enters as a constant instead.
+    const constant = (xi: tf.Tensor, p: BatchPart) =>
+      p.real && opts.constantWeights ? tf.engine().makeTensorFromTensorInfo(xi) : xi;
     const outs = tf
       .split(
         images,
         parts.map((p) => p.rows),
       )
-      .map((xi, i) => this.runPart(xi as tf.Tensor4D, mode(parts[i])));
+      .map((xi, i) => this.runPart(constant(xi, parts[i]) as tf.Tensor4D, mode(parts[i])));
     return {
       logits: tf.concat(outs.map((o) => o.logits)) as tf.Tensor2D,
       features: tf.concat(outs.map((o) => o.features)) as tf.Tensor2D,
