@@ -59,7 +59,7 @@ describe('compare reuses only provably the same run', () => {
     ['consistency', { consistency: 1 }],
     ['consistencyRampup', { consistencyRampup: 20 }],
     ['pseudoLabels', { pseudoLabels: { weight: 1, threshold: 0.95 } }],
-    ['preset', { preset: 'photo-cnn' }],
+    ['preset', { preset: 'dcgan-resnet' }],
     ['optimizer', { optimizer: { beta2: 0.9999 } }],
     ['learningRate', { learningRate: 1e-3 }],
     ['lrDecay', { lrDecay: { startEpoch: 20, endEpoch: 30 } }],

@@ -69,7 +69,6 @@ export function readRunCheckpoint(dir: string): DecodedCheckpoint<CheckpointMeta
 
 /** The config stored in a run directory's checkpoint. */
 export function readRunConfig(dir: string): RunConfig {
-  const { metrics } = readRunCheckpoint(dir).meta;
-  // runs from before the config named its preset: the one the run recorded
-  return { ...metrics.config, preset: metrics.config.preset ?? metrics.preset };
+  // (a run whose config names no preset resumes with the one its checkpoint recorded: see buildRun)
+  return readRunCheckpoint(dir).meta.metrics.config;
 }
