@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Objective } from './objective.js';
+import { withUnlabeledTerm } from './unlabeled-term.js';
 
 /**
  * The Π-model's consistency term (Laine & Aila 2017), here on the discriminator of an SSL GAN as in CT-GAN
@@ -30,21 +31,5 @@ export function consistencyRampup(step: number, stepsPerEpoch: number, epochs: n
  * consistency, or the Π-model alone on a supervised objective: the `pi` method).
  */
 export function withConsistency(base: Objective, weight: number): Objective {
-  const view = base.unlabeledViews?.length ?? 0;
-  return {
-    ...base,
-    usesUnlabeled: true,
-    unlabeledViews: [...(base.unlabeledViews ?? []), 'weak'],
-    discriminatorLoss: (inputs) => {
-      const loss = base.discriminatorLoss(inputs);
-      const { unlabeledLogits, unlabeledViewLogits, unlabeledWeight = 1 } = inputs;
-      if (!unlabeledLogits || !unlabeledViewLogits?.[view])
-        throw new Error('consistency needs two unlabeled views');
-      const pi = consistencyLoss(
-        base.classLogits(unlabeledLogits),
-        base.classLogits(unlabeledViewLogits[view]),
-      );
-      return tf.add(loss, tf.mul(weight * unlabeledWeight, pi)) as tf.Scalar;
-    },
-  };
+  return withUnlabeledTerm(base, 'weak', weight, consistencyLoss);
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Objective } from './objective.js';
+import { withUnlabeledTerm } from './unlabeled-term.js';
 
 export interface PseudoLabelOptions {
   /** Weight of the term (FixMatch's λu: 1). */
@@ -33,22 +34,7 @@ export function pseudoLabelLoss(
  * augmentation policy, trained towards the confident predictions on the first (weak) view.
  */
 export function withPseudoLabels(base: Objective, o: PseudoLabelOptions): Objective {
-  const view = base.unlabeledViews?.length ?? 0;
-  return {
-    ...base,
-    usesUnlabeled: true,
-    unlabeledViews: [...(base.unlabeledViews ?? []), 'strong'],
-    discriminatorLoss: (inputs) => {
-      const loss = base.discriminatorLoss(inputs);
-      const { unlabeledLogits, unlabeledViewLogits, unlabeledWeight = 1 } = inputs;
-      if (!unlabeledLogits || !unlabeledViewLogits?.[view])
-        throw new Error('pseudo-labels need two unlabeled views');
-      const term = pseudoLabelLoss(
-        base.classLogits(unlabeledLogits),
-        base.classLogits(unlabeledViewLogits[view]),
-        o.threshold,
-      );
-      return tf.add(loss, tf.mul(o.weight * unlabeledWeight, term)) as tf.Scalar;
-    },
-  };
+  return withUnlabeledTerm(base, 'strong', o.weight, (weak, strong) =>
+    pseudoLabelLoss(weak, strong, o.threshold),
+  );
 }
