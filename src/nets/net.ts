@@ -33,7 +33,8 @@ export interface Discriminator {
   /**
    * Passing an Rng means training mode: noise layers are on and draw from it. The options say what will
    * not be differentiated, so layers may skip those gradients: `constantWeights` in a generator step,
-   * `constantInput` in a discriminator step (the input is data).
+   * `constantInput` in a discriminator step (the input is data). With `constantWeights`, real parts (see
+   * `parts`) are constants too: only the generated parts need gradients, so a net may treat them as data.
    */
   forward(x: tf.Tensor, rng?: Rng, opts?: ForwardOptions): DiscriminatorOutput;
   /** Optional data-dependent initialisation on a batch of real examples. */
