@@ -192,6 +192,38 @@ describe('interruption', () => {
     expect(r.code).toBe(0);
     expect(metrics(dir).step).toBe(stopped + 20);
   });
+
+  it('a hang-up (closed terminal) saves a checkpoint as SIGINT does', async () => {
+    const dir = join(tempDir(), 'run');
+    const child = semiganAsync('train', '--data', 'rings', '--steps', '1000000', '--out', dir);
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (/epoch 1\//.test(stderr)) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 50);
+    });
+    child.kill('SIGHUP');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/SIGHUP: saving a checkpoint/);
+    expect(metrics(dir).step).toBeGreaterThanOrEqual(10);
+  });
+
+  it('a reader that goes away (| head) does not end the run: it finishes, output dropped', async () => {
+    const dir = join(tempDir(), 'run');
+    const child = semiganAsync('train', '--data', 'rings', '--steps', '300', '--out', dir);
+    // like `| head -1`: read the first line, then close both pipes
+    await new Promise<void>((resolve) => child.stderr.once('data', () => resolve()));
+    child.stdout.destroy();
+    child.stderr.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(metrics(dir)).toMatchObject({ step: 300, complete: true });
+  });
 });
 
 describe('models and checkpoints are validated', () => {

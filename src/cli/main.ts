@@ -65,8 +65,22 @@ function buildProgram(): Command {
 }
 
 /** Runs the CLI; returns the exit code. User mistakes print one line, never a stack trace (unless --debug). */
+/**
+ * A reader that goes away (`| head`, a closed terminal) must not end long work: writes to a closed pipe fail
+ * with EPIPE, which would crash the process and lose the steps since the last checkpoint. Output is dropped
+ * from then on; the work, its checkpoints and files go on.
+ */
+function survivePipeClose(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
+  survivePipeClose();
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
     // a command may set its own code (an interrupted run exits 130)

@@ -119,8 +119,11 @@ export function registerTrain(program: Command): void {
       };
       const sigint = () => onSignal('SIGINT');
       const sigterm = () => onSignal('SIGTERM');
+      // a closed terminal or ssh session: save, as for Ctrl-C
+      const sighup = () => onSignal('SIGHUP');
       process.on('SIGINT', sigint);
       process.on('SIGTERM', sigterm);
+      process.on('SIGHUP', sighup);
       const bar = stepBar(progress);
       try {
         const metrics = await runTraining(
@@ -166,6 +169,7 @@ export function registerTrain(program: Command): void {
       } finally {
         process.off('SIGINT', sigint);
         process.off('SIGTERM', sigterm);
+        process.off('SIGHUP', sighup);
       }
     });
 }
