@@ -18,7 +18,7 @@ export interface FeatureBudget {
   maxEpochs: number;
 }
 
-/** ≈ 5 minutes on 12 000 photos at 64 px on 2 cores (docs/results.md, label selection). */
+/** 3–4.5 minutes on 12 000 photos at 64 px on 2 shared cores (bench/results/select-labels-photos.json). */
 export const DEFAULT_FEATURE_BUDGET: FeatureBudget = {
   steps: 150,
   maxSide: 32,
