@@ -19,7 +19,7 @@ export function registerSelectLabels(program: Command): void {
     .requiredOption('--n <count>', 'how many examples to label', intOption('--n', 1, 1_000_000))
     .option(
       '--strategy <name>',
-      `${SELECT_STRATEGIES.join(' | ')} (representative: k-means on a pixel-PCA embedding, no labels read)`,
+      `${SELECT_STRATEGIES.join(' | ')} (representative: the most typical example of each k-means cluster, in features learnt from the unlabeled photos, pixel PCA for other data; no labels read)`,
       choiceOption('strategy', SELECT_STRATEGIES),
       'representative',
     )
