@@ -37,8 +37,8 @@ export function setNativeAdam(fn: NativeAdam | undefined): void {
  * MLPs, ≈20 variables) tfjs's per-kernel overhead, not arithmetic, is what a step costs.
  *
  * New outputs, never an update in place, even where no other tensor shares the buffers: wasm's own matmul and
- * conv kernels (XNNPACK) cache their packed weights by tensor and assume tensors never change. Tried in
- * session 6: writing the generator's 8×64 input layer in place left XNNPACK multiplying by stale weights
+ * conv kernels (XNNPACK) cache their packed weights by tensor and assume tensors never change. Tried:
+ * writing the generator's 8×64 input layer in place left XNNPACK multiplying by stale weights
  * (exact resume and the browser playground failed), for a ≈3% faster rings step.
  */
 export function installWasmAdam(): void {

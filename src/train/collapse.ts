@@ -4,7 +4,7 @@
  *   generator loss explodes far above anything it showed while training was healthy, and both persist.
  *   Improved GAN's MNIST model does this when its init or learning rate is off; the test error then freezes.
  * - explosion: D's loss jumps orders of magnitude above its healthy level and stays there, every number finite.
- *   Seen in session 6 on cats vs dogs (32 px, K-logit + feature matching) while a later-reverted in-place Adam
+ *   Seen on cats vs dogs (32 px, K-logit + feature matching) while a later-reverted in-place Adam
  *   update left XNNPACK multiplying D's logits layer by stale weights: D's epoch-mean loss crept from 0.52 to
  *   0.82, then read 207 and 10⁷, and the classifier sat at chance for the last 58 epochs of a 100-epoch run.
  *   Without that bug the same run stays near 0.52. Kept as a safety net for any run that diverges without NaNs.
@@ -37,7 +37,7 @@ export interface CollapseState {
   baseline: number | null;
   run: number;
   seen: number;
-  /** D loss's slow average, baseline and explosion streak (absent in checkpoints before session 6). */
+  /** D loss's slow average, baseline and explosion streak (absent in older checkpoints). */
   dEma?: number | null;
   dBaseline?: number | null;
   dRun?: number;
@@ -66,7 +66,7 @@ export function observeLosses(s: CollapseState, c: CollapseConfig, d: number, g:
   // the baseline only moves while the streak is clear, so a slow collapse cannot drag it up
   if (s.seen > 200 && s.run === 0) s.baseline = Math.min(s.baseline ?? Infinity, s.ema);
   const base = Math.max(s.baseline ?? Infinity, 1e-3);
-  // One step's losses are noisy: a collapsed MNIST run (seed 3, session 8) still read D ≥ 0.05 or a small G
+  // One step's losses are noisy: a collapsed MNIST run (seed 3) still read D ≥ 0.05 or a small G
   // loss every few hundred steps, and a streak that any such step broke never reached 500. So a step counts
   // towards the streak on its own losses, but only the smoothed losses' recovery ends it.
   if (d < c.dLossBelow && g > c.gLossRatio * base) s.run++;
