@@ -262,6 +262,20 @@ describe('messages on the way to a run', () => {
   });
 });
 
+describe('a resume that asks for no more', () => {
+  it('says the run is already that far and leaves it as it was', () => {
+    const dir = join(tempDir(), 'r');
+    expect(semigan('train', '--data', 'rings', '--steps', '40', '--out', dir).code).toBe(0);
+    const before = readFileSync(join(dir, 'metrics.json'), 'utf8');
+    const r = semigan('train', '--resume', dir, '--steps', '20');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/already at step 40, as far as --epochs\/--steps ask: nothing more to train/);
+    expect(JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8')).weightsSha256).toBe(
+      JSON.parse(before).weightsSha256,
+    );
+  });
+});
+
 describe('one model, one figure (early stopping)', () => {
   it('eval of a compare run that stopped early reproduces its reported accuracy and confusion matrix', () => {
     const out = tempDir();

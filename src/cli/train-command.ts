@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { useBackend, type BackendName } from '../backend.js';
 import { METHOD_NAMES } from '../train/methods.js';
-import { runTraining } from '../train/run.js';
+import { readMetrics, runTraining } from '../train/run.js';
 import { augmentOption, choiceOption, floatOption, IMAGE_SIZE_OPTION, intOption } from './parse.js';
 import { decodeProgress, makeProgress, stepBar } from './progress.js';
 import { planTraining } from './train-plan.js';
@@ -125,6 +125,8 @@ export function registerTrain(program: Command): void {
       process.on('SIGTERM', sigterm);
       process.on('SIGHUP', sighup);
       const bar = stepBar(progress);
+      // where a resumed run stood, so a resume that asks for no more than is done can say so
+      const stepBefore = start === 'resume' ? readMetrics(out)?.step : undefined;
       try {
         const metrics = await runTraining(
           config,
@@ -159,6 +161,10 @@ export function registerTrain(program: Command): void {
           process.exitCode = 130;
           return;
         }
+        if (stepBefore !== undefined && metrics.step === stepBefore)
+          process.stderr.write(
+            `${out} was already at step ${stepBefore}, as far as --epochs/--steps ask: nothing more to train (give a larger --epochs or --steps to go on)\n`,
+          );
         process.stdout.write(
           (metrics.testAccuracy === undefined
             ? `trained a plain GAN for ${metrics.step} steps (no classifier); its pictures are in ${out}\n`
