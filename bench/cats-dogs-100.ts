@@ -16,7 +16,7 @@
  * per class for the supervised baseline) is kept in cats-dogs-100-32px-dcgan.json.
  */
 import { copyFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { useBackend, backendAcceleration } from '../src/backend.js';
 import { formatCompareTable, runCompare, summarise, type CompareRun } from '../src/experiments/compare.js';
 import type { SelectStrategy } from '../src/data/select-labels.js';
@@ -26,7 +26,12 @@ import { benchContext, benchRunsDir, provenanceHeader } from './machine.js';
 import { mergeIntoResultsFile, readRuns } from './partial-results.js';
 
 const here = import.meta.dirname;
-const dataDir = process.env.CD_DIR ?? join(here, '..', '..', 'shared', 'data', 'cats-dogs');
+// data paths in results are relative to the repository: the bench runs from its root
+process.chdir(join(here, '..'));
+const dataDir = relative(
+  process.cwd(),
+  process.env.CD_DIR ?? join(here, '..', '..', 'shared', 'data', 'cats-dogs'),
+);
 const size = Number(process.env.CD_SIZE ?? 64);
 const epochs = Number(process.env.CD_EPOCHS ?? 10);
 const validation = Number(process.env.CD_VALIDATION ?? 0);
