@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -169,19 +170,7 @@ describe('interruption', () => {
       '--checkpoint-every',
       '1000000',
     );
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    // wait for the first epoch line, so training is under way
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (/epoch 1\//.test(stderr)) {
-          clearInterval(poll);
-          resolve();
-        }
-      }, 50);
-    });
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const { code, stderr } = await signalAfterFirstEpoch(child, 'SIGINT');
     expect(code).toBe(130);
     expect(stderr).toMatch(/SIGINT: saving a checkpoint/);
     expect(stderr).toMatch(/continue with: semigan train --resume /);
@@ -196,18 +185,7 @@ describe('interruption', () => {
   it('a hang-up (closed terminal) saves a checkpoint as SIGINT does', async () => {
     const dir = join(tempDir(), 'run');
     const child = semiganAsync('train', '--data', 'rings', '--steps', '1000000', '--out', dir);
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (/epoch 1\//.test(stderr)) {
-          clearInterval(poll);
-          resolve();
-        }
-      }, 50);
-    });
-    child.kill('SIGHUP');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const { code, stderr } = await signalAfterFirstEpoch(child, 'SIGHUP');
     expect(code).toBe(130);
     expect(stderr).toMatch(/SIGHUP: saving a checkpoint/);
     expect(metrics(dir).step).toBeGreaterThanOrEqual(10);
@@ -553,3 +531,20 @@ describe('disk full while checkpointing', () => {
     }
   });
 });
+
+/** Waits for a training child's first epoch line (training under way), sends `signal`, and waits for it to exit. */
+async function signalAfterFirstEpoch(child: ChildProcess, signal: NodeJS.Signals) {
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  await new Promise<void>((resolve) => {
+    const poll = setInterval(() => {
+      if (/epoch 1\//.test(stderr)) {
+        clearInterval(poll);
+        resolve();
+      }
+    }, 50);
+  });
+  child.kill(signal);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  return { code, stderr };
+}
