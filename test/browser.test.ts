@@ -114,7 +114,8 @@ describe.skipIf(!haveBrowser)('browser playground (headless Chromium)', () => {
     expect(s.chart.points).toBeLessThanOrEqual(1);
     expect(s.chart.lastStep).toBe(0);
     await page.click('#step-btn');
-    const t = await waitFor(page, (x) => x.step === 10, 10_000);
+    // the chart is redrawn on the next animation frame: wait for it, then it must span exactly 0…10
+    const t = await waitFor(page, (x) => x.step === 10 && x.chart.lastStep === 10, 10_000);
     expect([t.shownStep, t.chart.firstStep, t.chart.lastStep]).toEqual(['10', 0, 10]);
     expect(errors).toEqual([]);
   }, 60_000);
