@@ -36,7 +36,7 @@ export { MlpGenerator, type MlpGeneratorConfig } from './nets/mlp-generator.js';
 export { ResnetDiscriminator, type ResnetDiscriminatorConfig } from './nets/resnet-discriminator.js';
 export { DcganGenerator, type DcganGeneratorConfig } from './nets/dcgan-generator.js';
 export { conv2d, conv2dTranspose } from './nets/fast-conv.js';
-export { toyPreset, imagePreset, MNIST_PRESET, type Preset } from './experiments/presets.js';
+export { toyPreset, imagePreset, photoPreset, MNIST_PRESET, type Preset } from './experiments/presets.js';
 
 // objectives: every method is an Objective
 export type { Objective } from './objectives/objective.js';
@@ -74,3 +74,4 @@ export {
   type ToyData,
   type ToyExperimentOptions,
 } from './experiments/toy.js';
+export { realFakeProbabilities, REAL_FAKE_NAMES } from './experiments/toy-pictures.js';

@@ -16,6 +16,8 @@ type State = {
   trainerLabeled: number[];
   chart: { points: number; firstStep: number; lastStep: number };
   shownStep: string;
+  shownAccuracy: string;
+  fakes: number;
   legend: string[];
 };
 const state = (page: Page) =>
@@ -56,6 +58,7 @@ describe.skipIf(!haveBrowser)('browser playground (headless Chromium)', () => {
     );
     expect(offered).toEqual([
       ['supervised', false],
+      ['gan', false],
       ['kplus1', false],
       ['klogit', false],
       ['klogit-fm', true],
@@ -66,6 +69,20 @@ describe.skipIf(!haveBrowser)('browser playground (headless Chromium)', () => {
     expect(s.step).toBe(0);
     await page.click('#step-btn');
     expect((await waitFor(page, (x) => x.step === 10, 10_000)).step).toBe(10);
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it("offers the plain GAN: D's real/fake map and its fakes, no labels, no accuracy", async () => {
+    await page.selectOption('#method', 'gan');
+    await waitFor(page, (x) => x.step === 0 && x.legend[0] === 'D: real', 10_000);
+    await page.click('#step-btn');
+    const s = await waitFor(page, (x) => x.step === 10, 10_000);
+    expect(s.legend).toEqual(['D: real', 'D: fake']);
+    expect([s.labeled, s.fakes, s.shownAccuracy]).toEqual([0, 200, '–']);
+    await page.screenshot({ path: join(ARTIFACTS, 'playground-gan.png') });
+    await page.selectOption('#method', 'klogit-fm');
+    const back = await waitFor(page, (x) => x.step === 0 && x.legend[0] === 'inner', 10_000);
+    expect([back.legend, back.labeled]).toEqual([['inner', 'outer'], 8]);
     expect(errors).toEqual([]);
   }, 30_000);
 

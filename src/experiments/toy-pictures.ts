@@ -40,6 +40,23 @@ export function boundaryPicture(
   };
 }
 
+/** The names of the two regions of a plain GAN's map, in the order `realFakeProbabilities` gives them. */
+export const REAL_FAKE_NAMES = ['D: real', 'D: fake'];
+
+/**
+ * A plain GAN's D on 2-D points: per point [P(real), P(fake)] (its one logit through a sigmoid), laid out
+ * as two-class probabilities so the class heat maps can draw it.
+ */
+export function realFakeProbabilities(trainer: Trainer, points: Float32Array): Float32Array {
+  const n = points.length / 2;
+  const real = tf.tidy(() => tf.sigmoid(trainer.discriminator.forward(tf.tensor2d(points, [n, 2])).logits));
+  const p = real.dataSync();
+  real.dispose();
+  const probs = new Float32Array(2 * n);
+  for (let i = 0; i < n; i++) [probs[2 * i], probs[2 * i + 1]] = [p[i], 1 - p[i]];
+  return probs;
+}
+
 /**
  * Picture of a plain GAN on 2-D data: where D says "real" and where "fake" (its one logit through a
  * sigmoid), the real points and 500 generated ones. No labels take part.
@@ -51,13 +68,7 @@ export function realFakePicture(
   subtitle: string,
 ): BoundaryPicture {
   const bounds = boundsOf(unlabeled);
-  const grid = gridPoints(bounds, RES);
-  const n = grid.length / 2;
-  const real = tf.tidy(() => tf.sigmoid(trainer.discriminator.forward(tf.tensor2d(grid, [n, 2])).logits));
-  const p = real.dataSync();
-  real.dispose();
-  const probs = new Float32Array(2 * n);
-  for (let i = 0; i < n; i++) [probs[2 * i], probs[2 * i + 1]] = [p[i], 1 - p[i]];
+  const probs = realFakeProbabilities(trainer, gridPoints(bounds, RES));
   return {
     title,
     subtitle,
@@ -65,7 +76,7 @@ export function realFakePicture(
     res: RES,
     probs,
     numClasses: 2,
-    classNames: ['D: real', 'D: fake'],
+    classNames: REAL_FAKE_NAMES,
     regionLegend: true,
     unlabeled,
     labeled: { x: new Float32Array(0), y: new Int32Array(0) },

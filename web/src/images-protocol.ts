@@ -5,7 +5,6 @@ export interface ImageTrainSettings {
   method: MethodName;
   seed: number;
   batchSize: number;
-  learningRate: number;
 }
 
 export type ImagesToWorker =

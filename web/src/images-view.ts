@@ -2,7 +2,7 @@ import { CLASS_COLORS, cssColor } from '../../src/report/palette.js';
 import { drawCurves, type ChartState, type HistoryPoint } from './curves.js';
 import { decodeImages, folderOf, MAX_IMAGES, onImagesPicked, type PickedFile } from './image-files.js';
 import { downloadLinks, drawSampleGrid } from './image-output.js';
-import { fillMethodSelect } from './method-options.js';
+import { fillMethodSelect, IMAGE_DEFAULT_METHOD, IMAGE_METHODS } from './method-options.js';
 import type { ImageTrainSettings, ImagesFromWorker, ImagesToWorker } from './images-protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -15,7 +15,11 @@ type Inspection = Omit<Extract<ImagesFromWorker, { type: 'inspect' }>, 'type' | 
  */
 export function startImagesView() {
   const params = new URLSearchParams(location.search);
-  fillMethodSelect(document.getElementById('img-method') as HTMLSelectElement);
+  fillMethodSelect(
+    document.getElementById('img-method') as HTMLSelectElement,
+    IMAGE_METHODS,
+    IMAGE_DEFAULT_METHOD,
+  );
   const worker = new Worker(new URL('./images-worker.ts', import.meta.url), { type: 'module' });
   const send = (m: ImagesToWorker) => worker.postMessage(m);
   let picked: PickedFile[] = [];
@@ -84,7 +88,6 @@ export function startImagesView() {
       method: $<HTMLSelectElement>('img-method').value as ImageTrainSettings['method'],
       seed: Number(params.get('seed') ?? 1),
       batchSize: Number($<HTMLSelectElement>('img-batch').value),
-      learningRate: 3e-4,
     };
   }
 

@@ -1,12 +1,12 @@
 /// <reference lib="webworker" />
-// Trains on the user's images off the main thread, with the library's image preset (src/core.ts).
+// Trains on the user's images off the main thread, with the library's photo preset (src/core.ts), as the CLI does.
 import {
   Rng,
   accuracy,
   argmaxRows,
   classifierArtifacts,
-  imagePreset,
   labeledRecord,
+  photoPreset,
   takeRows,
   makeTrainer,
   type Trainer,
@@ -69,14 +69,14 @@ function makeRun(msg: TrainMessage, heldOut: number[], trainRows: number[], unla
   const y = Int32Array.from(trainRows, (i) => labels[i]);
   const trainer = makeTrainer(
     settings.method,
-    imagePreset(),
+    photoPreset(),
     {
       featureShape: shape,
       classNames,
       labeled: { x: takeRows(x, size, trainRows), y, ids: ids(trainRows) },
       unlabeled: { x: takeRows(x, size, unlabeledRows), ids: ids(unlabeledRows) },
     },
-    { seed: settings.seed, learningRate: settings.learningRate, batchSize: settings.batchSize },
+    { seed: settings.seed, batchSize: settings.batchSize },
   );
   const record = labeledRecord(ids(trainRows), y, classNames, settings.seed);
   return { trainer, msg, heldOut, trainRows, unlabeledRows, record };

@@ -1,19 +1,29 @@
-import type { TrainSettings } from './protocol.js';
+import type { MethodName } from '../../src/core.js';
 
-/** The methods both playground views offer, in the order a reader meets them: baseline first. */
-const METHOD_LABELS: Record<TrainSettings['method'], string> = {
+/** Every method a playground view may offer, with the name a reader meets it by: one table for both views. */
+const METHOD_LABELS: Partial<Record<MethodName, string>> = {
   supervised: 'supervised only',
+  gan: 'plain GAN (no labels)',
   kplus1: 'naive K+1',
   klogit: 'K-logit',
   'klogit-fm': 'K-logit + feature matching',
   badgan: 'Bad GAN',
+  fixmatch: 'FixMatch (no GAN)',
+  'klogit-fm+fixmatch': 'K-logit + feature matching + FixMatch',
 };
 
-/** Fills a method <select> (empty in the HTML) so the two views cannot drift apart. */
+/** The 2-D view tells the talk's story, baseline first: the plain GAN learning the rings, then the heads. */
+export const TOY_METHODS = ['supervised', 'gan', 'kplus1', 'klogit', 'klogit-fm', 'badgan'] as const;
+/** Photos: the baseline, the SSL-GAN, the strongest non-GAN term and the two together. */
+export const IMAGE_METHODS = ['supervised', 'klogit-fm', 'fixmatch', 'klogit-fm+fixmatch'] as const;
+/** What the photos view starts with: the SSL-GAN (see docs/results.md for how the photo methods compare). */
+export const IMAGE_DEFAULT_METHOD: MethodName = 'klogit-fm';
+
+/** Fills a method <select> (empty in the HTML) from the shared table, so the two views name methods alike. */
 export function fillMethodSelect(
   select: HTMLSelectElement,
-  selected: TrainSettings['method'] = 'klogit-fm',
+  methods: readonly MethodName[],
+  selected: MethodName = 'klogit-fm',
 ): void {
-  for (const [value, label] of Object.entries(METHOD_LABELS))
-    select.add(new Option(label, value, false, value === selected));
+  for (const value of methods) select.add(new Option(METHOD_LABELS[value], value, false, value === selected));
 }

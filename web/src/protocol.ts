@@ -1,7 +1,7 @@
 /** Messages between the page and the training worker. */
 export interface TrainSettings {
   dataset: 'rings' | 'moons' | 'spirals' | 'blobs';
-  method: 'supervised' | 'kplus1' | 'klogit' | 'klogit-fm' | 'badgan';
+  method: 'supervised' | 'gan' | 'kplus1' | 'klogit' | 'klogit-fm' | 'badgan';
   labelsPerClass: number;
   noise: number;
   learningRate: number;
@@ -24,6 +24,8 @@ export type FromWorker =
       classes: number[];
       classNames: string[];
       labeled: number[];
+      /** The map shows a plain GAN's real/fake verdict (classNames name its two regions), not classes. */
+      realFake: boolean;
       bounds: [number, number, number, number];
     }
   | {

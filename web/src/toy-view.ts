@@ -1,12 +1,12 @@
 import { colorOf, cssColor } from '../../src/report/palette.js';
 import { drawCurves, type ChartState, type HistoryPoint } from './curves.js';
-import { fillMethodSelect } from './method-options.js';
+import { fillMethodSelect, TOY_METHODS } from './method-options.js';
 import type { FromWorker, ToWorker, TrainSettings } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const boundary = $<HTMLCanvasElement>('boundary');
 const curves = $<HTMLCanvasElement>('curves');
-fillMethodSelect($<HTMLSelectElement>('method'));
+fillMethodSelect($<HTMLSelectElement>('method'), TOY_METHODS);
 
 let worker: Worker;
 const params = new URLSearchParams(location.search);
@@ -46,7 +46,7 @@ function reset(): void {
 }
 
 /** Class colours of the heat map and the marks on it. */
-function renderLegend(classNames: string[]): void {
+function renderLegend(classNames: string[], realFake: boolean): void {
   const item = (html: string) => Object.assign(document.createElement('span'), { innerHTML: html });
   $('legend').replaceChildren(
     ...classNames.map((name, c) => {
@@ -55,8 +55,16 @@ function renderLegend(classNames: string[]): void {
       el.dataset.class = name;
       return el;
     }),
-    item('shade: predicted class (stronger = surer)'),
-    item('big dot: labeled · small: unlabeled · ×: generated'),
+    item(
+      realFake
+        ? "shade: D's verdict, real or fake (stronger = surer)"
+        : 'shade: predicted class (stronger = surer)',
+    ),
+    item(
+      realFake
+        ? 'dot: real (no labels) · ×: generated'
+        : 'big dot: labeled · small: unlabeled · ×: generated',
+    ),
   );
 }
 
@@ -127,7 +135,7 @@ function onMessage(e: MessageEvent<FromWorker>): void {
   }
   if (m.run !== run) return;
   if (m.type === 'data') {
-    if (data?.classNames.join() !== m.classNames.join()) renderLegend(m.classNames);
+    if (data?.classNames.join() !== m.classNames.join()) renderLegend(m.classNames, m.realFake);
     data = m;
     $('labeled').textContent = String(m.labeled.length);
   } else {
@@ -135,7 +143,8 @@ function onMessage(e: MessageEvent<FromWorker>): void {
     history.push({ step: m.step, d: m.dLoss, g: m.gLoss, acc: m.accuracy });
     if (history.length > 600) history.splice(0, history.length - 600);
     $('step').textContent = String(m.step);
-    $('accuracy').textContent = `${(m.accuracy * 100).toFixed(1)}%`;
+    // a plain GAN is no classifier: it has no accuracy to show
+    $('accuracy').textContent = Number.isFinite(m.accuracy) ? `${(m.accuracy * 100).toFixed(1)}%` : '–';
     $('rate').textContent = m.stepsPerSecond ? m.stepsPerSecond.toFixed(0) : '–';
     $('backend').textContent = m.backend;
   }
@@ -186,6 +195,8 @@ export function startToyView() {
       trainerLabeled: snap?.trainerLabeled ?? [],
       chart,
       shownStep: $('step').textContent,
+      shownAccuracy: $('accuracy').textContent,
+      fakes: (snap?.fakes.length ?? 0) / 2,
       legend: Array.from(
         document.querySelectorAll<HTMLElement>('#legend [data-class]'),
         (e) => e.dataset.class,

@@ -1,7 +1,14 @@
 /// <reference lib="webworker" />
 // Trains in a worker so the page stays responsive; the same library code as the CLI (src/core.ts).
 import * as tf from '@tensorflow/tfjs';
-import { makeToyDataset, splitDataset, makeToyTrainer, type Trainer } from '../../src/core.js';
+import {
+  makeToyDataset,
+  splitDataset,
+  makeToyTrainer,
+  realFakeProbabilities,
+  REAL_FAKE_NAMES,
+  type Trainer,
+} from '../../src/core.js';
 import { carryOver } from './carry-over.js';
 import { onMessagesInOrder, startBackend } from './worker-runtime.js';
 import type { FromWorker, ToWorker, TrainSettings } from './protocol.js';
@@ -81,15 +88,19 @@ function sendData(): void {
     run,
     points: pool!.x.slice(),
     classes: Array.from(pool!.y),
-    classNames: pool!.classNames,
-    labeled: labeled.slice(),
+    // a plain GAN's map shows D's verdict, not classes, and it trains on no label
+    classNames: settings!.method === 'gan' ? REAL_FAKE_NAMES : pool!.classNames,
+    labeled: settings!.method === 'gan' ? [] : labeled.slice(),
+    realFake: settings!.method === 'gan',
     bounds,
   });
 }
 
 function snapshot(rate: number): void {
   const t = trainer!;
-  const { probs } = t.predict(grid!);
+  // the plain GAN reads no label and has no classifier: its map is D's real/fake verdict, its accuracy none
+  const gan = settings!.method === 'gan';
+  const probs = gan ? realFakeProbabilities(t, grid!) : t.predict(grid!).probs;
   const { d, g } = t.readLosses();
   const fakes = t.generator ? t.sample(200) : new Float32Array(0);
   post(
@@ -101,7 +112,7 @@ function snapshot(rate: number): void {
       grid: probs,
       gridSize: GRID,
       fakes,
-      accuracy: t.evaluate(test!.x, test!.y),
+      accuracy: gan ? NaN : t.evaluate(test!.x, test!.y),
       dLoss: d,
       gLoss: g,
       stepsPerSecond: rate,
@@ -156,7 +167,7 @@ async function handle(m: ToWorker): Promise<void> {
     } else if (m.type === 'step' && trainer) {
       for (let i = 0; i < m.steps; i++) trainer.step();
       snapshot(0);
-    } else if (m.type === 'toggle' && pool) {
+    } else if (m.type === 'toggle' && pool && settings?.method !== 'gan') {
       const at = labeled.indexOf(m.index);
       if (at >= 0 && labeled.length > 1) labeled.splice(at, 1);
       else if (at < 0) labeled.push(m.index);
