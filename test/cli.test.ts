@@ -24,6 +24,18 @@ describe('semigan CLI: user mistakes get one clear line, no stack trace', () => 
       /unknown option '--dta'; did you mean --data\? \(see semigan train --help\)$/,
     ],
     [['trian'], 2, /unknown command 'trian'; did you mean train\? \(see semigan --help\)$/],
+    // a method spelt without its dash, in another case or one letter off gets the name it meant
+    [
+      ['train', '--method', 'klogitfm', '--data', 'rings'],
+      2,
+      /unknown method 'klogitfm'; did you mean klogit-fm\? \(/,
+    ],
+    [
+      ['demo', '--methods', 'supervised,FixMach'],
+      2,
+      /unknown methods? 'FixMach'; did you mean fixmatch\? \(/,
+    ],
+    [['demo', '--backend', 'wsam'], 2, /unknown backend 'wsam'; did you mean wasm\? \(/],
   ];
   for (const [args, code, message] of cases) {
     it(`${args.join(' ')} → exit ${code}`, () => {

@@ -1,3 +1,4 @@
+import { didYouMean } from '../util/closest.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import { BACKENDS } from '../backend.js';
 import { UsageError } from '../errors.js';
@@ -27,7 +28,9 @@ export function floatOption(name: string, min = -Infinity, max = Infinity) {
 export function choiceOption<T extends string>(name: string, choices: readonly T[]) {
   return (value: string): T => {
     if ((choices as readonly string[]).includes(value)) return value as T;
-    throw new InvalidArgumentError(`unknown ${name} '${value}' (choose one of: ${choices.join(', ')})`);
+    throw new InvalidArgumentError(
+      `unknown ${name} '${value}'${didYouMean(value, choices)} (choose one of: ${choices.join(', ')})`,
+    );
   };
 }
 

@@ -1,3 +1,4 @@
+import { didYouMean } from '../util/closest.js';
 import { UsageError } from '../errors.js';
 import { badGan } from '../objectives/bad-gan.js';
 import { kernelDensity } from '../objectives/density.js';
@@ -93,7 +94,10 @@ export const DEFAULT_PSEUDO_LABELS: PseudoLabelOptions = { weight: 1, threshold:
 
 export function parseMethod(name: string): MethodName {
   if (name in METHODS) return name as MethodName;
-  throw new UsageError(`unknown method '${name}' (choose one of: ${Object.keys(METHODS).join(', ')})`);
+  const names = Object.keys(METHODS);
+  throw new UsageError(
+    `unknown method '${name}'${didYouMean(name, names)} (choose one of: ${names.join(', ')})`,
+  );
 }
 
 export function makeObjective(
