@@ -12,7 +12,10 @@
  * their settings and code signature match. Several processes may share the work (CD_SEEDS=1 … and
  * CD_SEEDS=2,3 …): each merges its finished runs into the partial file; a last call with every seed
  * aggregates. Env: CD_SIZE (image px, default 64), CD_EPOCHS (default 10), CD_VALIDATION (per class, default
- * 0), CD_SEEDS, CD_METHODS, CD_SELECT, CD_DIR. The earlier 32 px protocol (dcgan-resnet, 50 validation labels
+ * 0), CD_SEEDS, CD_METHODS, CD_SELECT, CD_DIR; levers for every method alike: CD_AUGMENT (an --augment spec, e.g.
+ * strong), CD_THRESHOLD (FixMatch's τ). A protocol other than the default (64 px, 10 epochs, no validation
+ * labels, no lever) is tagged: its runs and results are cats-dogs-100-e30…, -32px…, -aug-strong…, -tau08….
+ * The earlier 32 px protocol (dcgan-resnet, 50 validation labels
  * per class for the supervised baseline) is kept in cats-dogs-100-32px-dcgan.json.
  */
 import { copyFileSync } from 'node:fs';
@@ -21,6 +24,7 @@ import { useBackend, backendAcceleration } from '../src/backend.js';
 import { formatCompareTable, runCompare, summarise, type CompareRun } from '../src/experiments/compare.js';
 import type { SelectStrategy } from '../src/data/select-labels.js';
 import type { MethodName } from '../src/train/methods.js';
+import { augmentOption } from '../src/cli/parse.js';
 import { writeFileAtomic } from '../src/util/fs.js';
 import { benchContext, benchRunsDir, provenanceHeader } from './machine.js';
 import { mergeIntoResultsFile, readRuns } from './partial-results.js';
@@ -40,11 +44,22 @@ const methods = (process.env.CD_METHODS ?? 'supervised,fixmatch,klogit-fm,klogit
   ',',
 ) as MethodName[];
 const select = (process.env.CD_SELECT ?? 'random,representative').split(',') as SelectStrategy[];
-const out = benchRunsDir('cats-dogs-100');
-const partialFile = join(here, 'results', 'cats-dogs-100.partial.json');
+// levers, for every method alike: the strong augmentation policy, FixMatch's threshold
+const augmentSpec = process.env.CD_AUGMENT;
+const threshold = process.env.CD_THRESHOLD === undefined ? undefined : Number(process.env.CD_THRESHOLD);
+// another protocol (size, schedule, validation, lever) keeps its own runs and results, like the MNIST bench
+const tag =
+  (size === 64 ? '' : `-${size}px`) +
+  (epochs === 10 ? '' : `-e${epochs}`) +
+  (validation === 0 ? '' : `-val${validation}`) +
+  (augmentSpec ? `-aug-${augmentSpec.replace(/[^a-z0-9]+/g, '')}` : '') +
+  (threshold === undefined ? '' : `-tau${String(threshold).replace(/[^0-9]+/g, '')}`);
+const name = `cats-dogs-100${tag}`;
+const out = benchRunsDir(name);
+const partialFile = join(here, 'results', `${name}.partial.json`);
 
 // runs already in the committed results: their checkpoint directories die with a machine, their figures stay
-const finished = [join(here, 'results', 'cats-dogs-100.json'), partialFile].flatMap(readRuns);
+const finished = [join(here, 'results', `${name}.json`), partialFile].flatMap(readRuns);
 const backend = await useBackend('wasm');
 const context = benchContext();
 const t0 = performance.now();
@@ -60,6 +75,8 @@ const result = await runCompare(
     validationPerClass: validation,
     out,
     finished,
+    ...(augmentSpec ? { augment: augmentOption(augmentSpec) } : {}),
+    ...(threshold === undefined ? {} : { pseudoThreshold: threshold }),
   },
   {
     onRunStart: ({ select, method, seed, index, total }) =>
@@ -88,12 +105,14 @@ function writePartial(mine: CompareRun[]): void {
     r.settings.epochs === epochs &&
     r.settings.validationPerClass === validation;
   mergeIntoResultsFile(partialFile, mine, same, (runs) => ({
-    bench: 'cats-dogs-100',
+    bench: name,
     partial: true,
     ...provenanceHeader(runs.map((r) => r.code)),
     imageSize: size,
     epochs,
     validationLabelsPerClass: validation,
+    ...(augmentSpec ? { augment: augmentSpec } : {}),
+    ...(threshold === undefined ? {} : { pseudoThreshold: threshold }),
     runs,
     summary: summarise(runs),
   }));
@@ -102,10 +121,10 @@ function writePartial(mine: CompareRun[]): void {
 console.log(formatCompareTable(result));
 if (seeds.length === 3) {
   writeFileAtomic(
-    join(here, 'results', 'cats-dogs-100.json'),
+    join(here, 'results', `${name}.json`),
     JSON.stringify(
       {
-        bench: 'cats-dogs-100',
+        bench: name,
         ...provenanceHeader(
           result.runs.map((r) => r.code),
           context,
@@ -115,6 +134,8 @@ if (seeds.length === 3) {
         imageSize: size,
         epochs,
         validationLabelsPerClass: validation,
+        ...(augmentSpec ? { augment: augmentSpec } : {}),
+        ...(threshold === undefined ? {} : { pseudoThreshold: threshold }),
         labelsUsed: Math.max(...result.runs.map((r) => r.labelsRead)),
         spread: 'stdTestAccuracy: sample SD over seeds (n − 1); seTestAccuracy: standard error, SD / √n',
         wallSecondsThisCall: Math.round((performance.now() - t0) / 1000),
@@ -124,6 +145,6 @@ if (seeds.length === 3) {
       2,
     ) + '\n',
   );
-  copyFileSync(join(out, 'report.html'), join(here, 'results', 'cats-dogs-100-report.html'));
-  console.log('wrote bench/results/cats-dogs-100.json and cats-dogs-100-report.html');
+  copyFileSync(join(out, 'report.html'), join(here, 'results', `${name}-report.html`));
+  console.log(`wrote bench/results/${name}.json and ${name}-report.html`);
 }

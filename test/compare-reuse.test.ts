@@ -155,6 +155,32 @@ describe('compare reuses only provably the same run', () => {
     expect(r.runs[0].epochs).toBe(2);
     expect(existsSync(join(out, 'runs', 'random-supervised-seed1.replaced-1', 'metrics.json'))).toBe(true);
   });
+
+  it("runCompare: a lever (FixMatch's threshold) reaches only the methods with that term, and is a setting", async () => {
+    const opts = {
+      data: 'rings',
+      labels: 6,
+      seeds: [1],
+      methods: ['supervised' as const, 'fixmatch' as const],
+      select: ['random' as const],
+      validationPerClass: 0,
+      epochs: 1,
+    };
+    const plain = await runCompare({ ...opts, out: tempDir() });
+    const trained: string[] = [];
+    const lowered = await runCompare(
+      { ...opts, out: tempDir(), pseudoThreshold: 0.8, finished: plain.runs },
+      { onRunStart: (r) => void trained.push(r.method), onEpoch: () => void trained.push('epoch') },
+    );
+    const pseudo = (r: CompareRun) => [r.method, r.settings.pseudoLabels];
+    expect(lowered.runs.map(pseudo)).toEqual([
+      ['supervised', null],
+      ['fixmatch', { weight: 1, threshold: 0.8 }],
+    ]);
+    // the supervised run is the same run and is reused (no epoch trained); the fixmatch one is trained again
+    expect(trained).toEqual(['supervised', 'fixmatch', 'epoch']);
+    expect(whyNotSameRun(plain.runs[1], lowered.runs[1].settings)).toMatch(/^its pseudoLabels null ≠ /);
+  });
 });
 
 describe('bench results files', () => {

@@ -6,7 +6,14 @@ import { describeDataSpec, parseDataSpec, withImageSize, withUnlabeled } from '.
 import { UsageError } from '../errors.js';
 import { formatCompareTable, runCompare } from '../experiments/compare.js';
 import { CLASSIFIER_METHODS, type MethodName } from '../train/methods.js';
-import { IMAGE_SIZE_OPTION, intOption, listOption } from './parse.js';
+import type { Augmentation } from '../train/augment.js';
+import {
+  AUGMENT_OPTION,
+  IMAGE_SIZE_OPTION,
+  intOption,
+  listOption,
+  PSEUDO_THRESHOLD_OPTION,
+} from './parse.js';
 import { decodeProgress, makeProgress, stepBar } from './progress.js';
 
 export function registerCompare(program: Command): void {
@@ -43,6 +50,8 @@ export function registerCompare(program: Command): void {
       intOption('--validation', 0, 100_000),
       0,
     )
+    .option(...AUGMENT_OPTION)
+    .option(...PSEUDO_THRESHOLD_OPTION)
     .option('--out <dir>', 'output directory (runs resume from it)', './semigan-compare')
     .action(async (o) => {
       const spec = withUnlabeled(withImageSize(parseDataSpec(o.data), o.imageSize), o.unlabeled);
@@ -62,6 +71,8 @@ export function registerCompare(program: Command): void {
           epochs,
           validationPerClass: o.validation,
           out: o.out,
+          ...(o.augment ? { augment: o.augment as Augmentation } : {}),
+          ...(o.pseudoThreshold !== undefined ? { pseudoThreshold: o.pseudoThreshold as number } : {}),
         },
         {
           onWarning: (m) => bar.line(`warning: ${m}`),

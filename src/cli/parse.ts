@@ -67,6 +67,18 @@ export const IMAGE_SIZE_OPTION = [
   intOption('--image-size', 8, 512),
 ] as const;
 
+export const AUGMENT_OPTION = [
+  '--augment <spec>',
+  "augment real images: off, or a comma-joined list of flip, shift=N, rotate=DEG, scale=F, strong (colour, contrast and cutout on top; alone: flip,shift=4,strong); default: the preset's (MNIST none, photos flip,shift=4)",
+  (v: string) => augmentOption(v),
+] as const;
+
+export const PSEUDO_THRESHOLD_OPTION = [
+  '--pseudo-threshold <p>',
+  'confidence a weak view needs before its prediction becomes a target (default 0.95)',
+  floatOption('--pseudo-threshold', 0.01, 1),
+] as const;
+
 /**
  * `--augment off | flip | shift=N | rotate=D | scale=F | strong`, comma-joined: random flips, shifts of up to N
  * pixels, rotations of up to D degrees, rescaling by up to ±F, and the strong policy (colour, contrast,

@@ -2,7 +2,14 @@ import type { Command } from 'commander';
 import { useBackend, type BackendName } from '../backend.js';
 import { METHOD_NAMES } from '../train/methods.js';
 import { readMetrics, runTraining } from '../train/run.js';
-import { augmentOption, choiceOption, floatOption, IMAGE_SIZE_OPTION, intOption } from './parse.js';
+import {
+  AUGMENT_OPTION,
+  choiceOption,
+  floatOption,
+  IMAGE_SIZE_OPTION,
+  intOption,
+  PSEUDO_THRESHOLD_OPTION,
+} from './parse.js';
 import { decodeProgress, makeProgress, stepBar } from './progress.js';
 import { planTraining } from './train-plan.js';
 
@@ -46,11 +53,7 @@ export function registerTrain(program: Command): void {
       "Adam's ε outside the square root (PyTorch, Bad GAN) or inside it (Improved GAN); default: the preset's",
       choiceOption('adam-epsilon', ['outside', 'inside'] as const),
     )
-    .option(
-      '--augment <spec>',
-      "augment real images: off, or a comma-joined list of flip, shift=N, rotate=DEG, scale=F (default: the preset's; MNIST none, photos flip,shift=4)",
-      augmentOption,
-    )
+    .option(...AUGMENT_OPTION)
     .option(
       '--consistency <w>',
       'weight of a Π-model consistency term: D sees each unlabeled batch twice (own augmentation and noise) and is pulled to agree with itself (default 0: off)',
@@ -66,11 +69,7 @@ export function registerTrain(program: Command): void {
       "weight of FixMatch's pseudo-label term: a strongly augmented view of each unlabeled image learns D's confident prediction on a weak one (default: 1 for fixmatch, 0 otherwise)",
       floatOption('--pseudo-labels', 0, 1000),
     )
-    .option(
-      '--pseudo-threshold <p>',
-      'confidence a weak view needs before its prediction becomes a target (default 0.95)',
-      floatOption('--pseudo-threshold', 0.01, 1),
-    )
+    .option(...PSEUDO_THRESHOLD_OPTION)
     .option(
       '--lr-decay-from <epoch>',
       'decay the learning rate linearly from this epoch to zero at the last (Bad GAN: the last third)',

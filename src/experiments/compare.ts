@@ -8,7 +8,8 @@ import { selectLabels, type SelectStrategy } from '../data/select-labels.js';
 import { describeDataSpec, loadData, parseDataSpec, type DataSpec, type LoadHooks } from '../data/spec.js';
 import { idsOf } from '../data/split.js';
 import { UsageError } from '../errors.js';
-import type { MethodName } from '../train/methods.js';
+import { METHOD_TERMS, type MethodName } from '../train/methods.js';
+import type { Augmentation } from '../train/augment.js';
 import { readCheckpointFile } from '../train/checkpoint-file.js';
 import {
   CHECKPOINT_FILE,
@@ -46,6 +47,10 @@ export interface CompareOptions {
    * re-run only when their settings and code signature are exactly those of the run asked for now.
    */
   finished?: CompareRun[];
+  /** Replaces the preset's augmentation of real images, for every method alike (e.g. the strong policy). */
+  augment?: Augmentation;
+  /** FixMatch's confidence threshold, for the methods whose default includes its term (default 0.95). */
+  pseudoThreshold?: number;
 }
 
 export interface CompareHooks extends RunHooks, LoadHooks {
@@ -161,6 +166,7 @@ async function compareRun(
     seed: at.seed,
     epochs: o.epochs,
     checkpointEverySteps: 500,
+    ...trainingOverrides(o, at.method),
   };
   const settings = runSettings(config);
   const name = runDirName(at.select, at.method, at.seed);
@@ -196,6 +202,17 @@ async function compareRun(
     settings,
     code: m.code ?? [],
     rollbacks: m.rollbacks ?? [],
+  };
+}
+
+/** The comparison's changes to every run's recipe: augmentation for all, the threshold where the term is on. */
+function trainingOverrides(o: CompareOptions, method: MethodName): Partial<RunConfig> {
+  const pseudo = METHOD_TERMS[method]?.pseudoLabels;
+  return {
+    ...(o.augment ? { augment: o.augment } : {}),
+    ...(pseudo && o.pseudoThreshold !== undefined
+      ? { pseudoLabels: { ...pseudo, threshold: o.pseudoThreshold } }
+      : {}),
   };
 }
 
