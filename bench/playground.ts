@@ -114,7 +114,7 @@ try {
       isolated: isolated.map((r) => r.stepsPerSecond),
       notIsolated: plain.map((r) => r.stepsPerSecond),
     },
-    imagesSetup: `${isolated[0].images} cats-dogs photos at 32×32, batch 32, K-logit-FM, 20 labels`,
+    imagesSetup: `${isolated[0].images} cats-dogs photos at 32×32, batch 32, K-logit-FM on photo-cnn (stem pooled from 32 px), 20 labels`,
     // tfjs-wasm's thread pool is half the cores (at most 4): 1 on a 2-core machine, so isolation adds none
     imagesThreads: isolated[0].threads,
     imagesThreadsWithoutIsolation: plain[0].threads,

@@ -69,7 +69,9 @@ function makeRun(msg: TrainMessage, heldOut: number[], trainRows: number[], unla
   const y = Int32Array.from(trainRows, (i) => labels[i]);
   const trainer = makeTrainer(
     settings.method,
-    photoPreset(),
+    // no native kernels in a browser: pooling the stem from 32 px (the CLI pools from 64) makes a step 3.5×
+    // faster at the view's default size, the network otherwise the CLI's
+    photoPreset({ poolStemFrom: 32 }),
     {
       featureShape: shape,
       classNames,
