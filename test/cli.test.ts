@@ -36,6 +36,18 @@ describe('semigan CLI: user mistakes get one clear line, no stack trace', () => 
       /unknown methods? 'FixMach'; did you mean fixmatch\? \(/,
     ],
     [['demo', '--backend', 'wsam'], 2, /unknown backend 'wsam'; did you mean wasm\? \(/],
+    // compare refuses, before any run, a lever no run of its grid can take
+    [['compare', '--data', 'rings', '--methods', 'supervised', '--augment', 'flip'], 2, /needs image data/],
+    [
+      ['compare', '--data', 'rings', '--methods', 'supervised', '--pseudo-threshold', '0.8'],
+      2,
+      /--pseudo-threshold applies to methods with FixMatch's term \(fixmatch, klogit-fm\+fixmatch\)/,
+    ],
+    [
+      ['compare', '--data', 'images:/nonexistent', '--methods', 'fixmatch', '--augment', 'strong'],
+      2,
+      /--augment strong would make the weak view that pseudo-labels come from strong too/,
+    ],
   ];
   for (const [args, code, message] of cases) {
     it(`${args.join(' ')} → exit ${code}`, () => {

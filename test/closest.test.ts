@@ -20,5 +20,8 @@ describe('closestChoice: the "did you mean" hint', () => {
   it('stays silent when nothing is near or two choices are equally near', () => {
     expect(closestChoice('magic', methods)).toBeUndefined();
     expect(closestChoice('kplus', ['kplus1', 'kplus2'])).toBeUndefined();
+    // a short name is near everything short: no guess from one or two letters
+    for (const v of ['p', 'x', 'tf', 'fm']) expect(closestChoice(v, methods)).toBeUndefined();
+    expect(closestChoice('p', ['cpu', 'wasm'])).toBeUndefined();
   });
 });

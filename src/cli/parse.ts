@@ -69,7 +69,7 @@ export const IMAGE_SIZE_OPTION = [
 
 export const AUGMENT_OPTION = [
   '--augment <spec>',
-  "augment real images: off, or a comma-joined list of flip, shift=N, rotate=DEG, scale=F, strong (colour, contrast and cutout on top; alone: flip,shift=4,strong); default: the preset's (MNIST none, photos flip,shift=4)",
+  "augment real images: off, or a comma-joined list of flip, shift=N, rotate=DEG, scale=F, strong (colour, contrast and cutout on top; alone: flip,shift=4,strong; not with FixMatch's term, which has its own strong view); default: the preset's (MNIST none, photos flip,shift=4)",
   (v: string) => augmentOption(v),
 ] as const;
 

@@ -20,6 +20,7 @@ import {
   type RunMetrics,
 } from '../train/run.js';
 import { runSettings, whyNotSameRun } from '../train/run-settings.js';
+import { validateRunConfig } from '../train/run-config.js';
 import { compareReportHtml } from '../report/compare-report.js';
 import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
 import { summarise } from './compare-summary.js';
@@ -91,6 +92,7 @@ function selectAndLabel(train: Dataset, o: CompareOptions, select: SelectStrateg
  */
 export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): Promise<CompareResult> {
   const spec = parseDataSpec(o.data);
+  checkOptions(o);
   ensureWritableDir(o.out);
   mkdirSync(join(o.out, 'labels'), { recursive: true });
   const labeledSets: Record<string, LabeledExample[]> = {};
@@ -203,6 +205,26 @@ async function compareRun(
     code: m.code ?? [],
     rollbacks: m.rollbacks ?? [],
   };
+}
+
+/** Refuses, before any run, what no run of the grid could train with: one line, as `train` would say it. */
+function checkOptions(o: CompareOptions): void {
+  if (o.pseudoThreshold !== undefined && !o.methods.some((m) => METHOD_TERMS[m]?.pseudoLabels))
+    throw new UsageError(
+      `--pseudo-threshold applies to methods with FixMatch's term (${Object.keys(METHOD_TERMS)
+        .filter((m) => METHOD_TERMS[m as MethodName]?.pseudoLabels)
+        .join(', ')}), and none is compared`,
+    );
+  for (const method of o.methods)
+    validateRunConfig({
+      data: o.data,
+      method,
+      labelsPerClass: 1,
+      seed: 1,
+      epochs: o.epochs,
+      checkpointEverySteps: 500,
+      ...trainingOverrides(o, method),
+    });
 }
 
 /** The comparison's changes to every run's recipe: augmentation for all, the threshold where the term is on. */

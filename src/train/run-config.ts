@@ -210,6 +210,11 @@ export function validateRunConfig(c: RunConfig, spec: DataSpec = parseDataSpec(c
     if (pl.weight > 0 && c.method === 'supervised')
       throw new UsageError('pseudo-labels need unlabeled data: use them with fixmatch or a GAN method');
   }
+  // the pseudo-labels come from a weak view of the batch that --augment sets: strong there defeats the term
+  if (a?.strong && (pl?.weight ?? METHOD_TERMS[c.method]?.pseudoLabels?.weight ?? 0) > 0)
+    throw new UsageError(
+      `--augment strong would make the weak view that pseudo-labels come from strong too; ${c.method} already trains on a strongly augmented view: leave strong out`,
+    );
   if (c.preset !== undefined) {
     try {
       presetByName(c.preset);
