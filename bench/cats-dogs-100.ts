@@ -10,23 +10,29 @@
  * Resumable: runs live in bench/runs/cats-dogs-100/ (SEMIGAN_BENCH_RUNS moves it) and continue from their
  * checkpoints; finished runs are only aggregated, and runs in the committed results are reused only where
  * their settings and code signature match. Several processes may share the work (CD_SEEDS=1 … and
- * CD_SEEDS=2,3 …): each merges its finished runs into the partial file; a last call with every seed
- * aggregates. Env: CD_SIZE (image px, default 64), CD_EPOCHS (default 10), CD_VALIDATION (per class, default
+ * CD_SEEDS=2,3 …): each merges its finished runs into the partial file, and the full file is written once
+ * every strategy × method in it has 3 seeds. Env: CD_SIZE (image px, default 64), CD_EPOCHS (default 10), CD_VALIDATION (per class, default
  * 0), CD_SEEDS, CD_METHODS, CD_SELECT, CD_DIR; levers for every method alike: CD_AUGMENT (an --augment spec, e.g.
  * strong), CD_THRESHOLD (FixMatch's τ). A protocol other than the default (64 px, 10 epochs, no validation
- * labels, no lever) is tagged: its runs and results are cats-dogs-100-e30…, -32px…, -aug-strong…, -tau08….
- * The earlier 32 px protocol (dcgan-resnet, 50 validation labels
+ * labels, no lever) is tagged: its runs and results are cats-dogs-100-e30…, -32px…, -aug-strong…, -tau0p8…;
+ * seeds beyond 1–3 confirm what seeds 1–3 chose and are tagged too (-seeds4-6). The earlier 32 px protocol (dcgan-resnet, 50 validation labels
  * per class for the supervised baseline) is kept in cats-dogs-100-32px-dcgan.json.
  */
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { useBackend, backendAcceleration } from '../src/backend.js';
-import { formatCompareTable, runCompare, summarise, type CompareRun } from '../src/experiments/compare.js';
+import {
+  formatCompareTable,
+  mergeRuns,
+  runCompare,
+  summarise,
+  type CompareRun,
+} from '../src/experiments/compare.js';
 import type { SelectStrategy } from '../src/data/select-labels.js';
 import type { MethodName } from '../src/train/methods.js';
 import { augmentOption } from '../src/cli/parse.js';
 import { writeFileAtomic } from '../src/util/fs.js';
-import { benchContext, benchRunsDir, provenanceHeader } from './machine.js';
+import { benchContext, benchRunsDir, provenanceHeader, seedGroupTag, tagValue } from './machine.js';
 import { mergeIntoResultsFile, readRuns } from './partial-results.js';
 
 const here = import.meta.dirname;
@@ -47,13 +53,16 @@ const select = (process.env.CD_SELECT ?? 'random,representative').split(',') as 
 // levers, for every method alike: the strong augmentation policy, FixMatch's threshold
 const augmentSpec = process.env.CD_AUGMENT;
 const threshold = process.env.CD_THRESHOLD === undefined ? undefined : Number(process.env.CD_THRESHOLD);
+if (threshold !== undefined && !(threshold > 0 && threshold <= 1))
+  throw new Error(`CD_THRESHOLD must be in (0, 1], got '${process.env.CD_THRESHOLD}'`);
 // another protocol (size, schedule, validation, lever) keeps its own runs and results, like the MNIST bench
 const tag =
   (size === 64 ? '' : `-${size}px`) +
   (epochs === 10 ? '' : `-e${epochs}`) +
   (validation === 0 ? '' : `-val${validation}`) +
-  (augmentSpec ? `-aug-${augmentSpec.replace(/[^a-z0-9]+/g, '')}` : '') +
-  (threshold === undefined ? '' : `-tau${String(threshold).replace(/[^0-9]+/g, '')}`);
+  (augmentSpec ? `-aug-${tagValue(augmentSpec)}` : '') +
+  (threshold === undefined ? '' : `-tau${tagValue(String(threshold))}`) +
+  seedGroupTag(seeds);
 const name = `cats-dogs-100${tag}`;
 const out = benchRunsDir(name);
 const partialFile = join(here, 'results', `${name}.partial.json`);
@@ -119,14 +128,33 @@ function writePartial(mine: CompareRun[]): void {
 }
 
 console.log(formatCompareTable(result));
-if (seeds.length === 3) {
+writeFullResults();
+
+/**
+ * The full results file: every run of this protocol so far (this call's, other processes', earlier calls'),
+ * once each strategy × method in it has its three seeds. The report shows this call's grid, so it is copied
+ * only when that grid is the whole file.
+ */
+function writeFullResults(): void {
+  const finalFile = join(here, 'results', `${name}.json`);
+  const runs = mergeRuns(mergeRuns(readRuns(finalFile), readRuns(partialFile)), result.runs);
+  const cells = new Set(runs.map((r) => `${r.select}/${r.method}`));
+  const seedsOf = (cell: string) => runs.filter((r) => `${r.select}/${r.method}` === cell).length;
+  const short = [...cells].filter((c) => seedsOf(c) < 3);
+  if (short.length) {
+    console.log(`not writing ${name}.json yet: fewer than 3 seeds for ${short.join(', ')}`);
+    return;
+  }
+  const old = existsSync(finalFile)
+    ? (JSON.parse(readFileSync(finalFile, 'utf8')) as { labeledSets?: Record<string, unknown> })
+    : {};
   writeFileAtomic(
-    join(here, 'results', `${name}.json`),
+    finalFile,
     JSON.stringify(
       {
         bench: name,
         ...provenanceHeader(
-          result.runs.map((r) => r.code),
+          runs.map((r) => r.code),
           context,
         ),
         backend,
@@ -136,15 +164,25 @@ if (seeds.length === 3) {
         validationLabelsPerClass: validation,
         ...(augmentSpec ? { augment: augmentSpec } : {}),
         ...(threshold === undefined ? {} : { pseudoThreshold: threshold }),
-        labelsUsed: Math.max(...result.runs.map((r) => r.labelsRead)),
+        labelsUsed: Math.max(...runs.map((r) => r.labelsRead)),
         spread: 'stdTestAccuracy: sample SD over seeds (n − 1); seTestAccuracy: standard error, SD / √n',
         wallSecondsThisCall: Math.round((performance.now() - t0) / 1000),
-        ...result,
+        dataset: result.dataset,
+        labels: result.labels,
+        runs,
+        summary: summarise(runs),
+        labeledSets: { ...old.labeledSets, ...result.labeledSets },
       },
       null,
       2,
     ) + '\n',
   );
-  copyFileSync(join(out, 'report.html'), join(here, 'results', `${name}-report.html`));
-  console.log(`wrote bench/results/${name}.json and ${name}-report.html`);
+  if (result.runs.length === runs.length) {
+    copyFileSync(join(out, 'report.html'), join(here, 'results', `${name}-report.html`));
+    console.log(`wrote bench/results/${name}.json and ${name}-report.html`);
+  } else {
+    console.log(
+      `wrote bench/results/${name}.json; its report shows one call's grid: run the whole grid once to refresh it`,
+    );
+  }
 }

@@ -57,3 +57,19 @@ export function provenanceHeader(
 
 /** `abc123…+dirty@step600` (a per-seed commit entry of the MNIST results) as the commit and its dirty flag. */
 export const parseCommitEntry = (s: string) => ({ commit: s.split(/[+@]/)[0], dirty: s.includes('+dirty') });
+
+/**
+ * A bench's tag for its seeds: '' for seeds 1–3 (where recipes are chosen), '-seeds4-6' for 4–6 and so on, so
+ * fresh seeds that confirm a recipe keep their own runs and file and are never averaged with the seeds that
+ * chose it. Seeds of one group may be split across processes; one call may not mix groups.
+ */
+export function seedGroupTag(seeds: number[]): string {
+  const groups = [...new Set(seeds.map((s) => Math.floor((s - 1) / 3)))];
+  if (groups.length !== 1 || seeds.some((s) => !Number.isInteger(s) || s < 1))
+    throw new Error(`seeds must come from one group of three (1–3, 4–6, …), got ${seeds.join(',')}`);
+  const g = groups[0];
+  return g === 0 ? '' : `-seeds${3 * g + 1}-${3 * g + 3}`;
+}
+
+/** A setting's value as part of a file name, every character kept apart: 'scale=0.1' → 'scale0p1'. */
+export const tagValue = (v: string) => v.replace(/\./g, 'p').replace(/[^a-z0-9p]+/gi, '');

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { seedGroupTag, tagValue } from '../bench/machine.js';
 import { mergeIntoResultsFile } from '../bench/partial-results.js';
 import { formatCompareTable, runCompare, type CompareRun } from '../src/experiments/compare.js';
 import { CODE_SIGNATURE } from '../src/train/provenance.js';
@@ -205,6 +206,18 @@ describe('bench results files', () => {
     writeFileSync(path, JSON.stringify({ runs }));
     mergeIntoResultsFile(path, [run('random', 1, 0.5)], (r) => r.select === 'random', file);
     expect((JSON.parse(readFileSync(path, 'utf8')) as { runs: CompareRun[] }).runs).toHaveLength(3);
+  });
+
+  it('tags keep protocols and seed groups apart: no two settings share a file name', () => {
+    expect(['1,2,3', '1', '2,3'].map((s) => seedGroupTag(s.split(',').map(Number)))).toEqual(['', '', '']);
+    expect(['4,5,6', '4', '5,6'].map((s) => seedGroupTag(s.split(',').map(Number)))).toEqual([
+      '-seeds4-6',
+      '-seeds4-6',
+      '-seeds4-6',
+    ]);
+    expect(() => seedGroupTag([3, 4])).toThrow(/one group of three/);
+    expect(tagValue('rotate=1.5')).not.toBe(tagValue('rotate=15'));
+    expect([tagValue('0.8'), tagValue('0.08'), tagValue('strong')]).toEqual(['0p8', '0p08', 'strong']);
   });
 
   it('summaries give the sample SD (n − 1) and the standard error, and no spread from one run', () => {
