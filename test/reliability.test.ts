@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { Rng } from '../src/random.js';
+import { chooseOpenBlasCore } from '../src/native/openblas.js';
 import { machineSignature } from '../src/train/provenance.js';
 import { BIN, gzipSync, idxFiles, oneLineError, semigan, semiganAsync, tempDir } from './helpers.js';
 
@@ -83,6 +84,23 @@ describe('exact resume', () => {
       if (before === undefined) delete process.env.SEMIGAN_THREADS;
       else process.env.SEMIGAN_THREADS = before;
     }
+  });
+
+  it("OpenBLAS gets the kernels the CPU's instruction sets allow, never over the user's choice", () => {
+    const pick = (flags: string, env: NodeJS.ProcessEnv = {}) => {
+      chooseOpenBlasCore(new Set(flags.split(' ')), env);
+      return env.OPENBLAS_CORETYPE;
+    };
+    const avx512 = 'sse4_2 avx avx2 fma avx512f avx512cd avx512bw avx512dq avx512vl';
+    expect(pick(avx512)).toBe('SkylakeX');
+    expect(pick('sse4_2 avx avx2 fma')).toBe('Haswell');
+    expect(pick('sse4_2 avx')).toBeUndefined(); // OpenBLAS's own choice stands
+    expect(pick(avx512, { OPENBLAS_CORETYPE: 'Zen' })).toBe('Zen');
+    // and the choice is in what every run records of its machine
+    if (process.env.OPENBLAS_CORETYPE)
+      expect(machineSignature('wasm', 'OpenBLAS: x')).toContain(
+        `OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE}`,
+      );
   });
 
   it('a learning-rate decay (--lr-decay-from) follows its line to zero, and resumes exactly inside it', () => {
