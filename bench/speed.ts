@@ -17,11 +17,14 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { backendAcceleration, useBackend } from '../src/backend.js';
+import { chooseOpenBlasCore, readCpuFlags } from '../src/native/openblas.js';
 import { writeFileAtomic } from '../src/util/fs.js';
 import { benchContext } from './machine.js';
 import { makeWorkloadTrainer, median, timeSteps, WORKLOADS } from './speed-workloads.js';
 
 const here = import.meta.dirname;
+// both sides on the same OpenBLAS kernels: the peer (Debian's PyTorch, same OpenBLAS) gets semigan's choice
+chooseOpenBlasCore(readCpuFlags());
 const reps = Number(process.env.SPEED_REPS ?? 20);
 // Each side runs this many times in fresh processes and keeps its best median per workload: on 2 cores a
 // process's timings can be bimodal (measured: PyTorch's rings step 15.4 ms in one run, 2.2 ms in the next,

@@ -198,7 +198,8 @@ export function requestedThreads(): number | undefined {
   return threads > 0 ? threads : undefined;
 }
 
-function readCpuFlags(): Set<string> {
+/** The instruction-set flags of the first CPU (Linux), empty elsewhere. */
+export function readCpuFlags(): Set<string> {
   try {
     const line = readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1] ?? '';
     return new Set(line.trim().split(/\s+/));
