@@ -27,6 +27,8 @@ export interface CompareRun {
   /** The commits (dirty flag, code signature, machine) that trained it, and from which step each. */
   code: CodeVersion[];
   rollbacks: Rollback[];
+  /** Test accuracy after each epoch (absent in older results): how much the last epoch's figure wanders. */
+  curve?: number[];
 }
 
 export interface SummaryCell {

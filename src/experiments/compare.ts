@@ -204,6 +204,7 @@ async function compareRun(
     settings,
     code: m.code ?? [],
     rollbacks: m.rollbacks ?? [],
+    curve: m.epochs.map((e) => e.testAccuracy),
   };
 }
 
