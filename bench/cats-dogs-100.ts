@@ -13,8 +13,8 @@
  * CD_SEEDS=2,3 …): each merges its finished runs into the partial file, and the full file is written once
  * every strategy × method in it has 3 seeds. Env: CD_SIZE (image px, default 64), CD_EPOCHS (default 10), CD_VALIDATION (per class, default
  * 0), CD_SEEDS, CD_METHODS, CD_SELECT, CD_DIR; levers for every method alike: CD_AUGMENT (an --augment spec, e.g.
- * strong), CD_THRESHOLD (FixMatch's τ). A protocol other than the default (64 px, 10 epochs, no validation
- * labels, no lever) is tagged: its runs and results are cats-dogs-100-e30…, -32px…, -aug-strong…, -tau0p8…;
+ * strong), CD_THRESHOLD (FixMatch's τ), CD_GAN_WEIGHT (D's real/fake loss in the GAN methods). A protocol other than the default (64 px, 10 epochs, no validation
+ * labels, no lever) is tagged: its runs and results are cats-dogs-100-e30…, -32px…, -aug-strong…, -tau0p8…, -gw0p1…;
  * seeds beyond 1–3 confirm what seeds 1–3 chose and are tagged too (-seeds4-6). The earlier 32 px protocol (dcgan-resnet, 50 validation labels
  * per class for the supervised baseline) is kept in cats-dogs-100-32px-dcgan.json.
  */
@@ -55,6 +55,9 @@ const augmentSpec = process.env.CD_AUGMENT;
 const threshold = process.env.CD_THRESHOLD === undefined ? undefined : Number(process.env.CD_THRESHOLD);
 if (threshold !== undefined && !(threshold > 0 && threshold <= 1))
   throw new Error(`CD_THRESHOLD must be in (0, 1], got '${process.env.CD_THRESHOLD}'`);
+const ganWeight = process.env.CD_GAN_WEIGHT === undefined ? undefined : Number(process.env.CD_GAN_WEIGHT);
+if (ganWeight !== undefined && !(ganWeight >= 0))
+  throw new Error(`CD_GAN_WEIGHT must be a weight ≥ 0, got '${process.env.CD_GAN_WEIGHT}'`);
 // another protocol (size, schedule, validation, lever) keeps its own runs and results, like the MNIST bench
 const tag =
   (size === 64 ? '' : `-${size}px`) +
@@ -62,6 +65,7 @@ const tag =
   (validation === 0 ? '' : `-val${validation}`) +
   (augmentSpec ? `-aug-${tagValue(augmentSpec)}` : '') +
   (threshold === undefined ? '' : `-tau${tagValue(String(threshold))}`) +
+  (ganWeight === undefined ? '' : `-gw${tagValue(String(ganWeight))}`) +
   seedGroupTag(seeds);
 const name = `cats-dogs-100${tag}`;
 const out = benchRunsDir(name);
@@ -86,6 +90,7 @@ const result = await runCompare(
     finished,
     ...(augmentSpec ? { augment: augmentOption(augmentSpec) } : {}),
     ...(threshold === undefined ? {} : { pseudoThreshold: threshold }),
+    ...(ganWeight === undefined ? {} : { ganWeight }),
   },
   {
     onRunStart: ({ select, method, seed, index, total }) =>
@@ -122,6 +127,7 @@ function writePartial(mine: CompareRun[]): void {
     validationLabelsPerClass: validation,
     ...(augmentSpec ? { augment: augmentSpec } : {}),
     ...(threshold === undefined ? {} : { pseudoThreshold: threshold }),
+    ...(ganWeight === undefined ? {} : { ganWeight }),
     runs,
     summary: summarise(runs),
   }));
@@ -164,6 +170,7 @@ function writeFullResults(): void {
         validationLabelsPerClass: validation,
         ...(augmentSpec ? { augment: augmentSpec } : {}),
         ...(threshold === undefined ? {} : { pseudoThreshold: threshold }),
+        ...(ganWeight === undefined ? {} : { ganWeight }),
         labelsUsed: Math.max(...runs.map((r) => r.labelsRead)),
         spread: 'stdTestAccuracy: sample SD over seeds (n − 1); seTestAccuracy: standard error, SD / √n',
         wallSecondsThisCall: Math.round((performance.now() - t0) / 1000),

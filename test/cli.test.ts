@@ -44,6 +44,17 @@ describe('semigan CLI: user mistakes get one clear line, no stack trace', () => 
       /--pseudo-threshold applies to methods with FixMatch's term \(fixmatch, klogit-fm\+fixmatch\)/,
     ],
     [
+      ['compare', '--data', 'rings', '--methods', 'supervised,fixmatch', '--gan-weight', '0.1'],
+      2,
+      /--gan-weight applies to GAN methods \(kplus1, .*klogit-fm\+fixmatch\), and none is compared/,
+    ],
+    [
+      ['train', '--data', 'rings', '--method', 'fixmatch', '--gan-weight', '0.5'],
+      2,
+      /--gan-weight scales the real\/fake loss of a GAN method .*; fixmatch has none/,
+    ],
+    [['train', '--data', 'rings', '--gan-weight', '-1'], 2, /--gan-weight must be/],
+    [
       ['compare', '--data', 'images:/nonexistent', '--methods', 'fixmatch', '--augment', 'strong'],
       2,
       /--augment strong would make the weak view that pseudo-labels come from strong too/,

@@ -60,6 +60,7 @@ describe('compare reuses only provably the same run', () => {
     ['consistency', { consistency: 1 }],
     ['consistencyRampup', { consistencyRampup: 20 }],
     ['pseudoLabels', { pseudoLabels: { weight: 1, threshold: 0.95 } }],
+    ['ganWeight', { ganWeight: 0.1 }],
     ['preset', { preset: 'dcgan-resnet' }],
     ['optimizer', { optimizer: { beta2: 0.9999 } }],
     ['learningRate', { learningRate: 1e-3 }],
@@ -78,6 +79,10 @@ describe('compare reuses only provably the same run', () => {
       checkpointEverySteps: 9,
     };
     expect(whyNotSameRun({ settings: runSettings(reordered), code }, wanted)).toBeUndefined();
+    // the default GAN weight, given or not, is the same run (runs recorded before the option existed stay reusable)
+    expect(whyNotSameRun({ settings: runSettings({ ...base, ganWeight: 1 }), code }, wanted)).toBeUndefined();
+    const { ganWeight: _absent, ...older } = wanted;
+    expect(whyNotSameRun({ settings: older as RunSettings, code }, wanted)).toBeUndefined();
     for (const [key, change] of changes) {
       const why = whyNotSameRun({ settings: runSettings({ ...base, ...change }), code }, wanted);
       expect(why, key).toMatch(new RegExp(`(^its |, )${key} `));

@@ -92,6 +92,36 @@ describe('unlabeled terms behind the Objective interface', () => {
   });
 });
 
+describe('--gan-weight', () => {
+  it("scales only D's real/fake part: 0 leaves the labeled cross-entropy and the pseudo-label term", () => {
+    const i = () => ({
+      labeledLogits: tf.tensor2d([[1, 0]]),
+      labels: tf.tensor1d([0], 'int32'),
+      unlabeledLogits: tf.tensor2d([[2, 0]]),
+      fakeLogits: tf.tensor2d([[0.5, -1]]),
+      unlabeledViewLogits: [tf.tensor2d([[0, 3]])],
+    });
+    const loss = (w: number | undefined, method: 'klogit-fm' | 'klogit-fm+fixmatch' | 'badgan') =>
+      tf.tidy(() => {
+        const terms = w === undefined ? {} : { ganWeight: w };
+        return makeObjective(method, undefined, terms).discriminatorLoss(i()).dataSync()[0];
+      });
+    const plain = (m: 'klogit-fm' | 'klogit-fm+fixmatch') =>
+      tf.tidy(() => {
+        const withTerm = m === 'klogit-fm+fixmatch';
+        const o = withTerm ? withPseudoLabels(supervised(), { weight: 1, threshold: 0.95 }) : supervised();
+        return o.discriminatorLoss(i()).dataSync()[0];
+      });
+    for (const m of ['klogit-fm', 'klogit-fm+fixmatch'] as const) {
+      expect(loss(0, m), m).toBeCloseTo(plain(m), 6);
+      // the weight multiplies the GAN part: w = 0.25 lies a quarter of the way from 0 to 1
+      expect(loss(0.25, m), m).toBeCloseTo(plain(m) + 0.25 * (loss(1, m) - plain(m)), 5);
+      expect(loss(undefined, m), m).toBe(loss(1, m));
+    }
+    expect(loss(0, 'badgan')).toBeLessThan(loss(1, 'badgan'));
+  });
+});
+
 describe('strong augmentation', () => {
   const image = () => new Rng(1).fillUniform(new Float32Array(16 * 16 * 3), -1, 1);
   const strong = { flip: true, translate: 2, strong: true };

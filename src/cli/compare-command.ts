@@ -13,6 +13,7 @@ import {
   intOption,
   listOption,
   PSEUDO_THRESHOLD_OPTION,
+  GAN_WEIGHT_OPTION,
 } from './parse.js';
 import { decodeProgress, makeProgress, stepBar } from './progress.js';
 
@@ -52,6 +53,7 @@ export function registerCompare(program: Command): void {
     )
     .option(...AUGMENT_OPTION)
     .option(...PSEUDO_THRESHOLD_OPTION)
+    .option(...GAN_WEIGHT_OPTION)
     .option('--out <dir>', 'output directory (runs resume from it)', './semigan-compare')
     .action(async (o) => {
       const spec = withUnlabeled(withImageSize(parseDataSpec(o.data), o.imageSize), o.unlabeled);
@@ -73,6 +75,7 @@ export function registerCompare(program: Command): void {
           out: o.out,
           ...(o.augment ? { augment: o.augment as Augmentation } : {}),
           ...(o.pseudoThreshold !== undefined ? { pseudoThreshold: o.pseudoThreshold as number } : {}),
+          ...(o.ganWeight !== undefined ? { ganWeight: o.ganWeight as number } : {}),
         },
         {
           onWarning: (m) => bar.line(`warning: ${m}`),

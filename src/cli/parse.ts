@@ -79,6 +79,12 @@ export const PSEUDO_THRESHOLD_OPTION = [
   floatOption('--pseudo-threshold', 0.01, 1),
 ] as const;
 
+export const GAN_WEIGHT_OPTION = [
+  '--gan-weight <w>',
+  "weight of the discriminator's real/fake (GAN) loss against its labeled cross-entropy, for GAN methods (default 1; 0 keeps the generator but gives D no GAN signal)",
+  floatOption('--gan-weight', 0, 1000),
+] as const;
+
 /**
  * `--augment off | flip | shift=N | rotate=D | scale=F | strong`, comma-joined: random flips, shifts of up to N
  * pixels, rotations of up to D degrees, rescaling by up to ±F, and the strong policy (colour, contrast,

@@ -9,6 +9,7 @@ import {
   IMAGE_SIZE_OPTION,
   intOption,
   PSEUDO_THRESHOLD_OPTION,
+  GAN_WEIGHT_OPTION,
 } from './parse.js';
 import { decodeProgress, makeProgress, stepBar } from './progress.js';
 import { planTraining } from './train-plan.js';
@@ -70,6 +71,7 @@ export function registerTrain(program: Command): void {
       floatOption('--pseudo-labels', 0, 1000),
     )
     .option(...PSEUDO_THRESHOLD_OPTION)
+    .option(...GAN_WEIGHT_OPTION)
     .option(
       '--lr-decay-from <epoch>',
       'decay the learning rate linearly from this epoch to zero at the last (Bad GAN: the last third)',

@@ -59,6 +59,7 @@ const RUN_DEFINING_FLAGS: [attribute: string, flag: string, settings: string[]][
   ['consistencyRampup', '--consistency-rampup', ['consistencyRampup']],
   ['pseudoLabels', '--pseudo-labels', ['pseudoLabels.weight']],
   ['pseudoThreshold', '--pseudo-threshold', ['pseudoLabels.threshold']],
+  ['ganWeight', '--gan-weight', ['ganWeight']],
   ['lrDecayFrom', '--lr-decay-from', ['lrDecay.startEpoch']],
   ['quick', '--quick', ['stepsPerEpoch', 'testLimit']],
 ];
@@ -139,6 +140,7 @@ async function configFromFlags(o: Flags, data: string): Promise<RunConfig> {
     ...(o.consistency ? { consistency: o.consistency as number } : {}),
     ...(o.consistencyRampup ? { consistencyRampup: o.consistencyRampup as number } : {}),
     ...pseudoLabelFlags(o),
+    ...(o.ganWeight !== undefined ? { ganWeight: o.ganWeight as number } : {}),
     ...(o.lrDecayFrom !== undefined
       ? { lrDecay: { startEpoch: o.lrDecayFrom as number, endEpoch: epochs } }
       : {}),

@@ -8,7 +8,7 @@ import { selectLabels, type SelectStrategy } from '../data/select-labels.js';
 import { describeDataSpec, loadData, parseDataSpec, type DataSpec, type LoadHooks } from '../data/spec.js';
 import { idsOf } from '../data/split.js';
 import { UsageError } from '../errors.js';
-import { METHOD_TERMS, type MethodName } from '../train/methods.js';
+import { GAN_WEIGHTED_METHODS, METHOD_TERMS, type MethodName } from '../train/methods.js';
 import type { Augmentation } from '../train/augment.js';
 import { readCheckpointFile } from '../train/checkpoint-file.js';
 import {
@@ -52,6 +52,8 @@ export interface CompareOptions {
   augment?: Augmentation;
   /** FixMatch's confidence threshold, for the methods whose default includes its term (default 0.95). */
   pseudoThreshold?: number;
+  /** Weight of D's real/fake loss, for the GAN methods compared (default 1). */
+  ganWeight?: number;
 }
 
 export interface CompareHooks extends RunHooks, LoadHooks {
@@ -216,6 +218,10 @@ function checkOptions(o: CompareOptions): void {
         .filter((m) => METHOD_TERMS[m as MethodName]?.pseudoLabels)
         .join(', ')}), and none is compared`,
     );
+  if (o.ganWeight !== undefined && !o.methods.some((m) => GAN_WEIGHTED_METHODS.includes(m)))
+    throw new UsageError(
+      `--gan-weight applies to GAN methods (${GAN_WEIGHTED_METHODS.join(', ')}), and none is compared`,
+    );
   for (const method of o.methods)
     validateRunConfig({
       data: o.data,
@@ -228,7 +234,10 @@ function checkOptions(o: CompareOptions): void {
     });
 }
 
-/** The comparison's changes to every run's recipe: augmentation for all, the threshold where the term is on. */
+/**
+ * The comparison's changes to every run's recipe: augmentation for all, the threshold where the term is on,
+ * the GAN weight where there is a GAN.
+ */
 function trainingOverrides(o: CompareOptions, method: MethodName): Partial<RunConfig> {
   const pseudo = METHOD_TERMS[method]?.pseudoLabels;
   return {
@@ -236,6 +245,7 @@ function trainingOverrides(o: CompareOptions, method: MethodName): Partial<RunCo
     ...(pseudo && o.pseudoThreshold !== undefined
       ? { pseudoLabels: { ...pseudo, threshold: o.pseudoThreshold } }
       : {}),
+    ...(o.ganWeight !== undefined && GAN_WEIGHTED_METHODS.includes(method) ? { ganWeight: o.ganWeight } : {}),
   };
 }
 

@@ -27,6 +27,8 @@ export interface TrainerOptions {
   consistency?: number;
   /** FixMatch's pseudo-label term on D (absent: the method's default, off for GANs). */
   pseudoLabels?: UnlabeledTerms['pseudoLabels'];
+  /** Weight of D's real/fake loss in a GAN method (absent: 1). */
+  ganWeight?: number;
   /** Replaces the method's objective (a benchmark's ablation of one term); the trainer disposes it. */
   objective?: Objective;
 }
@@ -54,6 +56,7 @@ export function makeTrainer(
       {
         ...(opts.consistency ? { consistency: opts.consistency } : {}),
         ...(opts.pseudoLabels ? { pseudoLabels: opts.pseudoLabels } : {}),
+        ...(opts.ganWeight !== undefined ? { ganWeight: opts.ganWeight } : {}),
       },
     );
   const k = data.classNames.length;

@@ -6,6 +6,8 @@ import { kLogit } from './klogit.js';
 import type { Objective } from './objective.js';
 
 export interface BadGanOptions {
+  /** Weight of the K-logit real/fake part against the labeled cross-entropy (default 1). */
+  unlabeledWeight?: number;
   /** Conditional-entropy minimisation on unlabeled data (Dai et al.: 0.1 on SVHN). */
   entropyWeight?: number;
   /** Pull-away term on generated features, spreading the complement samples (0.8 on SVHN). */
@@ -47,7 +49,7 @@ export function pullAway(features: tf.Tensor2D): tf.Scalar {
  * entropy on unlabeled data. G: feature matching + pull-away + low-density penalty.
  */
 export function badGan(opts: BadGanOptions = {}): Objective {
-  const base = kLogit();
+  const base = kLogit({ unlabeledWeight: opts.unlabeledWeight });
   const ent = opts.entropyWeight ?? 0.1;
   const pt = opts.pullAwayWeight ?? 0.8;
   const ld = opts.lowDensityWeight ?? 0;

@@ -14,11 +14,11 @@ import { withPseudoLabels, type PseudoLabelOptions } from '../objectives/pseudo-
 /** Every training method semigan offers, by the name the CLI and result files use. */
 export const METHODS = {
   supervised: () => supervised(),
-  kplus1: () => kPlusOne(),
-  'kplus1-fm': () => withFeatureMatching(kPlusOne()),
-  klogit: () => kLogit(),
-  'klogit-fm': () => withFeatureMatching(kLogit()),
-  badgan: (ctx?: ObjectiveContext) =>
+  kplus1: (_ctx?: ObjectiveContext, g: GanTerm = {}) => kPlusOne(g),
+  'kplus1-fm': (_ctx?: ObjectiveContext, g: GanTerm = {}) => withFeatureMatching(kPlusOne(g)),
+  klogit: (_ctx?: ObjectiveContext, g: GanTerm = {}) => kLogit(g),
+  'klogit-fm': (_ctx?: ObjectiveContext, g: GanTerm = {}) => withFeatureMatching(kLogit(g)),
+  badgan: (ctx?: ObjectiveContext, g: GanTerm = {}) =>
     badGan(
       ctx && ctx.featureShape.length === 1 && ctx.featureShape[0] <= 8
         ? // measured on the rings, 1500 steps (bench/results/rings-gap.json): the entropy term locks in early
@@ -29,17 +29,34 @@ export const METHODS = {
             lowDensityWeight: 1,
             supportFloor: 5,
             density: kernelDensity(ctx.unlabeledX, ctx.featureShape[0], 0.1),
+            ...g,
           }
-        : {},
+        : g,
     ),
   gan: () => minimax(),
   // no generator: the unlabeled images enter only through the term each adds (UNLABELED_TERMS)
   pi: () => supervised(),
   fixmatch: () => supervised(),
   // GAN + consistency or pseudo-labels (CT-GAN's idea): the SSL-GAN with one of those terms on D
-  'klogit-fm+pi': () => withFeatureMatching(kLogit()),
-  'klogit-fm+fixmatch': () => withFeatureMatching(kLogit()),
-} satisfies Record<string, (ctx?: ObjectiveContext) => Objective>;
+  'klogit-fm+pi': (_ctx?: ObjectiveContext, g: GanTerm = {}) => withFeatureMatching(kLogit(g)),
+  'klogit-fm+fixmatch': (_ctx?: ObjectiveContext, g: GanTerm = {}) => withFeatureMatching(kLogit(g)),
+} satisfies Record<string, (ctx?: ObjectiveContext, g?: GanTerm) => Objective>;
+
+/** The weight of D's unsupervised real/fake part against its labeled cross-entropy (default 1). */
+export interface GanTerm {
+  unlabeledWeight?: number;
+}
+
+/** The methods whose discriminator has a real/fake part that --gan-weight scales. */
+export const GAN_WEIGHTED_METHODS: readonly MethodName[] = [
+  'kplus1',
+  'kplus1-fm',
+  'klogit',
+  'klogit-fm',
+  'badgan',
+  'klogit-fm+pi',
+  'klogit-fm+fixmatch',
+];
 
 /**
  * What some objectives need from the data: Bad GAN's low-density penalty uses a kernel density estimate of
@@ -79,6 +96,8 @@ export interface UnlabeledTerms {
   consistency?: number;
   /** FixMatch's pseudo-label term (weight 0 or absent: off). */
   pseudoLabels?: PseudoLabelOptions;
+  /** Weight of the GAN's own unlabeled term, D's real/fake loss (absent: 1). */
+  ganWeight?: number;
 }
 
 /** The unlabeled term each method has on by default (pi, fixmatch and the GAN + term methods). */
@@ -106,7 +125,8 @@ export function makeObjective(
   terms: UnlabeledTerms = {},
 ): Objective {
   const t = { ...METHOD_TERMS[name], ...terms };
-  let o: Objective = METHODS[name](ctx);
+  const gan = t.ganWeight === undefined ? {} : { unlabeledWeight: t.ganWeight };
+  let o: Objective = METHODS[name](ctx, gan);
   if (t.consistency) o = withConsistency(o, t.consistency);
   if (t.pseudoLabels?.weight) o = withPseudoLabels(o, t.pseudoLabels);
   // the registry name wins: a composed objective keeps the name the CLI and result files use

@@ -12,7 +12,7 @@ import { augmentationProblem, augments, type Augmentation } from './augment.js';
 import type { CollapseState } from './collapse.js';
 import type { LrDecay } from './lr-schedule.js';
 import type { CodeVersion } from './provenance.js';
-import { METHOD_TERMS, parseMethod, type MethodName } from './methods.js';
+import { GAN_WEIGHTED_METHODS, METHOD_TERMS, parseMethod, type MethodName } from './methods.js';
 import type { SavedParam } from '../nets/params.js';
 import type { Trainer } from './trainer.js';
 
@@ -37,6 +37,8 @@ export interface RunConfig {
   consistency?: number;
   /** FixMatch's pseudo-label term on D (weight 0 or absent: the method's default, off for GAN methods). */
   pseudoLabels?: PseudoLabelOptions;
+  /** Weight of D's real/fake (GAN) loss against its labeled cross-entropy (absent: 1; GAN methods only). */
+  ganWeight?: number;
   /**
    * The nets and optimiser settings by name (see presetByName); absent: the data kind's default. A run
    * records the name it resolved, so a resume keeps its nets when a default changes.
@@ -209,6 +211,14 @@ export function validateRunConfig(c: RunConfig, spec: DataSpec = parseDataSpec(c
       throw new UsageError(`the pseudo-label threshold must be in (0, 1], got ${pl.threshold}`);
     if (pl.weight > 0 && c.method === 'supervised')
       throw new UsageError('pseudo-labels need unlabeled data: use them with fixmatch or a GAN method');
+  }
+  if (c.ganWeight !== undefined) {
+    if (!(c.ganWeight >= 0 && c.ganWeight <= 1000))
+      throw new UsageError(`the GAN weight must be from 0 to 1000, got ${c.ganWeight}`);
+    if (!GAN_WEIGHTED_METHODS.includes(c.method))
+      throw new UsageError(
+        `--gan-weight scales the real/fake loss of a GAN method (${GAN_WEIGHTED_METHODS.join(', ')}); ${c.method} has none`,
+      );
   }
   // the pseudo-labels come from a weak view of the batch that --augment sets: strong there defeats the term
   if (a?.strong && (pl?.weight ?? METHOD_TERMS[c.method]?.pseudoLabels?.weight ?? 0) > 0)

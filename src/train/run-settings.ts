@@ -24,6 +24,8 @@ export interface RunSettings {
   consistency: number;
   consistencyRampup: number;
   pseudoLabels: unknown;
+  /** null: the default weight 1, so runs recorded before the option existed compare equal. */
+  ganWeight: number | null;
   optimizer: unknown;
   learningRate: number | null;
   lrDecay: unknown;
@@ -55,6 +57,7 @@ export function runSettings(c: RunConfig): RunSettings {
     consistency: c.consistency ?? 0,
     consistencyRampup: c.consistencyRampup ?? 0,
     pseudoLabels: c.pseudoLabels ?? null,
+    ganWeight: c.ganWeight === undefined || c.ganWeight === 1 ? null : c.ganWeight,
     optimizer: c.optimizer ?? null,
     learningRate: c.learningRate ?? null,
     lrDecay: c.lrDecay ?? null,

@@ -55,6 +55,7 @@ export function buildRun(
     augment: config.augment,
     consistency: config.consistency,
     pseudoLabels: config.pseudoLabels,
+    ganWeight: config.ganWeight,
   });
   const stepsPerEpoch =
     config.stepsPerEpoch ?? Math.max(1, Math.floor(split.unlabeled.ids.length / trainer.config.batchSize));
