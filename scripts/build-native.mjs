@@ -1,5 +1,5 @@
 // Builds semigan's optional OpenBLAS addon (native/). Never fails the install: without a compiler, Node headers
-// or OpenBLAS, semigan runs on the pure wasm kernels and `semigan info` says why.
+// or OpenBLAS, semigan runs on the pure wasm kernels and `semigan train`'s first line says why.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';

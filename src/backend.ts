@@ -34,6 +34,15 @@ export function backendAcceleration(): string {
   return acceleration;
 }
 
+/** The acceleration in a few words for a run's first line: `OpenBLAS + oneDNN`, or why there is none. */
+export function accelerationSummary(): string {
+  if (acceleration.startsWith('OpenBLAS'))
+    return /oneDNN/.test(acceleration) ? 'OpenBLAS + oneDNN' : 'OpenBLAS';
+  return acceleration === 'none'
+    ? 'no native kernels'
+    : `no native kernels: ${acceleration.replace(/^none \((.*)\)$/, '$1')}`;
+}
+
 /** In Node, wasm's matrix products go to OpenBLAS when semigan's optional addon built and the library exists. */
 async function accelerateWasm(): Promise<void> {
   if (!isNode) return;

@@ -108,9 +108,14 @@ describe('image folders', () => {
       expect(first.code, first.stderr).toBe(0);
       expect(first.stderr).toMatch(/^decoding 62 images \(once: later runs read the cache\)$/m);
       expect(first.stderr).toMatch(/^decoded 62 images \(cached for the next run\)$/m);
+      // the default (representative) strategy trains a feature net first, and says so
+      expect(first.stderr).toMatch(
+        /^representative selection: training a feature net .*\n(.*\n)*feature net trained in \d+s$/m,
+      );
       const again = semigan(...args, '--out', join(tempDir(), 'l.csv'));
       expect(again.code, again.stderr).toBe(0);
       expect(again.stderr).not.toMatch(/decod/);
+      expect(again.stderr).toMatch(/^feature net trained in/m);
     } finally {
       if (previous === undefined) delete process.env.SEMIGAN_CACHE;
       else process.env.SEMIGAN_CACHE = previous;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decodeProgress, formatDuration, makeProgress, rateMeter, stepBar } from '../src/cli/progress.js';
+import {
+  decodeProgress,
+  formatDuration,
+  makeProgress,
+  rateMeter,
+  selectionProgress,
+  stepBar,
+} from '../src/cli/progress.js';
 import { semigan, tempDir } from './helpers.js';
 
 /** A stream that is not a terminal, collecting what is written. */
@@ -32,6 +39,22 @@ describe('progress when the output is not a terminal', () => {
     p.stop();
     expect(lines.at(-1)).toBe('epoch 1/3: done');
     expect(lines).toHaveLength(4);
+  });
+
+  it('representative selection says its feature net trains, then a line every 10 s, then how long it took', () => {
+    const { stream, lines } = fakeStream();
+    let t = 0;
+    const onStep = selectionProgress({ stream, now: () => t });
+    for (let step = 1; step <= 150; step++) {
+      t += 1000; // a step a second
+      onStep(step, 150);
+    }
+    expect(lines[0]).toBe(
+      'representative selection: training a feature net on the unlabeled images (150 steps)',
+    );
+    expect(lines[1]).toBe('features 10/150 steps (7%), 1.00 steps/s, ETA 2m20s');
+    expect(lines.length).toBeGreaterThan(10);
+    expect(lines.at(-1)).toBe('feature net trained in 2m29s');
   });
 
   it('decoding says it has started, then reports through the loader callback, then sums up', () => {
@@ -78,6 +101,27 @@ describe('epoch lines count the epochs the run will make', () => {
     expect(bar.epoch(1)).toBe('epoch 1/2');
     bar.onStart({ totalSteps: 250, stepsPerEpoch: 100 });
     expect(bar.epoch(2)).toBe('epoch 2/2.5');
+    // 300 steps of 149.98 an epoch is 2 epochs to one decimal, not '2.0'
+    bar.onStart({ totalSteps: 300, stepsPerEpoch: 149.98 });
+    expect(bar.epoch(1)).toBe('epoch 1/2');
+  });
+
+  it('slow steps still move the bar at least once a second', () => {
+    const updates: number[] = [];
+    let t = 0;
+    const progress = { start() {}, update: (v: number) => void updates.push(v), stop() {} };
+    const bar = stepBar(progress, () => t);
+    for (let step = 1; step <= 12; step++) {
+      t += 1500;
+      bar.onStep(step, 100);
+    }
+    expect(updates).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    updates.length = 0;
+    for (let step = 13; step <= 40; step++) {
+      t += 10;
+      bar.onStep(step, 100);
+    }
+    expect(updates).toEqual([20, 30, 40]);
   });
 
   it('CLI: train --steps reads epoch N/M of the steps given, with periodic lines when piped', () => {

@@ -86,7 +86,7 @@ describe('no command loses a run', () => {
     const cases: [string[], string][] = [
       [['--data', 'moons'], '--data gives data moons, the run has rings'],
       [['--method', 'badgan'], '--method gives method badgan, the run has klogit-fm'],
-      [['--labels', '20'], '--labels gives labelsPerClass 10, the run has 4'],
+      [['--labels', '20'], '--labels gives 10 labels per class, the run has 4'],
       [['--labels-csv', csv], '--labels-csv gives labeledExamples 2 chosen labeled examples (ids sha256 '],
       [['--seed', '4'], '--seed gives seed 4, the run has 3'],
       [['--lr', '0.01'], '--lr gives learningRate 0.01, the run has the default'],
@@ -277,6 +277,23 @@ describe('a resume that asks for no more', () => {
 });
 
 describe('one model, one figure (early stopping)', () => {
+  it('a run stopped between epochs (--steps 25 of 10-step epochs) reports the weights it stopped with', () => {
+    const dir = join(tempDir(), 'r');
+    const r = semigan('train', '--data', 'rings', '--steps', '25', '--seed', '2', '--out', dir);
+    expect(r.code, r.stderr).toBe(0);
+    const m = metrics(dir);
+    expect(m.epochs.at(-1).step).toBe(20);
+    const correct = m.confusion[0][0] + m.confusion[1][1];
+    expect(m.testAccuracy).toBe(correct / 1000);
+    // the test bites only where step 25's weights score otherwise than step 20's
+    expect(m.testAccuracy).not.toBe(m.epochs.at(-1).testAccuracy);
+    expect(r.stdout + r.stderr).toContain(
+      `test accuracy ${(m.testAccuracy * 100).toFixed(2)}% after 25 steps`,
+    );
+    const e = semigan('eval', '--model', dir);
+    expect(e.stdout).toContain(`test accuracy ${(m.testAccuracy * 100).toFixed(2)}%`);
+  });
+
   it('eval of a compare run that stopped early reproduces its reported accuracy and confusion matrix', () => {
     const out = tempDir();
     const r = semigan(

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { join } from 'node:path';
 import { useBackend, type BackendName } from '../backend.js';
 import { SELECT_STRATEGIES, type SelectStrategy } from '../data/select-labels.js';
@@ -15,7 +15,7 @@ import {
   PSEUDO_THRESHOLD_OPTION,
   GAN_WEIGHT_OPTION,
 } from './parse.js';
-import { decodeProgress, makeProgress, stepBar } from './progress.js';
+import { decodeProgress, makeProgress, selectionProgress, stepBar } from './progress.js';
 
 export function registerCompare(program: Command): void {
   program
@@ -27,17 +27,16 @@ export function registerCompare(program: Command): void {
     .option(...IMAGE_SIZE_OPTION)
     .option('--unlabeled <dir>', 'images: a folder of extra images without classes, used as unlabeled data')
     .option('--labels <n>', 'labeled examples per run, in total', intOption('--labels', 1, 1_000_000), 100)
-    .option(
-      '--select <list>',
-      `label selection: ${SELECT_STRATEGIES.join(',')}`,
-      listOption('select', SELECT_STRATEGIES),
-      ['random', 'representative'],
+    .addOption(
+      new Option('--select <list>', `label selection: ${SELECT_STRATEGIES.join(',')}`)
+        .argParser(listOption('select', SELECT_STRATEGIES))
+        .default(['random', 'representative'], 'random,representative'),
     )
-    .option('--methods <list>', CLASSIFIER_METHODS.join(','), listOption('methods', CLASSIFIER_METHODS), [
-      'supervised',
-      'kplus1',
-      'klogit-fm',
-    ])
+    .addOption(
+      new Option('--methods <list>', CLASSIFIER_METHODS.join(','))
+        .argParser(listOption('methods', CLASSIFIER_METHODS))
+        .default(['supervised', 'kplus1', 'klogit-fm'], 'supervised,kplus1,klogit-fm'),
+    )
     .option('--seeds <n>', 'seeds 1…n', intOption('--seeds', 1, 100), 3)
     .option(
       '--epochs <n>',
@@ -82,6 +81,7 @@ export function registerCompare(program: Command): void {
           // the folder is decoded once, for label selection; the runs read the cache
           onProgress: onDecode,
           onLoadProgress: onDecode,
+          onSelectionStep: selectionProgress(),
           onStart: bar.onStart,
           onNote: (m) => bar.line(m),
           onRunStart: ({ select, method, seed, index, total }) =>

@@ -4,6 +4,7 @@ import { loadData, parseDataSpec } from '../data/spec.js';
 import { SemiganError } from '../errors.js';
 import { accuracy, argmaxRows, confusionMatrix } from '../eval/predict.js';
 import { loadModel } from '../train/load-model.js';
+import { decodeProgress } from './progress.js';
 
 export function registerEval(program: Command): void {
   program
@@ -16,7 +17,10 @@ export function registerEval(program: Command): void {
       const model = loadModel(o.model);
       try {
         const spec = parseDataSpec(o.data ?? model.metrics.config.data);
-        const { test } = await loadData(spec, model.metrics.config.seed);
+        const { test } = await loadData(spec, model.metrics.config.seed, undefined, {
+          onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+          onProgress: decodeProgress(),
+        });
         if (test.featureShape.join('x') !== model.featureShape.join('x')) {
           throw new SemiganError(
             `the model takes examples of shape [${model.featureShape}] but ${o.data} has [${test.featureShape}]`,

@@ -42,7 +42,8 @@ function buildProgram(): Command {
   registerPredict(program);
   registerPlayground(program);
   for (const c of program.commands) {
-    addBackendOption(c);
+    // the playground computes in the browser, which picks webgl or wasm itself
+    if (c.name() !== 'playground') addBackendOption(c);
     c.option('--config <file>', 'read options from a JSON file (flags on the command line win)');
     // required options may come from --config too, so they are checked after it is applied
     const required = c.options.filter((o) => o.mandatory);

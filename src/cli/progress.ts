@@ -149,7 +149,7 @@ export function makeProgress(
 /** A run's length in epochs, from its steps: with --steps it need not be whole (`2.5`). */
 export function formatEpochs(totalSteps: number, stepsPerEpoch: number): string {
   const e = totalSteps / stepsPerEpoch;
-  return Number.isInteger(e) ? String(e) : e.toFixed(1);
+  return String(Number(e.toFixed(1)));
 }
 
 /**
@@ -157,9 +157,10 @@ export function formatEpochs(totalSteps: number, stepsPerEpoch: number): string 
  * step starts a fresh one under the line. `onStart` takes the run's length, so epoch lines read `epoch 3/4`
  * whether it was given in epochs or in steps.
  */
-export function stepBar(progress: Progress) {
+export function stepBar(progress: Progress, now: () => number = Date.now) {
   let started = false;
   let epochs = '?';
+  let shown = 0;
   return {
     onStart(info: { totalSteps: number; stepsPerEpoch: number }): void {
       epochs = formatEpochs(info.totalSteps, info.stepsPerEpoch);
@@ -171,7 +172,12 @@ export function stepBar(progress: Progress) {
     onStep(step: number, total: number): void {
       if (!started) progress.start('train', total, { value: step });
       started = true;
-      if (step % 10 === 0) progress.update(step);
+      // every 10th step, and at least once a second when steps are slow (photos: seconds each)
+      const t = now();
+      if (step % 10 === 0 || t - shown >= 1000) {
+        shown = t;
+        progress.update(step);
+      }
     },
     line(text: string): void {
       progress.stop(text);
@@ -206,5 +212,29 @@ export function decodeProgress(
     }
     progress.update(done);
     if (done === total) progress.stop(`decoded ${total} images${cache}`);
+  };
+}
+
+/**
+ * The `onFeatureStep(step, total)` of a representative selection on photos: the label-free feature net
+ * trains for minutes before any label is chosen, so it says so, then shows a bar or a line every 10 s.
+ */
+export function selectionProgress(
+  opts: ProgressOptions & { stream?: NodeJS.WriteStream } = {},
+): (step: number, total: number) => void {
+  const stream = opts.stream ?? process.stderr;
+  const progress = makeProgress(stream, { lineEverySeconds: 10, ...opts });
+  const now = opts.now ?? Date.now;
+  let t0 = 0;
+  return (step, total) => {
+    if (step === 1) {
+      t0 = now();
+      stream.write(
+        `representative selection: training a feature net on the unlabeled images (${total} steps)\n`,
+      );
+      progress.start('features', total, { value: step });
+    }
+    progress.update(step);
+    if (step === total) progress.stop(`feature net trained in ${formatDuration((now() - t0) / 1000)}`);
   };
 }

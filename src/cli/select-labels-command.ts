@@ -9,7 +9,7 @@ import { loadData, parseDataSpec, withImageSize } from '../data/spec.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { choiceOption, IMAGE_SIZE_OPTION, intOption } from './parse.js';
-import { decodeProgress } from './progress.js';
+import { decodeProgress, selectionProgress } from './progress.js';
 
 export function registerSelectLabels(program: Command): void {
   program
@@ -36,7 +36,9 @@ export function registerSelectLabels(program: Command): void {
         onProgress: decodeProgress(),
       });
       const oracle = new LabelOracle(train.y);
-      const rows = selectLabels(train, o.n, o.strategy as SelectStrategy, o.seed, oracle);
+      const rows = selectLabels(train, o.n, o.strategy as SelectStrategy, o.seed, oracle, '--n', {
+        onFeatureStep: selectionProgress(),
+      });
       const readToChoose = oracle.readIndices().length;
       const ids = idsOf(train);
       // the label column is a convenience where the data already knows it (class folders, MNIST): read

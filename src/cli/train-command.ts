@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { useBackend, type BackendName } from '../backend.js';
+import { accelerationSummary, useBackend, type BackendName } from '../backend.js';
 import { METHOD_NAMES } from '../train/methods.js';
 import { readMetrics, runTraining } from '../train/run.js';
 import {
@@ -107,6 +107,17 @@ export function registerTrain(program: Command): void {
     .option('--force', 'start over in --out even if it holds a run (replaces that run)')
     .action(async (o, cmd: Command) => {
       const { config, out, start } = await planTraining(o, cmd);
+      // a resume that asks for no more than is done says so and leaves the run exactly as it was
+      const before = start === 'resume' ? readMetrics(out) : null;
+      if (
+        before &&
+        (config.steps !== undefined ? before.step >= config.steps : before.epochs.length >= config.epochs)
+      ) {
+        process.stderr.write(
+          `${out} is already at step ${before.step}, as far as --epochs/--steps ask: nothing more to train (give a larger --epochs or --steps to go on)\n`,
+        );
+        return;
+      }
       const backend = await useBackend(o.backend as BackendName);
       const progress = makeProgress();
       let interrupts = 0;
@@ -126,8 +137,6 @@ export function registerTrain(program: Command): void {
       process.on('SIGTERM', sigterm);
       process.on('SIGHUP', sighup);
       const bar = stepBar(progress);
-      // where a resumed run stood, so a resume that asks for no more than is done can say so
-      const stepBefore = start === 'resume' ? readMetrics(out)?.step : undefined;
       try {
         const metrics = await runTraining(
           config,
@@ -136,7 +145,7 @@ export function registerTrain(program: Command): void {
             onStart: (info) => {
               bar.onStart(info);
               process.stderr.write(
-                `semigan train: ${config.method} on ${config.data}, ${info.labeled} labeled + ${info.unlabeled} unlabeled, seed ${config.seed}, backend ${backend}${start === 'resume' ? ' (resuming)' : ''}\n`,
+                `semigan train: ${config.method} on ${config.data}, ${info.labeled} labeled + ${info.unlabeled} unlabeled, seed ${config.seed}, backend ${backend}${backend === 'wasm' ? ` (${accelerationSummary()})` : ''}${start === 'resume' ? ' (resuming)' : ''}\n`,
               );
             },
             onStep: bar.onStep,
@@ -162,10 +171,6 @@ export function registerTrain(program: Command): void {
           process.exitCode = 130;
           return;
         }
-        if (stepBefore !== undefined && metrics.step === stepBefore)
-          process.stderr.write(
-            `${out} was already at step ${stepBefore}, as far as --epochs/--steps ask: nothing more to train (give a larger --epochs or --steps to go on)\n`,
-          );
         process.stdout.write(
           (metrics.testAccuracy === undefined
             ? `trained a plain GAN for ${metrics.step} steps (no classifier); its pictures are in ${out}\n`

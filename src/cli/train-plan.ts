@@ -95,7 +95,7 @@ async function planResume(o: Flags, given: (attribute: string) => boolean): Prom
       const c = settingConflict(stored, requested, settings);
       if (c)
         throw new UsageError(
-          `cannot resume ${out}: ${flag} gives ${c.key} ${c.requested}, the run has ${c.stored} ` +
+          `cannot resume ${out}: ${flag} gives ${describeSetting(c.key, c.requested)}, the run has ${c.stored} ` +
             `(leave ${flag} out to continue the run as it was, or train a new run with another --out)`,
         );
     }
@@ -108,6 +108,11 @@ async function planResume(o: Flags, given: (attribute: string) => boolean): Prom
   if (given('collapseSteps')) config = { ...config, collapseSteps: o.collapseSteps as number };
   validateRunConfig(config);
   return { config, out, start: 'resume' };
+}
+
+/** `labelsPerClass 10` reads `10 labels per class`: --labels counts them all, the run records them per class. */
+function describeSetting(key: string, value: unknown): string {
+  return key === 'labelsPerClass' ? `${String(value)} labels per class` : `${key} ${String(value)}`;
 }
 
 /** The run the flags describe, on `data`, with the defaults of a new run where a flag is absent. */

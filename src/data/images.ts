@@ -68,7 +68,12 @@ interface Layout {
 /** `dir/<class>/*` or `dir/train/<class>/*` + `dir/test/<class>/*`. */
 export function imageFolderLayout(dir: string): Layout {
   const root = resolve(dir);
-  if (!isDir(root)) throw new UsageError(`image folder ${dir} does not exist`);
+  if (!isDir(root))
+    throw new UsageError(
+      existsSync(root)
+        ? `image folder ${dir} is a file: give images: a folder with one subfolder per class`
+        : `image folder ${dir} does not exist`,
+    );
   const split = isDir(join(root, 'train')) && isDir(join(root, 'test'));
   const scan = (base: string, classNames: string[]): [string, number][] =>
     classNames.flatMap((c, k) => {

@@ -39,6 +39,7 @@ export function learnedFeatures(
   d: LabelFreePool,
   seed: number,
   budget: FeatureBudget = DEFAULT_FEATURE_BUDGET,
+  onStep?: (step: number, total: number) => void,
 ): { z: Float64Array; dim: number } {
   const { x, shape } = averagePoolImages(d.x, d.featureShape, budget.maxSide);
   const n = exampleCount(d);
@@ -68,7 +69,10 @@ export function learnedFeatures(
   try {
     const batch = Math.min(budget.batchSize, n);
     const steps = Math.min(budget.steps, Math.ceil((budget.maxEpochs * n) / batch));
-    for (let s = 0; s < steps; s++) trainer.step();
+    for (let s = 0; s < steps; s++) {
+      trainer.step();
+      onStep?.(s + 1, steps);
+    }
     return embedWith(trainer, x, shape);
   } finally {
     trainer.dispose();

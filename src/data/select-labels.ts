@@ -16,6 +16,8 @@ export type LabelFreePool = Omit<Dataset, 'y'>;
 export interface SelectOptions {
   /** Training budget of the label-free feature net (representative selection on colour photos). */
   featureBudget?: FeatureBudget;
+  /** Called after each step of the label-free feature net (minutes on thousands of photos). */
+  onFeatureStep?(step: number, total: number): void;
 }
 
 /**
@@ -77,7 +79,7 @@ function balanced(d: LabelFreePool, n: number, rng: Rng, oracle: LabelOracle, fl
 
 function representative(d: LabelFreePool, k: number, rng: Rng, seed: number, opts: SelectOptions): number[] {
   const { z, dim } = usesLearnedFeatures(d)
-    ? learnedFeatures(d, seed, opts.featureBudget)
+    ? learnedFeatures(d, seed, opts.featureBudget, opts.onFeatureStep)
     : pixelEmbedding(d, rng);
   return selectTypical(z, dim, k, rng);
 }

@@ -65,6 +65,8 @@ export interface CompareHooks extends RunHooks, LoadHooks {
     total: number;
   }): void;
   onRunDone?(run: CompareRun): void;
+  /** Each step of the feature net a representative selection trains first (colour photos). */
+  onSelectionStep?(step: number, total: number): void;
   /** One line on a decision the user should know of, e.g. why a finished run is trained again. */
   onNote?(line: string): void;
 }
@@ -77,9 +79,17 @@ interface Selection {
   labelsRead: number;
 }
 
-function selectAndLabel(train: Dataset, o: CompareOptions, select: SelectStrategy, seed: number): Selection {
+function selectAndLabel(
+  train: Dataset,
+  o: CompareOptions,
+  select: SelectStrategy,
+  seed: number,
+  hooks: CompareHooks,
+): Selection {
   const oracle = new LabelOracle(train.y);
-  const rows = selectLabels(train, o.labels, select, seed, oracle, '--labels');
+  const rows = selectLabels(train, o.labels, select, seed, oracle, '--labels', {
+    onFeatureStep: hooks.onSelectionStep,
+  });
   const ids = idsOf(train);
   // the person labels what the strategy picked: only these labels enter training
   const examples = rows.map((r) => ({ id: ids[r], label: train.classNames[oracle.label(r)] }));
@@ -110,7 +120,7 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
     checkBudget(train, o);
     firstTrain ??= train;
     for (const select of o.select) {
-      const selection = selectAndLabel(train, o, select, seed);
+      const selection = selectAndLabel(train, o, select, seed, hooks);
       labeledSets[`${select}-seed${seed}`] = selection.examples;
       writeFileAtomic(
         join(o.out, 'labels', `${select}-seed${seed}.csv`),

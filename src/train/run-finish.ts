@@ -23,7 +23,8 @@ export function finishRun(run: RunState, hooks: RunHooks): RunMetrics {
     writeFileAtomic(join(run.out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
     return metrics;
   }
-  metrics.testAccuracy = metrics.epochs.at(-1)?.testAccuracy ?? trainer.evaluate(testX, testY);
+  const last = metrics.epochs.at(-1);
+  metrics.testAccuracy = last?.testAccuracy ?? NaN;
   const chosen = selectedModel(run, hooks);
   if (chosen) {
     metrics.selectedEpoch = chosen.epoch;
@@ -34,11 +35,18 @@ export function finishRun(run: RunState, hooks: RunHooks): RunMetrics {
   }
   const { probs, numClasses } = chosen ? predictWith(trainer, chosen.params, testX) : trainer.predict(testX);
   metrics.confusion = confusionMatrix(argmaxRows(probs, numClasses), testY, numClasses);
+  // a run stopped between epochs (--steps, Ctrl-C) is reported at the step it stopped, from these weights
+  if (!chosen && last?.step !== trainer.stepCount) metrics.testAccuracy = diagonalShare(metrics.confusion);
   metrics.weightsSha256 = chosen ? paramsSha256(chosen.params) : weightsSha256(trainer);
   metrics.step = trainer.stepCount;
   saveRun(run);
   writeFileAtomic(join(run.out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
   return metrics;
+}
+
+function diagonalShare(confusion: number[][]): number {
+  const total = confusion.flat().reduce((a, b) => a + b, 0);
+  return total ? confusion.reduce((a, row, i) => a + row[i], 0) / total : NaN;
 }
 
 /** With selectBest and validation data: the best epoch's classifier (early stopping, as the reference's supervised baseline). */
