@@ -139,15 +139,16 @@ if (existsSync(resultFile)) {
   }
 }
 
-function onDisk(dir: string): SeedRecord | undefined {
+/** A run's record; `target` is its method's length in this recipe (a run between rounds is complete only for its round). */
+function onDisk(dir: string, target: number): SeedRecord | undefined {
   const r = readMetrics(dir);
   if (!r || !r.epochs.length) return undefined;
   return {
     seed: r.config.seed,
     testError: r.epochs.at(-1)!.testError,
     epochs: r.epochs.length,
-    targetEpochs: r.config.epochs,
-    complete: r.complete,
+    targetEpochs: target,
+    complete: r.complete && r.epochs.length >= target,
     wallSeconds: Math.round(r.epochs.reduce((b, e) => b + e.seconds, 0)),
     labeledSubset: r.labeledSubset,
     curve: r.epochs.map((e) => e.testError),
@@ -162,7 +163,8 @@ function onDisk(dir: string): SeedRecord | undefined {
 function summarise(): void {
   const records = new Map(committed);
   for (const d of existsSync(runsDir) ? readdirSync(runsDir) : []) {
-    const r = onDisk(join(runsDir, d));
+    const method = d.replace(/-seed\d+$/, '');
+    const r = onDisk(join(runsDir, d), method === 'supervised' ? supervisedEpochs : targetEpochs);
     const old = records.get(d);
     if (r && (!old || r.complete || r.epochs >= old.epochs)) records.set(d, r);
   }
@@ -228,7 +230,8 @@ for (let goal = round; goal <= targetEpochs + round - 1; goal += round) {
       const epochs = Math.min(goal, method === 'supervised' ? supervisedEpochs : targetEpochs);
       const dir = runDir(method, seed);
       const done = readMetrics(dir);
-      if (done && (done.epochs.length >= epochs || done.complete)) continue;
+      // a run finished at an earlier round's goal is complete for that goal only: it goes on to this one
+      if (done && done.epochs.length >= epochs) continue;
       const resume = existsSync(join(dir, CHECKPOINT_FILE));
       console.log(
         `${new Date().toISOString()} ${method} seed ${seed}: to epoch ${epochs}${resume ? ' (resuming)' : ''}`,
