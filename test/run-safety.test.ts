@@ -45,6 +45,16 @@ describe('no command loses a run', () => {
         `already holds a stopped run: continue it with --resume ${stopped}, or start over with --force`,
       ),
     );
+
+    // a run's figures without their checkpoint are refused too: nothing to resume, but results to keep
+    const figures = join(root, 'figures');
+    mkdirSync(figures);
+    writeFileSync(join(figures, 'metrics.json'), readFileSync(join(done, 'metrics.json')));
+    const onFigures = semigan('train', '--data', 'rings', '--steps', '10', '--out', figures);
+    expect(onFigures.code).toBe(2);
+    expect(oneLineError(onFigures.stderr)).toMatch(
+      /holds a run's metrics\.json: give --out another directory/,
+    );
   });
 
   it('--force starts over: the new run is exactly a fresh one, and only the old run files go', () => {

@@ -25,7 +25,14 @@ export interface CheckpointMeta {
  * would otherwise replace hours of training without a word.
  */
 export function refuseExistingRun(out: string): void {
-  if (!existsSync(join(out, CHECKPOINT_FILE))) return;
+  if (!existsSync(join(out, CHECKPOINT_FILE))) {
+    // a run's figures without its checkpoint (copied, or the checkpoint deleted) are still someone's results
+    if (existsSync(join(out, 'metrics.json')))
+      throw new UsageError(
+        `${out} holds a run's metrics.json: give --out another directory, or start over there with --force (replaces it)`,
+      );
+    return;
+  }
   let state = 'a run';
   try {
     const m = readMetrics(out);
