@@ -55,24 +55,32 @@ const augmentSpec = process.env.CD_AUGMENT;
 const threshold = process.env.CD_THRESHOLD === undefined ? undefined : Number(process.env.CD_THRESHOLD);
 if (threshold !== undefined && !(threshold > 0 && threshold <= 1))
   throw new Error(`CD_THRESHOLD must be in (0, 1], got '${process.env.CD_THRESHOLD}'`);
-const ganWeight = process.env.CD_GAN_WEIGHT === undefined ? undefined : Number(process.env.CD_GAN_WEIGHT);
+const ganWeight =
+  process.env.CD_GAN_WEIGHT === undefined ? undefined : Number(process.env.CD_GAN_WEIGHT || NaN);
 if (ganWeight !== undefined && !(ganWeight >= 0))
   throw new Error(`CD_GAN_WEIGHT must be a weight ≥ 0, got '${process.env.CD_GAN_WEIGHT}'`);
 // another protocol (size, schedule, validation, lever) keeps its own runs and results, like the MNIST bench
-const tag =
+const leverTag =
   (size === 64 ? '' : `-${size}px`) +
   (epochs === 10 ? '' : `-e${epochs}`) +
   (validation === 0 ? '' : `-val${validation}`) +
   (augmentSpec ? `-aug-${tagValue(augmentSpec)}` : '') +
-  (threshold === undefined ? '' : `-tau${tagValue(String(threshold))}`) +
-  (ganWeight === undefined ? '' : `-gw${tagValue(String(ganWeight))}`) +
-  seedGroupTag(seeds);
+  (threshold === undefined ? '' : `-tau${tagValue(String(threshold))}`);
+const tag =
+  leverTag + (ganWeight === undefined ? '' : `-gw${tagValue(String(ganWeight))}`) + seedGroupTag(seeds);
 const name = `cats-dogs-100${tag}`;
 const out = benchRunsDir(name);
 const partialFile = join(here, 'results', `${name}.partial.json`);
 
 // runs already in the committed results: their checkpoint directories die with a machine, their figures stay
-const finished = [join(here, 'results', `${name}.json`), partialFile].flatMap(readRuns);
+// under a GAN weight, the methods it leaves alone (supervised, fixmatch) are the same runs as without it: the
+// reuse check takes them from the untagged files where their settings match
+const untagged = `cats-dogs-100${leverTag}${seedGroupTag(seeds)}`;
+const finished = [
+  ...(ganWeight === undefined ? [] : [`${untagged}.json`, `${untagged}.partial.json`]),
+  `${name}.json`,
+  `${name}.partial.json`,
+].flatMap((f) => readRuns(join(here, 'results', f)));
 const backend = await useBackend('wasm');
 const context = benchContext();
 const t0 = performance.now();

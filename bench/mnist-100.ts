@@ -271,7 +271,7 @@ for (let goal = round; goal <= targetEpochs + round - 1; goal += round) {
               `  ${method} seed ${seed}: ${r.reason} at step ${r.atStep}; rolled back to step ${r.toStep}, learning rate now ${r.learningRate}`,
             ),
         },
-        resume,
+        resume ? 'resume' : 'replace',
       );
     }
   }

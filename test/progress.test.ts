@@ -101,9 +101,13 @@ describe('epoch lines count the epochs the run will make', () => {
     expect(bar.epoch(1)).toBe('epoch 1/2');
     bar.onStart({ totalSteps: 250, stepsPerEpoch: 100 });
     expect(bar.epoch(2)).toBe('epoch 2/2.5');
-    // 300 steps of 149.98 an epoch is 2 epochs to one decimal, not '2.0'
-    bar.onStart({ totalSteps: 300, stepsPerEpoch: 149.98 });
-    expect(bar.epoch(1)).toBe('epoch 1/2');
+    // a step beyond a whole number of epochs is not rounded away
+    bar.onStart({ totalSteps: 1001, stepsPerEpoch: 100 });
+    expect(bar.epoch(10)).toBe('epoch 10/10.01');
+    bar.onStart({ totalSteps: 1001, stepsPerEpoch: 1000 });
+    expect(bar.epoch(1)).toBe('epoch 1/1.001');
+    bar.onStart({ totalSteps: 4, stepsPerEpoch: 100 });
+    expect(bar.epoch(1)).toBe('epoch 1/0.04');
   });
 
   it('slow steps still move the bar at least once a second', () => {

@@ -245,6 +245,30 @@ describe('no command loses a run', () => {
     const longer = await runTraining({ ...config, epochs: 3, checkpointEverySteps: 5 }, dir, {}, true);
     expect(longer.step).toBe(30);
     expect(longer.config.epochs).toBe(3);
+    // --gan-weight 1 is the default: the same run, given or not
+    const same = await runTraining({ ...config, epochs: 3, ganWeight: 1 }, dir, {}, true);
+    expect(same.step).toBe(30);
+  });
+
+  it('a finished run resumed to go further is not finished until it gets there, nor are its figures', async () => {
+    const dir = join(tempDir(), 'run');
+    const config: RunConfig = {
+      data: 'rings',
+      method: 'supervised',
+      labelsPerClass: 4,
+      seed: 1,
+      epochs: 2,
+      checkpointEverySteps: 5,
+    };
+    expect((await runTraining(config, dir)).complete).toBe(true);
+    const stopped = await runTraining({ ...config, epochs: 5 }, dir, { shouldStop: () => true }, true);
+    expect(stopped.step).toBe(21);
+    expect(stopped.complete).toBe(false);
+    expect(metrics(dir).complete).toBe(false);
+    expect(metrics(dir).testAccuracy).toBeUndefined();
+    const resumed = await runTraining({ ...config, epochs: 5 }, dir, {}, true);
+    expect(resumed.complete).toBe(true);
+    expect(resumed.step).toBe(50);
   });
 });
 
@@ -273,6 +297,38 @@ describe('messages on the way to a run', () => {
 });
 
 describe('a resume that asks for no more', () => {
+  it('of a plain GAN, or of a stopped run already past it, trains and writes nothing', async () => {
+    const root = tempDir();
+    const gan = join(root, 'gan');
+    expect(semigan('train', '--data', 'rings', '--method', 'gan', '--epochs', '1', '--out', gan).code).toBe(
+      0,
+    );
+    const files = () => [ckpt(gan), readFileSync(join(gan, 'metrics.json'))];
+    const before = files();
+    const r = semigan('train', '--resume', gan);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/already at step 10, as far as --epochs\/--steps ask: nothing more to train/);
+    expect(files()).toEqual(before);
+
+    const dir = join(root, 'stopped');
+    const config: RunConfig = {
+      data: 'rings',
+      method: 'klogit-fm',
+      labelsPerClass: 4,
+      seed: 1,
+      epochs: 5,
+      checkpointEverySteps: 5,
+    };
+    let steps = 0;
+    await runTraining(config, dir, { onStep: () => void steps++, shouldStop: () => steps >= 33 });
+    const stoppedAt = metrics(dir);
+    expect(stoppedAt.complete).toBe(false);
+    const short = semigan('train', '--resume', dir, '--steps', '20');
+    expect(short.code, short.stderr).toBe(0);
+    expect(short.stderr).toMatch(/already at step 33/);
+    expect(metrics(dir)).toEqual(stoppedAt);
+  });
+
   it('says the run is already that far and leaves it as it was', () => {
     const dir = join(tempDir(), 'r');
     expect(semigan('train', '--data', 'rings', '--steps', '40', '--out', dir).code).toBe(0);

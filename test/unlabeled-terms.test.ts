@@ -7,7 +7,7 @@ import { pseudoLabelLoss, withPseudoLabels } from '../src/objectives/pseudo-labe
 import { supervised } from '../src/objectives/supervised.js';
 import { Rng } from '../src/random.js';
 import { augmentImage } from '../src/train/augment.js';
-import { makeObjective } from '../src/train/methods.js';
+import { GAN_WEIGHTED_METHODS, makeObjective } from '../src/train/methods.js';
 
 describe('pseudo-label term (FixMatch)', () => {
   it('trains the strong view towards confident weak predictions only, averaged over the batch', () => {
@@ -93,32 +93,53 @@ describe('unlabeled terms behind the Objective interface', () => {
 });
 
 describe('--gan-weight', () => {
-  it("scales only D's real/fake part: 0 leaves the labeled cross-entropy and the pseudo-label term", () => {
-    const i = () => ({
+  it("scales only D's real/fake part in every GAN method: 0 leaves the rest, the loss is linear in it", () => {
+    const i = (k: number) => ({
+      labeledLogits: tf.tensor2d([[1, 0, -1].slice(0, k)]),
+      labels: tf.tensor1d([0], 'int32'),
+      unlabeledLogits: tf.tensor2d([[2, 0, 0.5].slice(0, k)]),
+      fakeLogits: tf.tensor2d([[0.5, -1, 1].slice(0, k)]),
+      unlabeledFeatures: tf.tensor2d([[0.1, 0.2]]),
+      unlabeledViewLogits: [tf.tensor2d([[0, 3, 1].slice(0, k)])],
+    });
+    for (const method of GAN_WEIGHTED_METHODS) {
+      const k = method.startsWith('kplus1') ? 3 : 2;
+      const loss = (w?: number) =>
+        tf.tidy(() => {
+          const terms = w === undefined ? {} : { ganWeight: w };
+          return makeObjective(method, undefined, terms).discriminatorLoss(i(k)).dataSync()[0];
+        });
+      expect(loss(0), method).not.toBeCloseTo(loss(1), 3);
+      expect(loss(0.25), method).toBeCloseTo(loss(0) + 0.25 * (loss(1) - loss(0)), 5);
+      expect(loss(undefined), method).toBe(loss(1));
+    }
+    // without the GAN part, klogit-fm+fixmatch is fixmatch's loss: cross-entropy plus the pseudo-label term
+    const fixmatch = tf.tidy(() => makeObjective('fixmatch').discriminatorLoss(i(2)).dataSync()[0]);
+    const gan0 = tf.tidy(
+      () =>
+        makeObjective('klogit-fm+fixmatch', undefined, { ganWeight: 0 })
+          .discriminatorLoss(i(2))
+          .dataSync()[0],
+    );
+    expect(gan0).toBeCloseTo(fixmatch, 6);
+  });
+
+  it('reaches Bad GAN on 2-D data, where its factory adds the density model', () => {
+    const ctx = { unlabeledX: new Rng(3).fillUniform(new Float32Array(200), -1, 1), featureShape: [2] };
+    const inputs = () => ({
       labeledLogits: tf.tensor2d([[1, 0]]),
       labels: tf.tensor1d([0], 'int32'),
       unlabeledLogits: tf.tensor2d([[2, 0]]),
       fakeLogits: tf.tensor2d([[0.5, -1]]),
-      unlabeledViewLogits: [tf.tensor2d([[0, 3]])],
     });
-    const loss = (w: number | undefined, method: 'klogit-fm' | 'klogit-fm+fixmatch' | 'badgan') =>
+    const loss = (w: number) =>
       tf.tidy(() => {
-        const terms = w === undefined ? {} : { ganWeight: w };
-        return makeObjective(method, undefined, terms).discriminatorLoss(i()).dataSync()[0];
+        const o = makeObjective('badgan', ctx, { ganWeight: w });
+        const v = o.discriminatorLoss(inputs()).dataSync()[0];
+        o.dispose?.();
+        return v;
       });
-    const plain = (m: 'klogit-fm' | 'klogit-fm+fixmatch') =>
-      tf.tidy(() => {
-        const withTerm = m === 'klogit-fm+fixmatch';
-        const o = withTerm ? withPseudoLabels(supervised(), { weight: 1, threshold: 0.95 }) : supervised();
-        return o.discriminatorLoss(i()).dataSync()[0];
-      });
-    for (const m of ['klogit-fm', 'klogit-fm+fixmatch'] as const) {
-      expect(loss(0, m), m).toBeCloseTo(plain(m), 6);
-      // the weight multiplies the GAN part: w = 0.25 lies a quarter of the way from 0 to 1
-      expect(loss(0.25, m), m).toBeCloseTo(plain(m) + 0.25 * (loss(1, m) - plain(m)), 5);
-      expect(loss(undefined, m), m).toBe(loss(1, m));
-    }
-    expect(loss(0, 'badgan')).toBeLessThan(loss(1, 'badgan'));
+    expect(loss(0)).toBeLessThan(loss(1));
   });
 });
 

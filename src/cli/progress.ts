@@ -146,10 +146,12 @@ export function makeProgress(
   };
 }
 
-/** A run's length in epochs, from its steps: with --steps it need not be whole (`2.5`). */
+/** A run's length in epochs, from its steps: with --steps it need not be whole (`2.5`, `10.01`). */
 export function formatEpochs(totalSteps: number, stepsPerEpoch: number): string {
   const e = totalSteps / stepsPerEpoch;
-  return String(Number(e.toFixed(1)));
+  // two decimals, but never rounded to a whole number a step or two away from it
+  const shown = Number(e.toFixed(2));
+  return Number.isInteger(e) || !Number.isInteger(shown) ? String(shown) : e.toFixed(3);
 }
 
 /**

@@ -107,17 +107,6 @@ export function registerTrain(program: Command): void {
     .option('--force', 'start over in --out even if it holds a run (replaces that run)')
     .action(async (o, cmd: Command) => {
       const { config, out, start } = await planTraining(o, cmd);
-      // a resume that asks for no more than is done says so and leaves the run exactly as it was
-      const before = start === 'resume' ? readMetrics(out) : null;
-      if (
-        before &&
-        (config.steps !== undefined ? before.step >= config.steps : before.epochs.length >= config.epochs)
-      ) {
-        process.stderr.write(
-          `${out} is already at step ${before.step}, as far as --epochs/--steps ask: nothing more to train (give a larger --epochs or --steps to go on)\n`,
-        );
-        return;
-      }
       const backend = await useBackend(o.backend as BackendName);
       const progress = makeProgress();
       let interrupts = 0;
@@ -137,6 +126,7 @@ export function registerTrain(program: Command): void {
       process.on('SIGTERM', sigterm);
       process.on('SIGHUP', sighup);
       const bar = stepBar(progress);
+      let nothingToTrain = false;
       try {
         const metrics = await runTraining(
           config,
@@ -160,10 +150,17 @@ export function registerTrain(program: Command): void {
               bar.line(
                 `diverged at step ${r.atStep} (${r.reason ?? 'non-finite loss'}): rolled back to step ${r.toStep}, learning rate now ${r.learningRate}`,
               ),
+            onNothingToTrain: (step) => {
+              nothingToTrain = true;
+              bar.line(
+                `${out} is already at step ${step}, as far as --epochs/--steps ask: nothing more to train, nothing changed (give a larger --epochs or --steps to go on)`,
+              );
+            },
           },
           start,
         );
         progress.stop();
+        if (nothingToTrain) return;
         if (!metrics.complete) {
           process.stderr.write(
             `stopped at step ${metrics.step}; continue with: semigan train --resume ${out}\n`,

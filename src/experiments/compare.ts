@@ -199,7 +199,9 @@ async function compareRun(
     if (known) return known;
   }
   if (!metrics?.complete) {
-    metrics = await runTraining(config, dir, hooks, existsSync(join(dir, CHECKPOINT_FILE)));
+    // no checkpoint: whatever the directory holds (figures of a run whose checkpoint is gone) starts over
+    const start = existsSync(join(dir, CHECKPOINT_FILE)) ? 'resume' : 'replace';
+    metrics = await runTraining(config, dir, hooks, start);
     if (!metrics.complete) throw new UsageError(`stopped; run the same command again to continue`);
   }
   const m = metrics;

@@ -16,6 +16,9 @@ export const CHANGEABLE_ON_RESUME: readonly string[] = [
   'collapseSteps',
 ];
 
+/** Settings whose default, given or left out, is the same run (the GAN weight 1). */
+const SAME_AS_ABSENT: Record<string, unknown> = { ganWeight: 1 };
+
 /** Settings where 0 (or false) means off, as leaving them out does. */
 const OFF_WHEN_ZERO = new Set([
   'consistency',
@@ -70,6 +73,7 @@ function settingValues(c: RunConfig): Map<string, { json: string; shown: string 
   };
   for (const [k, v] of Object.entries(c)) {
     if (CHANGEABLE_ON_RESUME.includes(k) || (OFF_WHEN_ZERO.has(k) && !v)) continue;
+    if (k in SAME_AS_ABSENT && v === SAME_AS_ABSENT[k]) continue;
     if (k === 'labeledExamples') put(k, v, describeLabeledExamples(v as LabeledExample[]));
     else if (k === 'augment') put(k, v, describeAugmentation(v as Augmentation));
     else if (v && typeof v === 'object') for (const [sk, sv] of Object.entries(v)) put(`${k}.${sk}`, sv);

@@ -127,6 +127,11 @@ export interface RunHooks {
   onWarning?(message: string): void;
   /** Decoding progress of image folders (first run only; later runs read the cache). */
   onLoadProgress?(done: number, total: number): void;
+  /**
+   * A resume found the run already as far as its length asks (or further): nothing was trained and nothing
+   * written; runTraining returns the run's metrics as they were.
+   */
+  onNothingToTrain?(step: number): void;
 }
 
 export const CHECKPOINT_FILE = 'checkpoint.bin';

@@ -52,7 +52,7 @@ export function removeRunFiles(out: string): void {
       f === CHECKPOINT_FILE ||
       f === HEALTHY_CHECKPOINT_FILE ||
       f === 'metrics.json' ||
-      /^samples-\d+\.png$/.test(f)
+      /^(samples|realfake)-\d+\.png$/.test(f)
     )
       rmSync(join(out, f), { force: true });
   }

@@ -35,7 +35,7 @@ export function finishRun(run: RunState, hooks: RunHooks): RunMetrics {
   }
   const { probs, numClasses } = chosen ? predictWith(trainer, chosen.params, testX) : trainer.predict(testX);
   metrics.confusion = confusionMatrix(argmaxRows(probs, numClasses), testY, numClasses);
-  // a run stopped between epochs (--steps, Ctrl-C) is reported at the step it stopped, from these weights
+  // a run whose length ends between epochs (--steps) is reported at its last step, from these weights
   if (!chosen && last?.step !== trainer.stepCount) metrics.testAccuracy = diagonalShare(metrics.confusion);
   metrics.weightsSha256 = chosen ? paramsSha256(chosen.params) : weightsSha256(trainer);
   metrics.step = trainer.stepCount;

@@ -64,7 +64,10 @@ export async function trainLoop(run: RunState, hooks: RunHooks): Promise<boolean
     }
     if (s % config.checkpointEverySteps === 0 || s === totalSteps) saveRun(run);
     if (hooks.shouldStop?.()) {
+      // metrics.json says where the run stopped (a resumed finished run no longer reads as finished)
+      run.metrics.step = trainer.stepCount;
       saveRun(run);
+      writeFileAtomic(join(run.out, 'metrics.json'), JSON.stringify(run.metrics, null, 2) + '\n');
       return false;
     }
   }

@@ -85,6 +85,14 @@ export function buildRun(
   const machine = machineSignature(tf.getBackend(), backendAcceleration());
   metrics.code = recordCode(metrics.code, trainer.stepCount, machine);
   const totalSteps = config.steps ?? stepsPerEpoch * config.epochs;
+  if (stored && trainer.stepCount < totalSteps) {
+    // a finished run resumed to go further: its figures belong to the end it has not reached yet
+    metrics.complete = false;
+    delete metrics.testAccuracy;
+    delete metrics.confusion;
+    delete metrics.weightsSha256;
+    delete metrics.selectedEpoch;
+  }
   hooks.onStart?.({
     totalSteps,
     stepsPerEpoch,

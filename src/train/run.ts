@@ -42,6 +42,12 @@ export async function runTraining(
   const data = splitRunData(config, await loadRunData(config, spec, hooks));
   const run = buildRun(config, spec, data, out, hooks, stored);
   try {
+    // a finished run asked for no more, or a stopped one already past what is asked: leave it as it was
+    const step = run.trainer.stepCount;
+    if (stored && step >= run.totalSteps && (stored.meta.metrics.complete || step > run.totalSteps)) {
+      hooks.onNothingToTrain?.(step);
+      return stored.meta.metrics;
+    }
     if (!stored) {
       // the old run stays whole until the new one is ready to take its first checkpoint
       if (mode === 'replace') removeRunFiles(out);
