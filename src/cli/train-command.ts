@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { accelerationSummary, useBackend, type BackendName } from '../backend.js';
 import { METHOD_NAMES } from '../train/methods.js';
-import { readMetrics, runTraining } from '../train/run.js';
+import { runTraining } from '../train/run.js';
 import {
   AUGMENT_OPTION,
   choiceOption,
