@@ -32,7 +32,14 @@ import type { SelectStrategy } from '../src/data/select-labels.js';
 import type { MethodName } from '../src/train/methods.js';
 import { augmentOption } from '../src/cli/parse.js';
 import { writeFileAtomic } from '../src/util/fs.js';
-import { benchContext, benchRunsDir, provenanceHeader, seedGroupTag, tagValue } from './machine.js';
+import {
+  benchContext,
+  benchRunsDir,
+  provenanceHeader,
+  seedGroupTag,
+  stopOnSignal,
+  tagValue,
+} from './machine.js';
 import { mergeIntoResultsFile, readRuns } from './partial-results.js';
 
 const here = import.meta.dirname;
@@ -101,6 +108,7 @@ const result = await runCompare(
     ...(ganWeight === undefined ? {} : { ganWeight }),
   },
   {
+    shouldStop: stopOnSignal(),
     onRunStart: ({ select, method, seed, index, total }) =>
       console.log(
         `${new Date().toISOString()} [${index + 1}/${total}] ${method}, ${select} labels, seed ${seed}`,

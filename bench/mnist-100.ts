@@ -27,7 +27,14 @@ import { augments } from '../src/train/augment.js';
 import type { OptimizerOverrides } from '../src/experiments/make-trainer.js';
 import type { MethodName } from '../src/train/methods.js';
 import { writeFileAtomic } from '../src/util/fs.js';
-import { benchContext, benchRunsDir, parseCommitEntry, provenanceHeader, seedGroupTag } from './machine.js';
+import {
+  benchContext,
+  benchRunsDir,
+  parseCommitEntry,
+  provenanceHeader,
+  seedGroupTag,
+  stopOnSignal,
+} from './machine.js';
 import { runSettings, type RunSettings } from '../src/train/run-settings.js';
 import type { Rollback } from '../src/train/run-config.js';
 import { rounded, seedStats } from '../src/util/stats.js';
@@ -224,7 +231,8 @@ function sameSchedule(method: MethodName): boolean {
   return method === 'supervised' && supervisedEpochs === targetEpochs;
 }
 
-for (let goal = round; goal <= targetEpochs + round - 1; goal += round) {
+const shouldStop = stopOnSignal();
+rounds: for (let goal = round; goal <= targetEpochs + round - 1; goal += round) {
   for (const seed of seeds) {
     for (const method of methods) {
       const epochs = Math.min(goal, method === 'supervised' ? supervisedEpochs : targetEpochs);
@@ -256,6 +264,7 @@ for (let goal = round; goal <= targetEpochs + round - 1; goal += round) {
         },
         dir,
         {
+          shouldStop,
           onEpoch: (m) => {
             console.log(
               `  ${method} seed ${seed} epoch ${m.epoch}: test error ${(m.testError * 100).toFixed(2)}%` +
@@ -273,6 +282,7 @@ for (let goal = round; goal <= targetEpochs + round - 1; goal += round) {
         },
         resume ? 'resume' : 'replace',
       );
+      if (shouldStop()) break rounds;
     }
   }
 }
