@@ -92,6 +92,7 @@ const backend = await useBackend('wasm');
 const context = benchContext();
 const t0 = performance.now();
 const done: CompareRun[] = [];
+const shouldStop = stopOnSignal();
 const result = await runCompare(
   {
     data: `images:${dataDir}?size=${size}`,
@@ -108,7 +109,7 @@ const result = await runCompare(
     ...(ganWeight === undefined ? {} : { ganWeight }),
   },
   {
-    shouldStop: stopOnSignal(),
+    shouldStop,
     onRunStart: ({ select, method, seed, index, total }) =>
       console.log(
         `${new Date().toISOString()} [${index + 1}/${total}] ${method}, ${select} labels, seed ${seed}`,
@@ -126,7 +127,12 @@ const result = await runCompare(
       writePartial(done);
     },
   },
-);
+).catch((e: Error) => {
+  // a signal stopped the run after a checkpoint: the same command continues it
+  if (!shouldStop()) throw e;
+  console.log(`stopped after a checkpoint; the same command continues`);
+  process.exit(130);
+});
 
 /** This process's finished runs merged into the partial file; runs of another size, epochs or validation are left out. */
 function writePartial(mine: CompareRun[]): void {
