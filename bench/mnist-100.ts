@@ -19,7 +19,7 @@
  * The Π-model alone (MNIST_METHODS=pi) gets Bad GAN's decay over the last third, as badgan does.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { useBackend } from '../src/backend.js';
 import { CHECKPOINT_FILE, readMetrics, runTraining } from '../src/train/run.js';
 import { augmentOption } from '../src/cli/parse.js';
@@ -161,7 +161,8 @@ function onDisk(dir: string, target: number): SeedRecord | undefined {
     curve: r.epochs.map((e) => e.testError),
     // the top-level commit is whoever wrote the file last; these say what trained each seed
     commits: (r.code ?? []).map((c) => `${c.commit.slice(0, 12)}${c.dirty ? '+dirty' : ''}@step${c.atStep}`),
-    settings: runSettings(r.config),
+    // data paths in committed results are relative to the repository, whatever path the run trained from
+    settings: { ...runSettings(r.config), data: `mnist:${relative(join(here, '..'), dataDir)}` },
     rollbacks: r.rollbacks ?? [],
   };
 }
