@@ -106,11 +106,16 @@ describe('compare reuses only provably the same run', () => {
       select: ['random' as const],
       validationPerClass: 0,
     };
-    const first = await runCompare({ ...opts, out: tempDir() });
+    const out = tempDir();
+    const first = await runCompare({ ...opts, out });
     const [run] = first.runs;
     expect(run.settings.validationPerClass).toBe(0);
     expect(run.code.at(-1)?.signature).toBe(CODE_SIGNATURE);
     expect(run.labelsRead).toBe(6);
+    // what the run cost: its epochs' seconds, as its metrics.json records them
+    const saved = JSON.parse(readFileSync(join(out, run.dir, 'metrics.json'), 'utf8'));
+    expect(run.wallSeconds).toBeGreaterThan(0);
+    expect(run.wallSeconds).toBeCloseTo(saved.epochs[0].seconds, 1);
     expect(formatCompareTable(first)).toMatch(/labels read\n.*\b6$/);
 
     const trained: number[] = [];

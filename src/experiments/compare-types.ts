@@ -29,6 +29,11 @@ export interface CompareRun {
   rollbacks: Rollback[];
   /** Test accuracy after each epoch (absent in older results): how much the last epoch's figure wanders. */
   curve?: number[];
+  /**
+   * Seconds the run spent training and evaluating, summed over its epochs across every resume (absent in
+   * older results); label selection and data loading are not in it.
+   */
+  wallSeconds?: number;
 }
 
 export interface SummaryCell {

@@ -219,6 +219,7 @@ async function compareRun(
     code: m.code ?? [],
     rollbacks: m.rollbacks ?? [],
     curve: m.epochs.map((e) => e.testAccuracy),
+    wallSeconds: Number(m.epochs.reduce((sum, e) => sum + e.seconds, 0).toFixed(1)),
   };
 }
 
