@@ -11,10 +11,10 @@
  * checkpoints; finished runs are only aggregated, and runs in the committed results are reused only where
  * their settings and code signature match. Several processes may share the work (CD_SEEDS=1 … and
  * CD_SEEDS=2,3 …): each merges its finished runs into the partial file, and the full file is written once
- * every strategy × method in it has 3 seeds. Env: CD_SIZE (image px, default 64), CD_EPOCHS (default 10), CD_VALIDATION (per class, default
+ * every strategy × method in it has 3 seeds. Env: CD_SIZE (image px, default 64), CD_EPOCHS (default 30), CD_VALIDATION (per class, default
  * 0), CD_SEEDS, CD_METHODS, CD_SELECT, CD_DIR; levers for every method alike: CD_AUGMENT (an --augment spec, e.g.
- * strong), CD_THRESHOLD (FixMatch's τ), CD_GAN_WEIGHT (D's real/fake loss in the GAN methods). A protocol other than the default (64 px, 10 epochs, no validation
- * labels, no lever) is tagged: its runs and results are cats-dogs-100-e30…, -32px…, -aug-strong…, -tau0p8…, -gw0p1…;
+ * strong), CD_THRESHOLD (FixMatch's τ), CD_GAN_WEIGHT (D's real/fake loss in the GAN methods). A protocol other than the default (64 px, 30 epochs, no validation
+ * labels, no lever) is tagged: its runs and results are cats-dogs-100-e10…, -32px…, -aug-strong…, -tau0p8…, -gw0p1…;
  * seeds beyond 1–3 confirm what seeds 1–3 chose and are tagged too (-seeds4-6). The earlier 32 px protocol (dcgan-resnet, 50 validation labels
  * per class for the supervised baseline) is kept in cats-dogs-100-32px-dcgan.json.
  */
@@ -50,7 +50,7 @@ const dataDir = relative(
   process.env.CD_DIR ?? join(here, '..', '..', 'shared', 'data', 'cats-dogs'),
 );
 const size = Number(process.env.CD_SIZE ?? 64);
-const epochs = Number(process.env.CD_EPOCHS ?? 10);
+const epochs = Number(process.env.CD_EPOCHS ?? 30);
 const validation = Number(process.env.CD_VALIDATION ?? 0);
 const seeds = (process.env.CD_SEEDS ?? '1,2,3').split(',').map(Number);
 const methods = (process.env.CD_METHODS ?? 'supervised,fixmatch,klogit-fm,klogit-fm+fixmatch').split(
@@ -69,7 +69,7 @@ if (ganWeight !== undefined && !(ganWeight >= 0))
 // another protocol (size, schedule, validation, lever) keeps its own runs and results, like the MNIST bench
 const leverTag =
   (size === 64 ? '' : `-${size}px`) +
-  (epochs === 10 ? '' : `-e${epochs}`) +
+  (epochs === 30 ? '' : `-e${epochs}`) +
   (validation === 0 ? '' : `-val${validation}`) +
   (augmentSpec ? `-aug-${tagValue(augmentSpec)}` : '') +
   (threshold === undefined ? '' : `-tau${tagValue(String(threshold))}`);

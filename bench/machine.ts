@@ -76,7 +76,9 @@ export const tagValue = (v: string) => v.replace(/\./g, 'p').replace(/[^a-z0-9p]
 
 /**
  * A `shouldStop` for long benches: SIGINT or SIGTERM (a session ending, Ctrl-C) stops the current run after a
- * checkpoint instead of losing the steps since the last one; a second signal exits at once.
+ * checkpoint instead of losing the steps since the last one; a second signal exits at once. The npm scripts start
+ * benches with `node --import tsx`, not the `tsx` command: tsx's own process relays a signal and, when the
+ * child does not answer within 30 ms (a training step is busy for seconds), kills it with SIGKILL.
  */
 export function stopOnSignal(): () => boolean {
   let stop = false;
