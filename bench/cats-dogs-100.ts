@@ -76,6 +76,15 @@ const leverTag =
 const tag =
   leverTag + (ganWeight === undefined ? '' : `-gw${tagValue(String(ganWeight))}`) + seedGroupTag(seeds);
 const name = `cats-dogs-100${tag}`;
+// what every results file of this bench says about its protocol
+const protocol = {
+  imageSize: size,
+  epochs,
+  validationLabelsPerClass: validation,
+  ...(augmentSpec ? { augment: augmentSpec } : {}),
+  ...(threshold === undefined ? {} : { pseudoThreshold: threshold }),
+  ...(ganWeight === undefined ? {} : { ganWeight }),
+};
 const out = benchRunsDir(name);
 const partialFile = join(here, 'results', `${name}.partial.json`);
 
@@ -144,12 +153,7 @@ function writePartial(mine: CompareRun[]): void {
     bench: name,
     partial: true,
     ...provenanceHeader(runs.map((r) => r.code)),
-    imageSize: size,
-    epochs,
-    validationLabelsPerClass: validation,
-    ...(augmentSpec ? { augment: augmentSpec } : {}),
-    ...(threshold === undefined ? {} : { pseudoThreshold: threshold }),
-    ...(ganWeight === undefined ? {} : { ganWeight }),
+    ...protocol,
     runs,
     summary: summarise(runs),
   }));
@@ -187,12 +191,7 @@ function writeFullResults(): void {
         ),
         backend,
         acceleration: backendAcceleration(),
-        imageSize: size,
-        epochs,
-        validationLabelsPerClass: validation,
-        ...(augmentSpec ? { augment: augmentSpec } : {}),
-        ...(threshold === undefined ? {} : { pseudoThreshold: threshold }),
-        ...(ganWeight === undefined ? {} : { ganWeight }),
+        ...protocol,
         labelsUsed: Math.max(...runs.map((r) => r.labelsRead)),
         spread: 'stdTestAccuracy: sample SD over seeds (n − 1); seTestAccuracy: standard error, SD / √n',
         wallSecondsThisCall: Math.round((performance.now() - t0) / 1000),
