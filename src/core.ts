@@ -67,6 +67,7 @@ export {
 
 // experiments
 export { makeTrainer, type TrainerInputs, type TrainerOptions } from './experiments/make-trainer.js';
+export { dataDefaults, IMAGES_DEFAULTS, type DataDefaults } from './experiments/data-defaults.js';
 export {
   makeToyData,
   makeToyTrainer,

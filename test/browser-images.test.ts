@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../src/backend.js';
 import { loadClassifier } from '../src/export/classifier.js';
+import { IMAGES_DEFAULTS } from '../src/experiments/data-defaults.js';
 import { ARTIFACTS, haveBrowser, openPlayground, pollUntil } from './browser-helpers.js';
 import { semigan, tempDir } from './helpers.js';
 
@@ -71,6 +72,8 @@ describe.skipIf(!haveBrowser)('browser playground, your-images view (headless Ch
   afterAll(async () => close?.());
 
   it('loads a dropped folder, labels by clicking (also while training), keeps held-out images out of training, and exports a model the CLI and library load', async () => {
+    // the view starts with the CLI's default recipe for photos
+    expect(await page.inputValue('#img-method')).toBe(IMAGES_DEFAULTS.method);
     await page.selectOption('#img-size', '16');
     await page.setInputFiles('#img-folder', images);
     let s = await pollUntil(

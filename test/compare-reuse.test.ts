@@ -192,6 +192,24 @@ describe('compare reuses only provably the same run', () => {
     expect(trained).toEqual(['supervised', 'fixmatch', 'epoch']);
     expect(whyNotSameRun(plain.runs[1], lowered.runs[1].settings)).toMatch(/^its pseudoLabels null ≠ /);
   });
+
+  it('runCompare: a GAN weight per method reaches that method only (a data default recipe)', async () => {
+    const r = await runCompare({
+      data: 'rings',
+      labels: 6,
+      seeds: [1],
+      methods: ['klogit', 'klogit-fm'],
+      select: ['random'],
+      validationPerClass: 0,
+      epochs: 1,
+      out: tempDir(),
+      ganWeight: { 'klogit-fm': 0.1 },
+    });
+    expect(r.runs.map((x) => [x.method, x.settings.ganWeight])).toEqual([
+      ['klogit', null],
+      ['klogit-fm', 0.1],
+    ]);
+  });
 });
 
 describe('bench results files', () => {

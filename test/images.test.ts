@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadImageFolder } from '../src/data/images.js';
 import { prepareInputs, type Classifier } from '../src/export/classifier.js';
 import { runCompare, type CompareRun } from '../src/experiments/compare.js';
+import { IMAGES_DEFAULTS } from '../src/experiments/data-defaults.js';
 import { LabelOracle } from '../src/data/label-oracle.js';
 import { readLabelsCsv } from '../src/data/labels-csv.js';
 import { selectLabels } from '../src/data/select-labels.js';
@@ -274,6 +275,35 @@ describe('image folders', () => {
     expect(bad.code).toBe(2);
     expect(oneLineError(bad.stderr)).toMatch(/cannot read labels CSV/);
     expect(existsSync(join(run, 'checkpoint.bin'))).toBe(true);
+  });
+
+  it("train on photos: the default is the photos' measured best recipe, its GAN weight only with its method", () => {
+    Object.assign(process.env, { SEMIGAN_CACHE: cache });
+    const config = (...flags: string[]) => {
+      const out = join(tempDir(), 'run');
+      const t = semigan(
+        'train',
+        '--data',
+        `images:${root}?size=8`,
+        '--labels',
+        '6',
+        '--steps',
+        '1',
+        ...flags,
+        '--out',
+        out,
+      );
+      expect(t.code, t.stderr).toBe(0);
+      return JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')).config;
+    };
+    const byDefault = config();
+    expect([byDefault.method, byDefault.ganWeight, byDefault.epochs]).toEqual([
+      IMAGES_DEFAULTS.method,
+      IMAGES_DEFAULTS.ganWeight,
+      IMAGES_DEFAULTS.trainEpochs,
+    ]);
+    expect(config('--method', 'klogit-fm').ganWeight).toBeUndefined();
+    expect(config('--gan-weight', '0.5').ganWeight).toBe(0.5);
   });
 
   it('compare: same labeled set for every method within a seed, result.json, table and report.html', async () => {

@@ -5,6 +5,7 @@ import { SELECT_STRATEGIES, type SelectStrategy } from '../data/select-labels.js
 import { describeDataSpec, parseDataSpec, withImageSize, withUnlabeled } from '../data/spec.js';
 import { UsageError } from '../errors.js';
 import { formatCompareTable, runCompare } from '../experiments/compare.js';
+import { dataDefaults, describeEpochs, IMAGES_DEFAULTS } from '../experiments/data-defaults.js';
 import { CLASSIFIER_METHODS, type MethodName } from '../train/methods.js';
 import type { Augmentation } from '../train/augment.js';
 import {
@@ -35,12 +36,15 @@ export function registerCompare(program: Command): void {
     .addOption(
       new Option('--methods <list>', CLASSIFIER_METHODS.join(','))
         .argParser(listOption('methods', CLASSIFIER_METHODS))
-        .default(['supervised', 'kplus1', 'klogit-fm'], 'supervised,kplus1,klogit-fm'),
+        .default(
+          undefined,
+          `${dataDefaults('toy').compareMethods.join(',')}; images: ${IMAGES_DEFAULTS.compareMethods.join(',')}`,
+        ),
     )
     .option('--seeds <n>', 'seeds 1…n', intOption('--seeds', 1, 100), 3)
     .option(
       '--epochs <n>',
-      'epochs per run (default: 100 for 2-D data, 20 for MNIST, 10 for images)',
+      `epochs per run (default: ${describeEpochs('compareEpochs')})`,
       intOption('--epochs', 1, 100_000),
     )
     .option(
@@ -56,10 +60,16 @@ export function registerCompare(program: Command): void {
     .option('--out <dir>', 'output directory (runs resume from it)', './semigan-compare')
     .action(async (o) => {
       const spec = withUnlabeled(withImageSize(parseDataSpec(o.data), o.imageSize), o.unlabeled);
-      if (!o.select.length || !o.methods.length)
+      const defaults = dataDefaults(spec.kind);
+      const methods = (o.methods as MethodName[] | undefined) ?? defaults.compareMethods;
+      if (!o.select.length || !methods.length)
         throw new UsageError('--select and --methods need at least one entry');
       await useBackend(o.backend as BackendName);
-      const epochs = o.epochs ?? (spec.kind === 'toy' ? 100 : spec.kind === 'mnist' ? 20 : 10);
+      const epochs = (o.epochs as number | undefined) ?? defaults.compareEpochs;
+      // --gan-weight for every GAN method; else the data's default recipe sets its own method's weight
+      const ganWeight =
+        (o.ganWeight as number | undefined) ??
+        (defaults.ganWeight === undefined ? undefined : { [defaults.method]: defaults.ganWeight });
       const bar = stepBar(makeProgress());
       const onDecode = decodeProgress();
       const result = await runCompare(
@@ -67,14 +77,14 @@ export function registerCompare(program: Command): void {
           data: describeDataSpec(spec),
           labels: o.labels,
           select: o.select as SelectStrategy[],
-          methods: o.methods as MethodName[],
+          methods,
           seeds: Array.from({ length: o.seeds }, (_, i) => i + 1),
           epochs,
           validationPerClass: o.validation,
           out: o.out,
           ...(o.augment ? { augment: o.augment as Augmentation } : {}),
           ...(o.pseudoThreshold !== undefined ? { pseudoThreshold: o.pseudoThreshold as number } : {}),
-          ...(o.ganWeight !== undefined ? { ganWeight: o.ganWeight as number } : {}),
+          ...(ganWeight !== undefined ? { ganWeight } : {}),
         },
         {
           onWarning: (m) => bar.line(`warning: ${m}`),

@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { BACKENDS } from '../backend.js';
 import { UsageError } from '../errors.js';
 import { augmentationProblem, type Augmentation } from '../train/augment.js';
+import { IMAGES_DEFAULTS } from '../experiments/data-defaults.js';
 
 /** Option parsers for commander: a bad value becomes one clear usage error, never NaN downstream. */
 export function intOption(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
@@ -81,7 +82,7 @@ export const PSEUDO_THRESHOLD_OPTION = [
 
 export const GAN_WEIGHT_OPTION = [
   '--gan-weight <w>',
-  "weight of the discriminator's real/fake (GAN) loss against its labeled cross-entropy, for GAN methods (default 1; 0 keeps the generator but gives D no GAN signal)",
+  `weight of the discriminator's real/fake (GAN) loss against its labeled cross-entropy, for GAN methods (default 1, or ${IMAGES_DEFAULTS.ganWeight} for ${IMAGES_DEFAULTS.method} on images; 0 keeps the generator but gives D no GAN signal)`,
   floatOption('--gan-weight', 0, 1000),
 ] as const;
 

@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
 import { accelerationSummary, useBackend, type BackendName } from '../backend.js';
+import {
+  dataDefaults,
+  describeDefault,
+  describeEpochs,
+  IMAGES_DEFAULTS,
+} from '../experiments/data-defaults.js';
 import { METHOD_NAMES } from '../train/methods.js';
 import { runTraining } from '../train/run.js';
 import {
@@ -22,9 +28,8 @@ export function registerTrain(program: Command): void {
     .option(...IMAGE_SIZE_OPTION)
     .option(
       '--method <name>',
-      `${METHOD_NAMES.join(' | ')} (gan: a plain GAN, sample pictures only)`,
+      `${METHOD_NAMES.join(' | ')} (gan: a plain GAN, sample pictures only) (default: ${dataDefaults('toy').method}; images: ${describeDefault(IMAGES_DEFAULTS)})`,
       choiceOption('method', METHOD_NAMES),
-      'klogit-fm',
     )
     .option(
       '--labels <n>',
@@ -33,7 +38,11 @@ export function registerTrain(program: Command): void {
     )
     .option('--unlabeled <dir>', 'images: a folder of extra images without classes, used as unlabeled data')
     .option('--labels-csv <file>', 'exactly these labeled examples (file,label), e.g. from select-labels')
-    .option('--epochs <n>', 'epochs (passes over the unlabeled set)', intOption('--epochs', 1, 100_000))
+    .option(
+      '--epochs <n>',
+      `epochs, passes over the unlabeled set (default: ${describeEpochs('trainEpochs')})`,
+      intOption('--epochs', 1, 100_000),
+    )
     .option(
       '--steps <n>',
       'stop after this many steps in total (overrides --epochs)',

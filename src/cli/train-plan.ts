@@ -11,6 +11,7 @@ import {
 } from '../data/spec.js';
 import { idsOf } from '../data/split.js';
 import { UsageError } from '../errors.js';
+import { dataDefaults } from '../experiments/data-defaults.js';
 import type { OptimizerOverrides } from '../experiments/make-trainer.js';
 import {
   readRunConfig,
@@ -22,7 +23,7 @@ import {
   type RunStart,
 } from '../train/run.js';
 import { ensureWritableDir } from '../util/fs.js';
-import { DEFAULT_PSEUDO_LABELS, METHOD_TERMS } from '../train/methods.js';
+import { DEFAULT_PSEUDO_LABELS, METHOD_TERMS, type MethodName } from '../train/methods.js';
 import { labelsPerClass } from './parse.js';
 import { decodeProgress } from './progress.js';
 
@@ -121,12 +122,16 @@ async function configFromFlags(o: Flags, data: string): Promise<RunConfig> {
     withImageSize(parseDataSpec(data), o.imageSize as number | undefined),
     o.unlabeled as string | undefined,
   );
-  const defaultEpochs = spec.kind === 'mnist' ? 300 : spec.kind === 'images' ? 10 : 100;
-  const epochs = (o.epochs as number | undefined) ?? defaultEpochs;
+  const defaults = dataDefaults(spec.kind);
+  const epochs = (o.epochs as number | undefined) ?? defaults.trainEpochs;
+  const method = (o.method as MethodName | undefined) ?? defaults.method;
+  // the data's best recipe sets its method's GAN weight; --gan-weight, or another method, leaves it out
+  const ganWeight =
+    (o.ganWeight as number | undefined) ?? (method === defaults.method ? defaults.ganWeight : undefined);
   const labels = o.labels as number | undefined;
   const config: RunConfig = {
     data: describeDataSpec(spec),
-    method: o.method as RunConfig['method'],
+    method,
     labelsPerClass:
       labels === undefined
         ? spec.kind === 'mnist'
@@ -144,8 +149,8 @@ async function configFromFlags(o: Flags, data: string): Promise<RunConfig> {
     ...(o.augment ? { augment: o.augment as RunConfig['augment'] } : {}),
     ...(o.consistency ? { consistency: o.consistency as number } : {}),
     ...(o.consistencyRampup ? { consistencyRampup: o.consistencyRampup as number } : {}),
-    ...pseudoLabelFlags(o),
-    ...(o.ganWeight !== undefined ? { ganWeight: o.ganWeight as number } : {}),
+    ...pseudoLabelFlags(o, method),
+    ...(ganWeight !== undefined ? { ganWeight } : {}),
     ...(o.lrDecayFrom !== undefined
       ? { lrDecay: { startEpoch: o.lrDecayFrom as number, endEpoch: epochs } }
       : {}),
@@ -177,11 +182,11 @@ function optimizerOverrides(o: Flags): { optimizer?: OptimizerOverrides } {
 }
 
 /** --pseudo-labels W [--pseudo-threshold T]: FixMatch's term on any method (T alone tunes a fixmatch run's). */
-function pseudoLabelFlags(o: Flags): Pick<RunConfig, 'pseudoLabels'> {
+function pseudoLabelFlags(o: Flags, method: MethodName): Pick<RunConfig, 'pseudoLabels'> {
   const weight = o.pseudoLabels as number | undefined;
   const threshold = o.pseudoThreshold as number | undefined;
   if (weight === undefined && threshold === undefined) return {};
-  const defaults = METHOD_TERMS[o.method as RunConfig['method']]?.pseudoLabels ?? DEFAULT_PSEUDO_LABELS;
+  const defaults = METHOD_TERMS[method]?.pseudoLabels ?? DEFAULT_PSEUDO_LABELS;
   return {
     pseudoLabels: { weight: weight ?? defaults.weight, threshold: threshold ?? defaults.threshold },
   };

@@ -52,8 +52,11 @@ export interface CompareOptions {
   augment?: Augmentation;
   /** FixMatch's confidence threshold, for the methods whose default includes its term (default 0.95). */
   pseudoThreshold?: number;
-  /** Weight of D's real/fake loss, for the GAN methods compared (default 1). */
-  ganWeight?: number;
+  /**
+   * Weight of D's real/fake loss (default 1): one weight for every GAN method compared, or a weight per method
+   * (a data's default recipe sets only its own method's).
+   */
+  ganWeight?: number | Partial<Record<MethodName, number>>;
 }
 
 export interface CompareHooks extends RunHooks, LoadHooks {
@@ -231,7 +234,7 @@ function checkOptions(o: CompareOptions): void {
         .filter((m) => METHOD_TERMS[m as MethodName]?.pseudoLabels)
         .join(', ')}), and none is compared`,
     );
-  if (o.ganWeight !== undefined && !o.methods.some((m) => GAN_WEIGHTED_METHODS.includes(m)))
+  if (typeof o.ganWeight === 'number' && !o.methods.some((m) => GAN_WEIGHTED_METHODS.includes(m)))
     throw new UsageError(
       `--gan-weight applies to GAN methods (${GAN_WEIGHTED_METHODS.join(', ')}), and none is compared`,
     );
@@ -253,12 +256,18 @@ function checkOptions(o: CompareOptions): void {
  */
 function trainingOverrides(o: CompareOptions, method: MethodName): Partial<RunConfig> {
   const pseudo = METHOD_TERMS[method]?.pseudoLabels;
+  const ganWeight =
+    typeof o.ganWeight === 'number'
+      ? GAN_WEIGHTED_METHODS.includes(method)
+        ? o.ganWeight
+        : undefined
+      : o.ganWeight?.[method];
   return {
     ...(o.augment ? { augment: o.augment } : {}),
     ...(pseudo && o.pseudoThreshold !== undefined
       ? { pseudoLabels: { ...pseudo, threshold: o.pseudoThreshold } }
       : {}),
-    ...(o.ganWeight !== undefined && GAN_WEIGHTED_METHODS.includes(method) ? { ganWeight: o.ganWeight } : {}),
+    ...(ganWeight !== undefined ? { ganWeight } : {}),
   };
 }
 

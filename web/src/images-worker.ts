@@ -9,6 +9,7 @@ import {
   photoPreset,
   takeRows,
   makeTrainer,
+  IMAGES_DEFAULTS,
   type Trainer,
 } from '../../src/core.js';
 import { carryOver } from './carry-over.js';
@@ -78,7 +79,14 @@ function makeRun(msg: TrainMessage, heldOut: number[], trainRows: number[], unla
       labeled: { x: takeRows(x, size, trainRows), y, ids: ids(trainRows) },
       unlabeled: { x: takeRows(x, size, unlabeledRows), ids: ids(unlabeledRows) },
     },
-    { seed: settings.seed, batchSize: settings.batchSize },
+    {
+      seed: settings.seed,
+      batchSize: settings.batchSize,
+      // the default recipe's GAN weight goes with its method, as in the CLI
+      ...(settings.method === IMAGES_DEFAULTS.method && IMAGES_DEFAULTS.ganWeight !== undefined
+        ? { ganWeight: IMAGES_DEFAULTS.ganWeight }
+        : {}),
+    },
   );
   const record = labeledRecord(ids(trainRows), y, classNames, settings.seed);
   return { trainer, msg, heldOut, trainRows, unlabeledRows, record };
