@@ -94,6 +94,14 @@ describe('semigan CLI: user mistakes get one clear line, no stack trace', () => 
     const help = semigan('demo', '--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--seed/);
+    // defaults that depend on the data are spelled out, the photos' recipe included
+    const compare = semigan('compare', '--help').stdout.replace(/\s+/g, ' ');
+    expect(compare).toMatch(
+      /default: supervised,kplus1,klogit-fm; images: supervised,fixmatch,klogit-fm\+fixmatch/,
+    );
+    expect(compare).toMatch(/default: 100 for 2-D data, 20 for MNIST, 30 for images/);
+    const train = semigan('train', '--help').stdout.replace(/\s+/g, ' ');
+    expect(train).toMatch(/images: klogit-fm\+fixmatch --gan-weight 0\.1/);
   });
 });
 

@@ -34,12 +34,10 @@ export function registerCompare(program: Command): void {
         .default(['random', 'representative'], 'random,representative'),
     )
     .addOption(
-      new Option('--methods <list>', CLASSIFIER_METHODS.join(','))
-        .argParser(listOption('methods', CLASSIFIER_METHODS))
-        .default(
-          undefined,
-          `${dataDefaults('toy').compareMethods.join(',')}; images: ${IMAGES_DEFAULTS.compareMethods.join(',')}`,
-        ),
+      new Option(
+        '--methods <list>',
+        `${CLASSIFIER_METHODS.join(',')} (default: ${dataDefaults('toy').compareMethods.join(',')}; images: ${IMAGES_DEFAULTS.compareMethods.join(',')})`,
+      ).argParser(listOption('methods', CLASSIFIER_METHODS)),
     )
     .option('--seeds <n>', 'seeds 1…n', intOption('--seeds', 1, 100), 3)
     .option(
