@@ -59,6 +59,12 @@ describe('semigan CLI: user mistakes get one clear line, no stack trace', () => 
       2,
       /--augment strong would make the weak view that pseudo-labels come from strong too/,
     ],
+    // the photos' default methods include FixMatch's term: the line says how to keep strong
+    [
+      ['compare', '--data', 'images:/nonexistent', '--augment', 'strong'],
+      2,
+      / fixmatch already trains on a strongly augmented view: leave strong out, or pick a method without/,
+    ],
   ];
   for (const [args, code, message] of cases) {
     it(`${args.join(' ')} → exit ${code}`, () => {

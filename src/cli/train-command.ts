@@ -6,7 +6,11 @@ import {
   describeEpochs,
   IMAGES_DEFAULTS,
 } from '../experiments/data-defaults.js';
-import { METHOD_NAMES } from '../train/methods.js';
+import { METHOD_NAMES, METHOD_TERMS, type MethodName } from '../train/methods.js';
+
+const PSEUDO_LABEL_METHODS = (Object.keys(METHOD_TERMS) as MethodName[]).filter(
+  (m) => METHOD_TERMS[m]?.pseudoLabels,
+);
 import { runTraining } from '../train/run.js';
 import {
   AUGMENT_OPTION,
@@ -76,7 +80,7 @@ export function registerTrain(program: Command): void {
     )
     .option(
       '--pseudo-labels <w>',
-      "weight of FixMatch's pseudo-label term: a strongly augmented view of each unlabeled image learns D's confident prediction on a weak one (default: 1 for fixmatch, 0 otherwise)",
+      `weight of FixMatch's pseudo-label term: a strongly augmented view of each unlabeled image learns D's confident prediction on a weak one (default: 1 for ${PSEUDO_LABEL_METHODS.join(' and ')}, 0 otherwise)`,
       floatOption('--pseudo-labels', 0, 1000),
     )
     .option(...PSEUDO_THRESHOLD_OPTION)

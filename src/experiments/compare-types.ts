@@ -30,8 +30,9 @@ export interface CompareRun {
   /** Test accuracy after each epoch (absent in older results): how much the last epoch's figure wanders. */
   curve?: number[];
   /**
-   * Seconds the run spent training and evaluating, summed over its epochs across every resume (absent in
-   * older results); label selection and data loading are not in it.
+   * Seconds the run spent training, summed over its epochs' `seconds` across every resume (absent in older
+   * results). Not in it: label selection, data loading, the per-epoch evaluation, and steps a stop threw away
+   * (the part of an epoch before a resume counts from the resume).
    */
   wallSeconds?: number;
 }

@@ -228,7 +228,7 @@ export function validateRunConfig(c: RunConfig, spec: DataSpec = parseDataSpec(c
   // the pseudo-labels come from a weak view of the batch that --augment sets: strong there defeats the term
   if (a?.strong && (pl?.weight ?? METHOD_TERMS[c.method]?.pseudoLabels?.weight ?? 0) > 0)
     throw new UsageError(
-      `--augment strong would make the weak view that pseudo-labels come from strong too; ${c.method} already trains on a strongly augmented view: leave strong out`,
+      `--augment strong would make the weak view that pseudo-labels come from strong too; ${c.method} already trains on a strongly augmented view: leave strong out, or pick a method without FixMatch's term (e.g. klogit-fm)`,
     );
   if (c.preset !== undefined) {
     try {
