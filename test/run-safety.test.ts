@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { runTraining, type RunConfig } from '../src/train/run.js';
+import { runTraining, settingConflict, type RunConfig } from '../src/train/run.js';
 import { BIN, oneLineError, semigan, tempDir } from './helpers.js';
 
 const metrics = (dir: string) => JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
@@ -248,6 +248,28 @@ describe('no command loses a run', () => {
     // --gan-weight 1 is the default: the same run, given or not
     const same = await runTraining({ ...config, epochs: 3, ganWeight: 1 }, dir, {}, true);
     expect(same.step).toBe(30);
+  });
+
+  it("a method's own FixMatch term, given or left out, is the same run; another threshold is not", () => {
+    const fix: RunConfig = {
+      data: 'rings',
+      method: 'fixmatch',
+      labelsPerClass: 4,
+      seed: 1,
+      epochs: 1,
+      checkpointEverySteps: 5,
+    };
+    const given = { ...fix, pseudoLabels: { weight: 1, threshold: 0.95 } };
+    expect(settingConflict(fix, given)).toBeUndefined();
+    expect(settingConflict(given, fix)).toBeUndefined();
+    expect(settingConflict(fix, { ...fix, pseudoLabels: { weight: 1, threshold: 0.8 } })?.key).toBe(
+      'pseudoLabels.threshold',
+    );
+    // klogit-fm has no such term by default: adding it changes the run
+    const gan = { ...fix, method: 'klogit-fm' as const };
+    expect(settingConflict(gan, { ...gan, pseudoLabels: { weight: 1, threshold: 0.95 } })?.key).toBe(
+      'pseudoLabels.weight',
+    );
   });
 
   it('a finished run resumed to go further is not finished until it gets there, nor are its figures', async () => {

@@ -3,6 +3,7 @@ import { sha256 } from '../util/sha256.js';
 import type { Augmentation } from './augment.js';
 import type { LabeledExample } from '../data/labels-csv.js';
 import type { RunConfig } from './run-config.js';
+import { METHOD_TERMS } from './methods.js';
 
 /**
  * Settings a resumed run may change: how long it goes on and how it is guarded against divergence. Every
@@ -74,6 +75,13 @@ function settingValues(c: RunConfig): Map<string, { json: string; shown: string 
   for (const [k, v] of Object.entries(c)) {
     if (CHANGEABLE_ON_RESUME.includes(k) || (OFF_WHEN_ZERO.has(k) && !v)) continue;
     if (k in SAME_AS_ABSENT && v === SAME_AS_ABSENT[k]) continue;
+    // FixMatch's term: only what differs from the method's own default (`--pseudo-threshold 0.95` on fixmatch
+    // is the run it always was)
+    if (k === 'pseudoLabels') {
+      const d: Partial<Record<string, unknown>> = { ...METHOD_TERMS[c.method]?.pseudoLabels };
+      for (const [sk, sv] of Object.entries(v as object)) if (d[sk] !== sv) put(`${k}.${sk}`, sv);
+      continue;
+    }
     if (k === 'labeledExamples') put(k, v, describeLabeledExamples(v as LabeledExample[]));
     else if (k === 'augment') put(k, v, describeAugmentation(v as Augmentation));
     else if (v && typeof v === 'object') for (const [sk, sv] of Object.entries(v)) put(`${k}.${sk}`, sv);
