@@ -67,7 +67,12 @@ export {
 
 // experiments
 export { makeTrainer, type TrainerInputs, type TrainerOptions } from './experiments/make-trainer.js';
-export { dataDefaults, IMAGES_DEFAULTS, type DataDefaults } from './experiments/data-defaults.js';
+export {
+  dataDefaults,
+  defaultGanWeight,
+  IMAGES_DEFAULTS,
+  type DataDefaults,
+} from './experiments/data-defaults.js';
 export {
   makeToyData,
   makeToyTrainer,

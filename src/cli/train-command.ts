@@ -6,11 +6,7 @@ import {
   describeEpochs,
   IMAGES_DEFAULTS,
 } from '../experiments/data-defaults.js';
-import { METHOD_NAMES, METHOD_TERMS, type MethodName } from '../train/methods.js';
-
-const PSEUDO_LABEL_METHODS = (Object.keys(METHOD_TERMS) as MethodName[]).filter(
-  (m) => METHOD_TERMS[m]?.pseudoLabels,
-);
+import { METHOD_NAMES, PSEUDO_LABEL_METHODS } from '../train/methods.js';
 import { runTraining } from '../train/run.js';
 import {
   AUGMENT_OPTION,

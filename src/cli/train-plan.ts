@@ -11,7 +11,7 @@ import {
 } from '../data/spec.js';
 import { idsOf } from '../data/split.js';
 import { UsageError } from '../errors.js';
-import { dataDefaults } from '../experiments/data-defaults.js';
+import { dataDefaults, defaultGanWeight } from '../experiments/data-defaults.js';
 import type { OptimizerOverrides } from '../experiments/make-trainer.js';
 import {
   readRunConfig,
@@ -126,8 +126,7 @@ async function configFromFlags(o: Flags, data: string): Promise<RunConfig> {
   const epochs = (o.epochs as number | undefined) ?? defaults.trainEpochs;
   const method = (o.method as MethodName | undefined) ?? defaults.method;
   // the data's best recipe sets its method's GAN weight; --gan-weight, or another method, leaves it out
-  const ganWeight =
-    (o.ganWeight as number | undefined) ?? (method === defaults.method ? defaults.ganWeight : undefined);
+  const ganWeight = (o.ganWeight as number | undefined) ?? defaultGanWeight(defaults, method);
   const labels = o.labels as number | undefined;
   const config: RunConfig = {
     data: describeDataSpec(spec),

@@ -8,7 +8,12 @@ import { selectLabels, type SelectStrategy } from '../data/select-labels.js';
 import { describeDataSpec, loadData, parseDataSpec, type DataSpec, type LoadHooks } from '../data/spec.js';
 import { idsOf } from '../data/split.js';
 import { UsageError } from '../errors.js';
-import { GAN_WEIGHTED_METHODS, METHOD_TERMS, type MethodName } from '../train/methods.js';
+import {
+  GAN_WEIGHTED_METHODS,
+  METHOD_TERMS,
+  PSEUDO_LABEL_METHODS,
+  type MethodName,
+} from '../train/methods.js';
 import type { Augmentation } from '../train/augment.js';
 import { readCheckpointFile } from '../train/checkpoint-file.js';
 import {
@@ -228,11 +233,9 @@ async function compareRun(
 
 /** Refuses, before any run, what no run of the grid could train with: one line, as `train` would say it. */
 function checkOptions(o: CompareOptions): void {
-  if (o.pseudoThreshold !== undefined && !o.methods.some((m) => METHOD_TERMS[m]?.pseudoLabels))
+  if (o.pseudoThreshold !== undefined && !o.methods.some((m) => PSEUDO_LABEL_METHODS.includes(m)))
     throw new UsageError(
-      `--pseudo-threshold applies to methods with FixMatch's term (${Object.keys(METHOD_TERMS)
-        .filter((m) => METHOD_TERMS[m as MethodName]?.pseudoLabels)
-        .join(', ')}), and none is compared`,
+      `--pseudo-threshold applies to methods with FixMatch's term (${PSEUDO_LABEL_METHODS.join(', ')}), and none is compared`,
     );
   if (typeof o.ganWeight === 'number' && !o.methods.some((m) => GAN_WEIGHTED_METHODS.includes(m)))
     throw new UsageError(

@@ -47,6 +47,11 @@ export function dataDefaults(kind: DataSpec['kind']): DataDefaults {
   return kind === 'images' ? IMAGES_DEFAULTS : kind === 'mnist' ? MNIST : TOY;
 }
 
+/** The GAN weight `method` trains at on this data when none is given: the default recipe's, with its method only. */
+export function defaultGanWeight(d: DataDefaults, method: MethodName): number | undefined {
+  return method === d.method ? d.ganWeight : undefined;
+}
+
 /** The default recipe as a user would type it: `klogit-fm+fixmatch --gan-weight 0.1`. */
 export function describeDefault(d: DataDefaults): string {
   return d.ganWeight === undefined ? d.method : `${d.method} --gan-weight ${d.ganWeight}`;

@@ -108,6 +108,11 @@ export const METHOD_TERMS: Partial<Record<MethodName, UnlabeledTerms>> = {
   'klogit-fm+fixmatch': { pseudoLabels: { weight: 1, threshold: 0.95 } },
 };
 
+/** The methods that have FixMatch's pseudo-label term by default. */
+export const PSEUDO_LABEL_METHODS = (Object.keys(METHOD_TERMS) as MethodName[]).filter(
+  (m) => METHOD_TERMS[m]?.pseudoLabels,
+);
+
 /** FixMatch's defaults (λu = 1, τ = 0.95), for a run that adds pseudo-labels to another method. */
 export const DEFAULT_PSEUDO_LABELS: PseudoLabelOptions = { weight: 1, threshold: 0.95 };
 

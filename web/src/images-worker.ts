@@ -10,6 +10,7 @@ import {
   takeRows,
   makeTrainer,
   IMAGES_DEFAULTS,
+  defaultGanWeight,
   type Trainer,
 } from '../../src/core.js';
 import { carryOver } from './carry-over.js';
@@ -68,6 +69,8 @@ function makeRun(msg: TrainMessage, heldOut: number[], trainRows: number[], unla
   const size = shape[0] * shape[1] * shape[2];
   const ids = (r: number[]) => r.map((i) => msg.ids[i]);
   const y = Int32Array.from(trainRows, (i) => labels[i]);
+  // the default recipe's GAN weight goes with its method, as in the CLI
+  const ganWeight = defaultGanWeight(IMAGES_DEFAULTS, settings.method);
   const trainer = makeTrainer(
     settings.method,
     // no native kernels in a browser: pooling the stem from 32 px (the CLI pools from 64) makes a step 3.5×
@@ -82,10 +85,7 @@ function makeRun(msg: TrainMessage, heldOut: number[], trainRows: number[], unla
     {
       seed: settings.seed,
       batchSize: settings.batchSize,
-      // the default recipe's GAN weight goes with its method, as in the CLI
-      ...(settings.method === IMAGES_DEFAULTS.method && IMAGES_DEFAULTS.ganWeight !== undefined
-        ? { ganWeight: IMAGES_DEFAULTS.ganWeight }
-        : {}),
+      ...(ganWeight !== undefined ? { ganWeight } : {}),
     },
   );
   const record = labeledRecord(ids(trainRows), y, classNames, settings.seed);
