@@ -13,8 +13,9 @@
  * CD_SEEDS=2,3 …): each merges its finished runs into the partial file, and the full file is written once
  * every strategy × method in it has 3 seeds. Env: CD_SIZE (image px, default 64), CD_EPOCHS (default 30), CD_VALIDATION (per class, default
  * 0), CD_SEEDS, CD_METHODS, CD_SELECT, CD_DIR; levers for every method alike: CD_AUGMENT (an --augment spec, e.g.
- * strong), CD_THRESHOLD (FixMatch's τ), CD_GAN_WEIGHT (D's real/fake loss in the GAN methods). A protocol other than the default (64 px, 30 epochs, no validation
- * labels, no lever) is tagged: its runs and results are cats-dogs-100-e10…, -32px…, -aug-strong…, -tau0p8…, -gw0p1…;
+ * strong), CD_THRESHOLD (FixMatch's τ), CD_GAN_WEIGHT (D's real/fake loss in the GAN methods; without it, each method
+ * trains at `semigan compare`'s weight: klogit-fm+fixmatch, the photos' default recipe, at 0.1, the others at 1).
+ * A protocol other than the default (64 px, 30 epochs, no validation labels, no lever) is tagged: its runs and results are cats-dogs-100-e10…, -32px…, -aug-strong…, -tau0p8…, -gw0p1…;
  * seeds beyond 1–3 confirm what seeds 1–3 chose and are tagged too (-seeds4-6). The earlier 32 px protocol (dcgan-resnet, 50 validation labels
  * per class for the supervised baseline) is kept in cats-dogs-100-32px-dcgan.json.
  */
@@ -29,6 +30,7 @@ import {
   type CompareRun,
 } from '../src/experiments/compare.js';
 import type { SelectStrategy } from '../src/data/select-labels.js';
+import { defaultGanWeights, IMAGES_DEFAULTS } from '../src/experiments/data-defaults.js';
 import type { MethodName } from '../src/train/methods.js';
 import { augmentOption } from '../src/cli/parse.js';
 import { writeFileAtomic } from '../src/util/fs.js';
@@ -66,6 +68,10 @@ const ganWeight =
   process.env.CD_GAN_WEIGHT === undefined ? undefined : Number(process.env.CD_GAN_WEIGHT || NaN);
 if (ganWeight !== undefined && !(ganWeight >= 0))
   throw new Error(`CD_GAN_WEIGHT must be a weight ≥ 0, got '${process.env.CD_GAN_WEIGHT}'`);
+// without the lever each method trains as `semigan compare` trains it: the photos' default recipe at its own
+// GAN weight (klogit-fm+fixmatch at 0.1), every other GAN method at 1
+const defaultWeights = defaultGanWeights(IMAGES_DEFAULTS);
+const weights = ganWeight ?? defaultWeights;
 // another protocol (size, schedule, validation, lever) keeps its own runs and results, like the MNIST bench
 const leverTag =
   (size === 64 ? '' : `-${size}px`) +
@@ -83,20 +89,23 @@ const protocol = {
   validationLabelsPerClass: validation,
   ...(augmentSpec ? { augment: augmentSpec } : {}),
   ...(threshold === undefined ? {} : { pseudoThreshold: threshold }),
-  ...(ganWeight === undefined ? {} : { ganWeight }),
+  ...(weights === undefined ? {} : { ganWeight: weights }),
 };
 const out = benchRunsDir(name);
 const partialFile = join(here, 'results', `${name}.partial.json`);
 
-// runs already in the committed results: their checkpoint directories die with a machine, their figures stay
-// under a GAN weight, the methods it leaves alone (supervised, fixmatch) are the same runs as without it: the
-// reuse check takes them from the untagged files where their settings match
-const untagged = `cats-dogs-100${leverTag}${seedGroupTag(seeds)}`;
-const finished = [
-  ...(ganWeight === undefined ? [] : [`${untagged}.json`, `${untagged}.partial.json`]),
-  `${name}.json`,
-  `${name}.partial.json`,
-].flatMap((f) => readRuns(join(here, 'results', f)));
+// runs already in the committed results: their checkpoint directories die with a machine, their figures stay.
+// Under a GAN weight, the methods it leaves alone (supervised, fixmatch) are the same runs as without it; without
+// one, the default recipe's runs are those of its weight's tagged files: the reuse check takes them from there
+// where their settings match
+const tagged = (w: number) => `cats-dogs-100${leverTag}-gw${tagValue(String(w))}${seedGroupTag(seeds)}`;
+const related =
+  ganWeight === undefined
+    ? Object.values(defaultWeights ?? {}).map(tagged)
+    : [`cats-dogs-100${leverTag}${seedGroupTag(seeds)}`];
+const finished = [...related, name]
+  .flatMap((n) => [`${n}.json`, `${n}.partial.json`])
+  .flatMap((f) => readRuns(join(here, 'results', f)));
 const backend = await useBackend('wasm');
 const context = benchContext();
 const t0 = performance.now();
@@ -115,7 +124,7 @@ const result = await runCompare(
     finished,
     ...(augmentSpec ? { augment: augmentOption(augmentSpec) } : {}),
     ...(threshold === undefined ? {} : { pseudoThreshold: threshold }),
-    ...(ganWeight === undefined ? {} : { ganWeight }),
+    ...(weights === undefined ? {} : { ganWeight: weights }),
   },
   {
     shouldStop,

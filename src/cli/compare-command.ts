@@ -5,7 +5,12 @@ import { SELECT_STRATEGIES, type SelectStrategy } from '../data/select-labels.js
 import { describeDataSpec, parseDataSpec, withImageSize, withUnlabeled } from '../data/spec.js';
 import { UsageError } from '../errors.js';
 import { formatCompareTable, runCompare } from '../experiments/compare.js';
-import { dataDefaults, describeEpochs, IMAGES_DEFAULTS } from '../experiments/data-defaults.js';
+import {
+  dataDefaults,
+  defaultGanWeights,
+  describeEpochs,
+  IMAGES_DEFAULTS,
+} from '../experiments/data-defaults.js';
 import { CLASSIFIER_METHODS, type MethodName } from '../train/methods.js';
 import type { Augmentation } from '../train/augment.js';
 import {
@@ -65,9 +70,7 @@ export function registerCompare(program: Command): void {
       await useBackend(o.backend as BackendName);
       const epochs = (o.epochs as number | undefined) ?? defaults.compareEpochs;
       // --gan-weight for every GAN method; else the data's default recipe sets its own method's weight
-      const ganWeight =
-        (o.ganWeight as number | undefined) ??
-        (defaults.ganWeight === undefined ? undefined : { [defaults.method]: defaults.ganWeight });
+      const ganWeight = (o.ganWeight as number | undefined) ?? defaultGanWeights(defaults);
       const bar = stepBar(makeProgress());
       const onDecode = decodeProgress();
       const result = await runCompare(

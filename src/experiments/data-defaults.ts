@@ -52,6 +52,11 @@ export function defaultGanWeight(d: DataDefaults, method: MethodName): number | 
   return method === d.method ? d.ganWeight : undefined;
 }
 
+/** The GAN weights a comparison on this data trains at when none is given: the default recipe's method's only. */
+export function defaultGanWeights(d: DataDefaults): Partial<Record<MethodName, number>> | undefined {
+  return d.ganWeight === undefined ? undefined : { [d.method]: d.ganWeight };
+}
+
 /** The default recipe as a user would type it: `klogit-fm+fixmatch --gan-weight 0.1`. */
 export function describeDefault(d: DataDefaults): string {
   return d.ganWeight === undefined ? d.method : `${d.method} --gan-weight ${d.ganWeight}`;
