@@ -24,7 +24,9 @@ import { join, relative } from 'node:path';
 import { useBackend, backendAcceleration } from '../src/backend.js';
 import {
   formatCompareTable,
+  labeledSetConflicts,
   mergeRuns,
+  methodGanWeight,
   runCompare,
   summarise,
   type CompareRun,
@@ -33,6 +35,7 @@ import type { SelectStrategy } from '../src/data/select-labels.js';
 import { defaultGanWeights, IMAGES_DEFAULTS } from '../src/experiments/data-defaults.js';
 import type { MethodName } from '../src/train/methods.js';
 import { augmentOption } from '../src/cli/parse.js';
+import { UsageError } from '../src/errors.js';
 import { writeFileAtomic } from '../src/util/fs.js';
 import {
   benchContext,
@@ -106,6 +109,7 @@ const related =
 const finished = [...related, name]
   .flatMap((n) => [`${n}.json`, `${n}.partial.json`])
   .flatMap((f) => readRuns(join(here, 'results', f)));
+refuseOtherWeights();
 const backend = await useBackend('wasm');
 const context = benchContext();
 const t0 = performance.now();
@@ -146,11 +150,37 @@ const result = await runCompare(
     },
   },
 ).catch((e: Error) => {
+  // a setting no run could train with: its one line, as the CLI says it
+  if (e instanceof UsageError) {
+    console.error(e.message);
+    process.exit(2);
+  }
   // a signal stopped the run after a checkpoint: the same command continues it
   if (!shouldStop()) throw e;
   console.log(`stopped after a checkpoint; the same command continues`);
   process.exit(130);
 });
+
+/**
+ * A results file holds one protocol: before training, every run already in this call's files must have trained
+ * its method at the GAN weight this call gives it (the untagged protocol's weights are compare's defaults,
+ * which have changed: the 10-epoch file holds a weight-1 run of the default recipe). One line, then exit.
+ */
+function refuseOtherWeights(): void {
+  for (const f of [`${name}.partial.json`, `${name}.json`]) {
+    for (const r of readRuns(join(here, 'results', f))) {
+      const had = r.settings?.ganWeight ?? 1;
+      const want = methodGanWeight(weights, r.method) ?? 1;
+      if (had === want) continue;
+      console.error(
+        `bench/results/${f} holds ${r.select}/${r.method}/seed ${r.seed} at GAN weight ${had}, and this call ` +
+          `trains ${r.method} at ${want}: that file was written under other defaults; move it aside, or give ` +
+          `CD_GAN_WEIGHT for a file of that weight's own`,
+      );
+      process.exit(2);
+    }
+  }
+}
 
 /** This process's finished runs merged into the partial file; runs of another size, epochs or validation are left out. */
 function writePartial(mine: CompareRun[]): void {
@@ -158,7 +188,7 @@ function writePartial(mine: CompareRun[]): void {
     r.settings?.data === mine[0].settings.data &&
     r.settings.epochs === epochs &&
     r.settings.validationPerClass === validation;
-  mergeIntoResultsFile(partialFile, mine, same, (runs) => ({
+  const merged = mergeIntoResultsFile(partialFile, mine, same, (runs) => ({
     bench: name,
     partial: true,
     ...provenanceHeader(runs.map((r) => r.code)),
@@ -166,6 +196,7 @@ function writePartial(mine: CompareRun[]): void {
     runs,
     summary: summarise(runs),
   }));
+  for (const line of labeledSetConflicts(merged)) console.log(`  warning: ${line}`);
 }
 
 console.log(formatCompareTable(result));
@@ -181,6 +212,11 @@ function writeFullResults(): void {
   const runs = mergeRuns(mergeRuns(readRuns(finalFile), readRuns(partialFile)), result.runs);
   const cells = new Set(runs.map((r) => `${r.select}/${r.method}`));
   const seedsOf = (cell: string) => runs.filter((r) => `${r.select}/${r.method}` === cell).length;
+  const conflicts = labeledSetConflicts(runs);
+  if (conflicts.length) {
+    console.log(`not writing ${name}.json: ${conflicts.join('; ')}`);
+    return;
+  }
   const short = [...cells].filter((c) => seedsOf(c) < 3);
   if (short.length) {
     console.log(`not writing ${name}.json yet: fewer than 3 seeds for ${short.join(', ')}`);

@@ -1,6 +1,7 @@
-import { execSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { CODE_PATHSPEC } from '../src/train/provenance.js';
 
 /** What every benchmark result records about where and from what it ran. */
 export function benchContext(): {
@@ -10,18 +11,17 @@ export function benchContext(): {
   node: string;
   date: string;
 } {
-  const git = (cmd: string) => {
+  const git = (...args: string[]) => {
     try {
-      return execSync(`git ${cmd}`, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     } catch {
       return 'unknown';
     }
   };
   const cpu = cpus();
   return {
-    commit: git('rev-parse HEAD'),
-    // results written by other benches running at the same time do not change the code that runs
-    dirty: git('status --porcelain --untracked-files=no -- . :!bench/results') !== '',
+    commit: git('rev-parse', 'HEAD'),
+    dirty: git('status', '--porcelain', '--untracked-files=no', '--', ...CODE_PATHSPEC) !== '',
     machine: `${cpu.length}x ${cpu[0]?.model ?? 'unknown cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
     node: process.version,
     date: new Date().toISOString(),

@@ -1,10 +1,16 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { seedGroupTag, tagValue } from '../bench/machine.js';
 import { mergeIntoResultsFile } from '../bench/partial-results.js';
-import { formatCompareTable, runCompare, type CompareRun } from '../src/experiments/compare.js';
-import { CODE_SIGNATURE } from '../src/train/provenance.js';
+import {
+  formatCompareTable,
+  labeledSetConflicts,
+  runCompare,
+  type CompareRun,
+} from '../src/experiments/compare.js';
+import { CODE_PATHSPEC, CODE_SIGNATURE } from '../src/train/provenance.js';
 import type { RunConfig } from '../src/train/run-config.js';
 import { runSettings, whyNotSameRun, type RunSettings } from '../src/train/run-settings.js';
 import { seedStats } from '../src/util/stats.js';
@@ -246,6 +252,36 @@ describe('bench results files', () => {
     expect(() => seedGroupTag([3, 4])).toThrow(/one group of three/);
     expect(tagValue('rotate=1.5')).not.toBe(tagValue('rotate=15'));
     expect([tagValue('0.8'), tagValue('0.08'), tagValue('strong')]).toEqual(['0p8', '0p08', 'strong']);
+  });
+
+  it('runs of one strategy and seed on different labeled sets are named, not summarised as one comparison', () => {
+    const on = (method: 'supervised' | 'fixmatch', seed: number, sha: string) =>
+      ({ select: 'representative', method, seed, labeledSubset: { idsSha256: sha } }) as CompareRun;
+    expect(
+      labeledSetConflicts([on('supervised', 4, 'aa'), on('fixmatch', 4, 'aa'), on('supervised', 5, 'bb')]),
+    ).toEqual([]);
+    expect(labeledSetConflicts([on('supervised', 4, 'aa11aa11ff'), on('fixmatch', 4, 'bb22bb22ff')])).toEqual(
+      [
+        'representative/seed 4: the methods trained on different labeled sets (supervised: aa11aa11; fixmatch: bb22bb22)',
+      ],
+    );
+  });
+
+  it('a run is dirty when code differs from its commit, not when prose or bench results do', () => {
+    const dir = tempDir();
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
+    git('init', '-q');
+    for (const f of ['src/a.ts', 'docs/b.md', 'README.md', 'bench/results/c.json']) {
+      mkdirSync(join(dir, dirname(f)), { recursive: true });
+      writeFileSync(join(dir, f), 'one\n');
+    }
+    git('add', '.');
+    git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'init');
+    const dirty = () => git('status', '--porcelain', '--untracked-files=no', '--', ...CODE_PATHSPEC) !== '';
+    for (const f of ['docs/b.md', 'README.md', 'bench/results/c.json']) writeFileSync(join(dir, f), 'two\n');
+    expect(dirty()).toBe(false);
+    writeFileSync(join(dir, 'src/a.ts'), 'two\n');
+    expect(dirty()).toBe(true);
   });
 
   it('summaries give the sample SD (n − 1) and the standard error, and no spread from one run', () => {

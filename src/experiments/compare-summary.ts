@@ -64,3 +64,27 @@ export function mergeRuns(inFile: CompareRun[], mine: CompareRun[]): CompareRun[
     (a, b) => a.select.localeCompare(b.select) || a.method.localeCompare(b.method) || a.seed - b.seed,
   );
 }
+
+/**
+ * Where runs of one strategy and seed did not train on the same labeled images (a representative selection
+ * computed by another process on other kernels can differ): one line per strategy and seed. Every method in a
+ * comparison must see the same labeled set, so results holding such runs are not one comparison.
+ */
+export function labeledSetConflicts(runs: CompareRun[]): string[] {
+  const sets = new Map<string, Map<string, string[]>>();
+  for (const r of runs) {
+    const key = `${r.select}/seed ${r.seed}`;
+    const bySha = sets.get(key) ?? new Map<string, string[]>();
+    const sha = r.labeledSubset.idsSha256;
+    bySha.set(sha, [...(bySha.get(sha) ?? []), r.method]);
+    sets.set(key, bySha);
+  }
+  return [...sets.entries()]
+    .filter(([, bySha]) => bySha.size > 1)
+    .map(
+      ([key, bySha]) =>
+        `${key}: the methods trained on different labeled sets (${[...bySha.entries()]
+          .map(([sha, methods]) => `${methods.join(', ')}: ${sha.slice(0, 8)}`)
+          .join('; ')})`,
+    );
+}

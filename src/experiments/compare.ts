@@ -32,7 +32,7 @@ import { summarise } from './compare-summary.js';
 import type { CompareResult, CompareRun } from './compare-types.js';
 
 export type { CompareResult, CompareRun, SummaryCell } from './compare-types.js';
-export { formatCompareTable, mergeRuns, summarise } from './compare-summary.js';
+export { formatCompareTable, labeledSetConflicts, mergeRuns, summarise } from './compare-summary.js';
 
 export interface CompareOptions {
   data: string;
@@ -259,12 +259,7 @@ function checkOptions(o: CompareOptions): void {
  */
 function trainingOverrides(o: CompareOptions, method: MethodName): Partial<RunConfig> {
   const pseudo = METHOD_TERMS[method]?.pseudoLabels;
-  const ganWeight =
-    typeof o.ganWeight === 'number'
-      ? GAN_WEIGHTED_METHODS.includes(method)
-        ? o.ganWeight
-        : undefined
-      : o.ganWeight?.[method];
+  const ganWeight = methodGanWeight(o.ganWeight, method);
   return {
     ...(o.augment ? { augment: o.augment } : {}),
     ...(pseudo && o.pseudoThreshold !== undefined
@@ -272,6 +267,12 @@ function trainingOverrides(o: CompareOptions, method: MethodName): Partial<RunCo
       : {}),
     ...(ganWeight !== undefined ? { ganWeight } : {}),
   };
+}
+
+/** The GAN weight a comparison's `ganWeight` option gives `method`: undefined where it trains at the default 1. */
+export function methodGanWeight(w: CompareOptions['ganWeight'], method: MethodName): number | undefined {
+  if (typeof w === 'number') return GAN_WEIGHTED_METHODS.includes(method) ? w : undefined;
+  return w?.[method];
 }
 
 /** A run directory's metrics, or its checkpoint's before the first epoch ended; null when it has neither. */

@@ -28,6 +28,17 @@ export interface CodeVersion {
  */
 export const CODE_SIGNATURE = 'semigan-training-v1';
 
+/**
+ * What "dirty" looks at: the checkout minus what changes no computation (result files that benchmarks write
+ * while they run, and prose), so a doc edit during a long run does not mark its figures as uncommitted code.
+ */
+export const CODE_PATHSPEC = [
+  ':(top)',
+  ':(top,exclude)bench/results',
+  ':(top,exclude)docs',
+  ':(top,exclude,glob)**/*.md',
+];
+
 let cached: { commit: string; dirty: boolean } | null | undefined;
 
 function gitState(): { commit: string; dirty: boolean } | null {
@@ -38,16 +49,7 @@ function gitState(): { commit: string; dirty: boolean } | null {
   try {
     cached = {
       commit: git('rev-parse', 'HEAD'),
-      // result files that benchmarks write while they run change no code
-      dirty:
-        git(
-          'status',
-          '--porcelain',
-          '--untracked-files=no',
-          '--',
-          ':(top)',
-          ':(top,exclude)bench/results',
-        ) !== '',
+      dirty: git('status', '--porcelain', '--untracked-files=no', '--', ...CODE_PATHSPEC) !== '',
     };
   } catch {
     cached = null; // an installed package, not a checkout
