@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exampleCount } from '../src/data/dataset.js';
 import { LabelOracle } from '../src/data/label-oracle.js';
 import { splitDataset } from '../src/data/split.js';
+import { parseDataSpec, withImageSize } from '../src/data/spec.js';
 import { makeToyDataset, TOY_DATASETS } from '../src/data/toy2d.js';
 import { UsageError } from '../src/errors.js';
 import { augmentImage } from '../src/train/augment.js';
@@ -157,5 +160,21 @@ describe('augmentImage', () => {
     );
     expect(Math.max(...masses)).toBeGreaterThan(11);
     expect(Math.min(...masses)).toBeLessThan(7);
+  });
+});
+
+describe('data specs as a user types them', () => {
+  it('expand ~/ (the shell does not, after images:) and name --image-size in its own error', () => {
+    const home = homedir();
+    expect(parseDataSpec('images:~/photos')).toMatchObject({ dir: join(home, 'photos') });
+    expect(parseDataSpec('images:~/a?unlabeled=~/b')).toMatchObject({
+      dir: join(home, 'a'),
+      unlabeled: join(home, 'b'),
+    });
+    expect(parseDataSpec('mnist:~/mnist')).toEqual({ kind: 'mnist', dir: join(home, 'mnist') });
+    expect(parseDataSpec('images:/x~/y')).toMatchObject({ dir: '/x~/y' });
+    const spec = parseDataSpec('images:/p');
+    expect(withImageSize(spec, 32)).toMatchObject({ dir: '/p', size: 32 });
+    expect(() => withImageSize(spec, 48)).toThrow(/^--image-size must be one of 8, 16, .*, got 48$/);
   });
 });

@@ -189,6 +189,10 @@ describe('image folders', () => {
     expect(() => readLabelsCsv(csv('cat/zzz.png,cat\n'), ids, ['cat', 'dog'])).toThrow(
       /'cat\/zzz.png' is not a training example/,
     );
+    // a file the folder holds back for testing is named as such, not as unknown
+    expect(() => readLabelsCsv(csv('cat/t.png,cat\n'), ids, ['cat', 'dog'], ['cat/t.png'])).toThrow(
+      /'cat\/t.png' is in the test set, which training never sees/,
+    );
     expect(() => readLabelsCsv(csv('cat/a.png,horse\n'), ids, ['cat', 'dog'])).toThrow(
       /unknown class 'horse'/,
     );
@@ -248,7 +252,7 @@ describe('image folders', () => {
     const metrics = JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8'));
     // the run trained on exactly the CSV's examples: the ids representative selection picks, their labels, the hash
     const rows = lines.slice(1).map((l) => l.split(','));
-    const { train } = await loadImageFolder(root, { size: 16, cacheDir: cache });
+    const { train, test } = await loadImageFolder(root, { size: 16, cacheDir: cache });
     const picked = selectLabels(train, 6, 'representative', 1, new LabelOracle(train.y));
     expect(rows.map(([id]) => id)).toEqual(picked.map((r) => train.ids[r]));
     expect(rows.map(([, label]) => label)).toEqual(picked.map((r) => train.classNames[train.y[r]]));
@@ -263,6 +267,34 @@ describe('image folders', () => {
       ),
     );
     expect(metrics.labeledSubset.labelsRead).toBe(6);
+    // eval: the run's own folder scores its held-out test images; another folder is scored whole, its class
+    // folders matched to the model's by name (here only dogs)
+    const own = semigan('eval', '--model', run);
+    expect(own.stdout).toMatch(new RegExp(`, ${test.y.length} test examples\\)`));
+    const dogs = join(tempDir(), 'dogs');
+    mkdirSync(join(dogs, 'dog'), { recursive: true });
+    const dogFiles = readdirSync(join(root, 'dog')).slice(0, 5);
+    for (const f of dogFiles) writeFileSync(join(dogs, 'dog', f), readFileSync(join(root, 'dog', f)));
+    const other = semigan('eval', '--model', run, '--data', `images:${dogs}?size=16`);
+    expect(other.code, other.stderr).toBe(0);
+    expect(other.stdout).toMatch(/, all 5 images\)/);
+    expect(other.stdout.split('\n').at(-2)).toMatch(/^ +dog +\d+ +\d+$/);
+    expect(
+      other.stdout
+        .split('\n')
+        .at(-2)!
+        .trim()
+        .split(/ +/)
+        .slice(1)
+        .map(Number)
+        .reduce((a, b) => a + b),
+    ).toBe(5);
+    mkdirSync(join(dogs, 'horse'));
+    const horse = semigan('eval', '--model', run, '--data', `images:${dogs}?size=16`);
+    expect(horse.code).toBe(2);
+    expect(oneLineError(horse.stderr)).toMatch(
+      /class folders named as the model's classes \(cat, dog\), not horse/,
+    );
     const bad = semigan(
       'train',
       '--data',

@@ -53,7 +53,7 @@ export function registerCompare(program: Command): void {
     .option(
       '--validation <n>',
       'labeled validation examples per class, read and held out of training, for the supervised ' +
-        "baseline's early stopping (default 0: no label beyond --labels, every method reports its last epoch)",
+        "baseline's early stopping (0: no label beyond --labels, every method reports its last epoch)",
       intOption('--validation', 0, 100_000),
       0,
     )

@@ -1,26 +1,50 @@
 import type { Command } from 'commander';
 import { useBackend, type BackendName } from '../backend.js';
-import { loadData, parseDataSpec } from '../data/spec.js';
+import { resolve } from 'node:path';
+import type { Dataset } from '../data/dataset.js';
+import { loadEvalFolder } from '../data/eval-folder.js';
+import { loadData, parseDataSpec, type DataSpec } from '../data/spec.js';
 import { SemiganError } from '../errors.js';
 import { accuracy, argmaxRows, confusionMatrix } from '../eval/predict.js';
-import { loadModel } from '../train/load-model.js';
+import { loadModel, type LoadedModel } from '../train/load-model.js';
 import { decodeProgress } from './progress.js';
+
+/**
+ * What eval scores: the run's own data gives its held-out test set (the images the run never trained on); any
+ * other folder of photos is scored whole, its class folders matched to the model's classes by name.
+ */
+async function evalData(
+  spec: DataSpec,
+  model: LoadedModel,
+): Promise<{ test: Pick<Dataset, 'x' | 'y' | 'featureShape'>; part: string }> {
+  const own = parseDataSpec(model.metrics.config.data);
+  const hooks = {
+    onWarning: (m: string) => process.stderr.write(`warning: ${m}\n`),
+    onProgress: decodeProgress(),
+  };
+  if (spec.kind === 'images' && (own.kind !== 'images' || resolve(own.dir) !== resolve(spec.dir))) {
+    const { data, part } = await loadEvalFolder(spec.dir, model.classNames, { size: spec.size, ...hooks });
+    return { test: data, part };
+  }
+  const { test } = await loadData(spec, model.metrics.config.seed, undefined, hooks);
+  return { test, part: `${test.y.length} test examples` };
+}
 
 export function registerEval(program: Command): void {
   program
     .command('eval')
     .description("print a trained model's test accuracy and confusion matrix")
     .requiredOption('--model <dir>', 'a run directory written by semigan train')
-    .option('--data <spec>', "test data (default: the run's own)")
+    .option(
+      '--data <spec>',
+      "test data (default: the run's own held-out test set); another images:<dir> is scored whole (its test/ part if it has one)",
+    )
     .action(async (o) => {
       await useBackend(o.backend as BackendName);
       const model = loadModel(o.model);
       try {
-        const spec = parseDataSpec(o.data ?? model.metrics.config.data);
-        const { test } = await loadData(spec, model.metrics.config.seed, undefined, {
-          onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
-          onProgress: decodeProgress(),
-        });
+        const spec = parseDataSpec((o.data as string | undefined) ?? model.metrics.config.data);
+        const { test, part } = await evalData(spec, model);
         if (test.featureShape.join('x') !== model.featureShape.join('x')) {
           throw new SemiganError(
             `the model takes examples of shape [${model.featureShape}] but ${o.data} has [${test.featureShape}]`,
@@ -39,7 +63,7 @@ export function registerEval(program: Command): void {
         process.stdout.write(
           [
             `${model.metrics.config.method} on ${spec.kind === 'toy' ? spec.name : spec.dir}: test accuracy ${(acc * 100).toFixed(2)}% ` +
-              `(error ${((1 - acc) * 100).toFixed(2)}%, ${test.y.length} examples)`,
+              `(error ${((1 - acc) * 100).toFixed(2)}%, ${part})`,
             `confusion matrix (rows: true class, columns: predicted)`,
             ' '.repeat(w) + names.join(''),
             ...cm.map((row, i) => names[i] + row.map((v) => String(v).padStart(w)).join('')),

@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { useBackend, type BackendName } from '../backend.js';
 import { SemiganError, UsageError } from '../errors.js';
@@ -73,13 +74,14 @@ export function registerPredict(program: Command): void {
     .requiredOption('--model <dir>', 'a run directory written by semigan train')
     .requiredOption('--out <dir>', 'directory for model.json and weights.bin')
     .action(async (o) => {
-      if (o.out === o.model) throw new UsageError('--out must differ from --model');
+      if (resolve(o.out as string) === resolve(o.model as string))
+        throw new UsageError('--out must differ from --model');
       await useBackend(o.backend as BackendName);
       const m = loadModel(o.model);
       try {
         const meta = await exportModel(m, o.out);
         process.stdout.write(
-          `exported ${meta.method} classifier (${meta.classNames.join(', ')}; input [${meta.inputShape}]) to ${o.out}/model.json\n` +
+          `exported ${meta.method} classifier (${meta.classNames.join(', ')}; input [${meta.inputShape}]) to ${join(o.out as string, 'model.json')}\n` +
             `load it with semigan predict --model ${o.out}, or tf.loadLayersModel('…/model.json') in a browser\n`,
         );
       } finally {

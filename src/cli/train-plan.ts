@@ -160,11 +160,16 @@ async function configFromFlags(o: Flags, data: string): Promise<RunConfig> {
   if (o.labelsCsv) {
     if (labels !== undefined) throw new UsageError('use --labels or --labels-csv, not both');
     // ids and class names without decoding: toy and MNIST ids are row numbers, images relative paths
-    const { train } = await loadData(spec, config.seed, undefined, {
+    const { train, test } = await loadData(spec, config.seed, undefined, {
       onProgress: decodeProgress(),
       onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
     });
-    config.labeledExamples = readLabelsCsv(o.labelsCsv as string, idsOf(train), train.classNames);
+    config.labeledExamples = readLabelsCsv(
+      o.labelsCsv as string,
+      idsOf(train),
+      train.classNames,
+      idsOf(test),
+    );
   }
   return config;
 }

@@ -42,7 +42,7 @@ export interface ImageFolderData {
 }
 
 const isImage = (name: string) => IMAGE_EXTENSIONS.includes(extname(name).toLowerCase());
-const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+export const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 const visible = (name: string) => !name.startsWith('.');
 
 /** Class folders of a directory: visible subfolders, sorted, so class indices are stable. */
@@ -52,7 +52,7 @@ export function classFolders(dir: string): string[] {
     .sort();
 }
 
-function listImages(dir: string): string[] {
+export function listImages(dir: string): string[] {
   return readdirSync(dir)
     .filter((n) => visible(n) && isImage(n) && statSync(join(dir, n)).isFile())
     .sort();
@@ -159,7 +159,7 @@ async function decodeAll(
 }
 
 /** Decodes `files` (relative to root), or reads them from the on-disk cache when nothing changed. */
-async function decodeCached(
+export async function decodeCached(
   root: string,
   files: string[],
   size: number,
@@ -231,7 +231,7 @@ function readCache(path: string, n: number, per: number): Decoded | null {
 }
 
 /** The chosen decoded images as floats in [−1, 1], the range of the DCGAN generator's tanh. */
-function pixelRows(d: Decoded, rows: number[], per: number): Float32Array {
+export function pixelRows(d: Decoded, rows: number[], per: number): Float32Array {
   const x = new Float32Array(rows.length * per);
   rows.forEach((r, i) => {
     const src = d.pixels.subarray(r * per, (r + 1) * per);

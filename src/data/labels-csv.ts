@@ -39,9 +39,15 @@ function parseLine(line: string): string[] {
 
 /**
  * Reads a labels CSV (`file,label`, header optional) and checks it against the data: every file must be a
- * training example and every label one of the class names. Errors name the file and line.
+ * training example and every label one of the class names. Errors name the file and line; a file of the test
+ * set (`testIds`) is named as such, since a folder without train/ and test/ holds its test images back.
  */
-export function readLabelsCsv(path: string, ids: string[], classNames: string[]): LabeledExample[] {
+export function readLabelsCsv(
+  path: string,
+  ids: string[],
+  classNames: string[],
+  testIds: string[] = [],
+): LabeledExample[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -49,6 +55,7 @@ export function readLabelsCsv(path: string, ids: string[], classNames: string[])
     throw new UsageError(`cannot read labels CSV ${path}: ${describeFsError(e)}`);
   }
   const known = new Set(ids);
+  const held = new Set(testIds);
   const classes = new Set(classNames);
   const seen = new Set<string>();
   const out: LabeledExample[] = [];
@@ -60,6 +67,12 @@ export function readLabelsCsv(path: string, ids: string[], classNames: string[])
     const where = `${path}:${i + 1}`;
     if (cells.length !== 2) throw new UsageError(`${where}: expected 'file,label', got '${line}'`);
     const [id, label] = cells;
+    if (!known.has(id) && held.has(id)) {
+      throw new UsageError(
+        `${where}: '${id}' is in the test set, which training never sees (a folder without train/ and test/ ` +
+          `holds back 20% of each class): label another image`,
+      );
+    }
     if (!known.has(id)) {
       throw new UsageError(
         `${where}: '${id}' is not a training example of this data (ids look like '${ids[0]}')`,

@@ -1,4 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { imageFolderLayout, loadImageFolder, loadUnlabeledFolder } from './images.js';
@@ -14,10 +16,18 @@ export const DEFAULT_IMAGE_SIZE = 64;
 export const IMAGE_SIZES = [8, 16, 32, 64, 128, 256, 512];
 
 /** `rings` | `moons` | `spirals` | `blobs` | `mnist:<dir>` | `images:<dir>[?size=N]` */
+/**
+ * A folder as the user typed it, `~/…` included: the shell expands `~` only at the start of a word, so in
+ * `images:~/photos` it reaches semigan as is.
+ */
+export function expandHome(dir: string): string {
+  return dir === '~' ? homedir() : dir.startsWith('~/') ? join(homedir(), dir.slice(2)) : dir;
+}
+
 export function parseDataSpec(spec: string): DataSpec {
   if (isToyName(spec)) return { kind: 'toy', name: spec };
   const m = /^mnist:(.+)$/.exec(spec);
-  if (m) return { kind: 'mnist', dir: m[1] };
+  if (m) return { kind: 'mnist', dir: expandHome(m[1]) };
   const im = /^images:([^?]+)(?:\?(.*))?$/.exec(spec);
   if (im) {
     const query = new URLSearchParams(im[2] ?? '');
@@ -32,7 +42,12 @@ export function parseDataSpec(spec: string): DataSpec {
       throw new UsageError(`image size in '${spec}' must be one of ${IMAGE_SIZES.join(', ')}`);
     }
     const unlabeled = query.get('unlabeled') ?? undefined;
-    return { kind: 'images', dir: im[1], size, ...(unlabeled ? { unlabeled } : {}) };
+    return {
+      kind: 'images',
+      dir: expandHome(im[1]),
+      size,
+      ...(unlabeled ? { unlabeled: expandHome(unlabeled) } : {}),
+    };
   }
   throw new UsageError(
     `unknown data '${spec}' (use ${TOY_DATASETS.join(', ')}, mnist:<dir>, or images:<dir> with one folder per class)`,
@@ -65,14 +80,16 @@ export function shapeOf(spec: DataSpec): { featureShape: number[]; classNames: s
 export function withUnlabeled(spec: DataSpec, dir: string | undefined): DataSpec {
   if (dir === undefined) return spec;
   if (spec.kind !== 'images') throw new UsageError('--unlabeled applies only to images:<dir> data');
-  return { ...spec, unlabeled: dir };
+  return { ...spec, unlabeled: expandHome(dir) };
 }
 
-/** `--image-size`: the spec with images resized to px×px (validated as `images:<dir>?size=px` would be). */
+/** `--image-size`: the spec with images resized to px×px. */
 export function withImageSize(spec: DataSpec, px: number | undefined): DataSpec {
   if (px === undefined) return spec;
   if (spec.kind !== 'images') throw new UsageError('--image-size applies only to images:<dir> data');
-  return parseDataSpec(describeDataSpec({ ...spec, size: px }));
+  if (!IMAGE_SIZES.includes(px))
+    throw new UsageError(`--image-size must be one of ${IMAGE_SIZES.join(', ')}, got ${px}`);
+  return { ...spec, size: px };
 }
 
 /**

@@ -114,7 +114,7 @@ export function splitDataset(d: Dataset, opts: SplitOptions, oracle = new LabelO
     if (byClass[c].length < need) {
       throw new UsageError(
         `class '${d.classNames[c]}' has ${byClass[c].length} examples but ${need} are needed ` +
-          `(${explicit ? '' : `${opts.labeledPerClass} labeled + `}${valPer} validation): ` +
+          `(${[...(explicit ? [] : [`${opts.labeledPerClass} labeled`]), ...(valPer ? [`${valPer} validation`] : [])].join(' + ')}): ` +
           `ask for fewer (${valPer ? '--validation' : '--labels'})`,
       );
     }
