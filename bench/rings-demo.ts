@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { useBackend } from '../src/backend.js';
+import { backendAcceleration, useBackend } from '../src/backend.js';
 import { runDemo } from '../src/experiments/demo.js';
 import { benchContext } from './machine.js';
 import { summarize } from './rings-runs.js';
@@ -40,6 +40,7 @@ const result = {
   bench: 'rings-demo',
   ...benchContext(),
   backend,
+  acceleration: backendAcceleration(),
   seeds,
   labeledPerClass: 4,
   runs,

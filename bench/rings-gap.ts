@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { useBackend } from '../src/backend.js';
+import { backendAcceleration, useBackend } from '../src/backend.js';
 import { badGan, type BadGanOptions } from '../src/objectives/bad-gan.js';
 import { kernelDensity } from '../src/objectives/density.js';
 import { writeFileAtomic } from '../src/util/fs.js';
@@ -66,7 +66,15 @@ for (const name of names) {
       accuracy: summarize(runs.map((x) => x.testAccuracy ?? 0)),
       fakesInGap: summarize(runs.map((x) => x.fakesInGap ?? 0)),
     };
-    const out = { bench: 'rings-gap', ...benchContext(), backend, steps: 1500, labeledPerClass: 4, results };
+    const out = {
+      bench: 'rings-gap',
+      ...benchContext(),
+      backend,
+      acceleration: backendAcceleration(),
+      steps: 1500,
+      labeledPerClass: 4,
+      results,
+    };
     writeFileAtomic(file, JSON.stringify(out, null, 2) + '\n');
   }
 }

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { useBackend } from '../src/backend.js';
+import { backendAcceleration, useBackend } from '../src/backend.js';
 import { kPlusOne } from '../src/objectives/kplus1.js';
 import type { Objective } from '../src/objectives/objective.js';
 import type { MethodName } from '../src/train/methods.js';
@@ -58,6 +58,7 @@ const out = {
   bench: 'rings-heads',
   ...benchContext(),
   backend,
+  acceleration: backendAcceleration(),
   seeds,
   steps: 1500,
   labeledPerClass: 4,
