@@ -43,6 +43,11 @@ export function accelerationSummary(): string {
     : `no native kernels: ${acceleration.replace(/^none \((.*)\)$/, '$1')}`;
 }
 
+/** The backend as a command's first line names it: `wasm (OpenBLAS + oneDNN)`, or just its name. */
+export function describeBackend(name: string): string {
+  return name === 'wasm' ? `wasm (${accelerationSummary()})` : name;
+}
+
 /** In Node, wasm's matrix products go to OpenBLAS when semigan's optional addon built and the library exists. */
 async function accelerateWasm(): Promise<void> {
   if (!isNode) return;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { useBackend, type BackendName } from '../backend.js';
+import { describeBackend, useBackend, type BackendName } from '../backend.js';
 import { TOY_DATASETS, toyClassNames } from '../data/toy2d.js';
 import { DEMO_METHODS, runDemo } from '../experiments/demo.js';
 import { TOY_DEFAULTS } from '../experiments/toy.js';
@@ -47,7 +47,7 @@ export function registerDemo(program: Command): void {
       const backend = await useBackend(o.backend as BackendName);
       const progress = makeProgress();
       process.stderr.write(
-        `semigan demo: ${o.dataset}, ${o.labels} labels (${perClass} per class), backend ${backend}\n`,
+        `semigan demo: ${o.dataset}, ${o.labels} labels (${perClass} per class), backend ${describeBackend(backend)}\n`,
       );
       const result = await runDemo({
         out: o.out,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { accelerationSummary, useBackend, type BackendName } from '../backend.js';
+import { describeBackend, useBackend, type BackendName } from '../backend.js';
 import {
   dataDefaults,
   describeDefault,
@@ -144,7 +144,7 @@ export function registerTrain(program: Command): void {
             onStart: (info) => {
               bar.onStart(info);
               process.stderr.write(
-                `semigan train: ${config.method} on ${config.data}, ${info.labeled} labeled + ${info.unlabeled} unlabeled, seed ${config.seed}, backend ${backend}${backend === 'wasm' ? ` (${accelerationSummary()})` : ''}${start === 'resume' ? ' (resuming)' : ''}\n`,
+                `semigan train: ${config.method} on ${config.data}, ${info.labeled} labeled + ${info.unlabeled} unlabeled, seed ${config.seed}, backend ${describeBackend(backend)}${start === 'resume' ? ' (resuming)' : ''}\n`,
               );
             },
             onStep: bar.onStep,
