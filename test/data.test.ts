@@ -10,7 +10,7 @@ import { makeToyDataset, TOY_DATASETS } from '../src/data/toy2d.js';
 import { UsageError } from '../src/errors.js';
 import { augmentImage } from '../src/train/augment.js';
 import { Rng } from '../src/random.js';
-import { sha256 } from '../src/util/sha256.js';
+import { sha256, sha256Js } from '../src/util/sha256.js';
 
 describe('Rng', () => {
   it('is reproducible from a seed and resumable from its state', () => {
@@ -35,10 +35,13 @@ describe('Rng', () => {
 });
 
 describe('sha256', () => {
-  it('matches node:crypto on several lengths', () => {
+  it("the browsers' plain-JS digest matches node:crypto on several lengths, strings and bytes", () => {
     for (const s of ['', 'abc', 'a'.repeat(55), 'a'.repeat(56), 'a'.repeat(64), 'x'.repeat(1000)]) {
-      expect(sha256(s)).toBe(createHash('sha256').update(s).digest('hex'));
+      const want = createHash('sha256').update(s).digest('hex');
+      expect([sha256Js(s), sha256Js(new TextEncoder().encode(s)), sha256(s)]).toEqual([want, want, want]);
     }
+    const floats = new Uint8Array(Float32Array.from({ length: 333 }, (_, i) => Math.sin(i)).buffer);
+    expect(sha256Js(floats)).toBe(createHash('sha256').update(floats).digest('hex'));
   });
 });
 
@@ -108,7 +111,7 @@ describe('splitDataset', () => {
   it('refuses impossible requests with a usage error', () => {
     expect(() => splitDataset(d, { labeledPerClass: 201, seed: 1 })).toThrow(UsageError);
     expect(() => splitDataset(d, { labeledPerClass: 201, seed: 1 })).toThrow(
-      /class 'inner' has 200 examples but 201 are needed \(201 labeled \+ 0 validation\): ask for fewer \(--labels\)$/,
+      /class 'inner' has 200 examples but 201 are needed \(201 labeled\): ask for fewer \(--labels\)$/,
     );
     expect(() => splitDataset(d, { labeledPerClass: 0, seed: 1 })).toThrow(UsageError);
     expect(() => splitDataset(d, { labeledPerClass: 150, validationPerClass: 60, seed: 1 })).toThrow(

@@ -13,7 +13,22 @@ const K = new Uint32Array([
   0xc67178f2,
 ]);
 
+/** What sha256 needs of node:crypto (typed here: this file is browser-safe and imports nothing of Node's). */
+interface NodeHashing {
+  createHash(algorithm: 'sha256'): { update(data: Uint8Array | string): { digest(encoding: 'hex'): string } };
+}
+
+// Node hashes natively, ≈50× faster than the loop below on a checkpoint's megabytes; browsers keep the loop
+const nodeCrypto = (
+  globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+).process?.getBuiltinModule?.('node:crypto') as NodeHashing | undefined;
+
 export function sha256(data: Uint8Array | string): string {
+  return nodeCrypto ? nodeCrypto.createHash('sha256').update(data).digest('hex') : sha256Js(data);
+}
+
+/** The plain-JS digest every browser runs (exported so Node's tests check it against node:crypto). */
+export function sha256Js(data: Uint8Array | string): string {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   const bitLen = bytes.length * 8;
   const padded = new Uint8Array(((bytes.length + 9 + 63) >> 6) << 6);
