@@ -541,8 +541,9 @@ describe('defaults that fit small data', () => {
     // the first decode reports itself before the error (progress lines); the error is still one line
     expect(r.stderr).toMatch(/^decoding 120 images/);
     expect(oneLineError(r.stderr.replace(/^decod.*\n/gm, ''))).toMatch(
-      /100 labeled \+ 0 validation examples need more than the 96 training examples: lower --labels$/,
+      /100 labeled examples need more than the 96 training examples: lower --labels$/,
     );
+    expect(readdirSync(out)).toEqual([]); // a refused budget leaves no labels folder behind
     const v = semigan(
       'compare',
       '--data',

@@ -114,7 +114,6 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
   const spec = parseDataSpec(o.data);
   checkOptions(o);
   ensureWritableDir(o.out);
-  mkdirSync(join(o.out, 'labels'), { recursive: true });
   const labeledSets: Record<string, LabeledExample[]> = {};
   const runs: CompareRun[] = [];
   const total = o.seeds.length * o.select.length * o.methods.length;
@@ -130,6 +129,8 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
     for (const select of o.select) {
       const selection = selectAndLabel(train, o, select, seed, hooks);
       labeledSets[`${select}-seed${seed}`] = selection.examples;
+      // made once the first selection succeeded: a refused budget leaves no empty folder behind
+      mkdirSync(join(o.out, 'labels'), { recursive: true });
       writeFileAtomic(
         join(o.out, 'labels', `${select}-seed${seed}.csv`),
         formatLabelsCsv(selection.examples),
@@ -161,7 +162,7 @@ function checkBudget(train: Dataset, o: CompareOptions): void {
   if (o.labels < k) throw new UsageError(`--labels ${o.labels} is fewer than the ${k} classes`);
   if (o.labels + o.validationPerClass * k > n) {
     throw new UsageError(
-      `${o.labels} labeled + ${o.validationPerClass * k} validation examples need more than the ${n} training examples: ` +
+      `${o.labels} labeled${o.validationPerClass ? ` + ${o.validationPerClass * k} validation` : ''} examples need more than the ${n} training examples: ` +
         `lower ${o.validationPerClass ? '--validation or ' : ''}--labels`,
     );
   }
