@@ -3,11 +3,16 @@
  * how long it takes, and how the picks split between the classes. The class of each pick is read from its
  * folder only here, after selection, to report; selection itself gets the pool without labels and an oracle
  * whose log must stay empty. No SSL training: what the picks are worth to a model is bench:cats-dogs' work.
+ * What the representative strategy's feature space knows of the classes is scored here, after selection, with
+ * the pool's folder labels: the purity of 100 k-means clusters in it, and for each strategy's picks the accuracy
+ * of labelling every photo like its nearest pick (1-NN) in it. Near 50% on two classes: the space knows nothing
+ * of them, and typical picks in it can only be as good as random ones.
  *
  *   npx tsx bench/select-labels-photos.ts   → bench/results/select-labels-photos.json
  *
  * Env: CD_DIR, SELECT_SEEDS (1), SELECT_N (100).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { backendAcceleration, useBackend } from '../src/backend.js';
 import { LabelOracle } from '../src/data/label-oracle.js';
@@ -19,6 +24,8 @@ import {
   type SelectStrategy,
 } from '../src/data/select-labels.js';
 import { DEFAULT_FEATURE_BUDGET } from '../src/data/learned-features.js';
+import { kmeans } from '../src/data/kmeans.js';
+import { Rng } from '../src/random.js';
 import { writeFileAtomic } from '../src/util/fs.js';
 import { benchContext } from './machine.js';
 
@@ -37,24 +44,64 @@ const pool: LabelFreePool = {
   x: train.x,
   classNames: train.classNames,
 };
-const strategies: Record<string, (seed: number, oracle: LabelOracle) => number[]> = {
+type Strategy = (
+  seed: number,
+  oracle: LabelOracle,
+  onEmbedding: (z: Float64Array, dim: number) => void,
+) => number[];
+const strategies: Record<string, Strategy> = {
   random: (seed, oracle) => selectLabels(pool, n, 'random' as SelectStrategy, seed, oracle),
   'pixel-pca-nearest-centre': (seed) => nearestToCentres(pool, n, seed),
-  representative: (seed, oracle) => selectLabels(pool, n, 'representative', seed, oracle),
+  representative: (seed, oracle, onEmbedding) =>
+    selectLabels(pool, n, 'representative', seed, oracle, '--n', { onEmbedding }),
 };
-const runs: Record<string, unknown>[] = [];
+
+/** The share of the pool labelled right when each example takes the class of its nearest pick. */
+function nearestPickAccuracy(z: Float64Array, dim: number, rows: number[], y: Int32Array): number {
+  let right = 0;
+  for (let i = 0; i < y.length; i++) {
+    let best = rows[0];
+    let bestD = Infinity;
+    for (const p of rows) {
+      let d = 0;
+      for (let j = 0; j < dim; j++) d += (z[i * dim + j] - z[p * dim + j]) ** 2;
+      if (d < bestD) [best, bestD] = [p, d];
+    }
+    if (y[best] === y[i]) right++;
+  }
+  return right / y.length;
+}
+
+/** The share of the pool in its k-means cluster's majority class, for k = the label budget. */
+function clusterPurity(z: Float64Array, dim: number, k: number, y: Int32Array, rng: Rng): number {
+  const { assign } = kmeans(z, dim, k, rng);
+  const counts = new Map<number, Map<number, number>>();
+  for (let i = 0; i < y.length; i++) {
+    const c = counts.get(assign[i]) ?? new Map<number, number>();
+    c.set(y[i], (c.get(y[i]) ?? 0) + 1);
+    counts.set(assign[i], c);
+  }
+  return [...counts.values()].reduce((a, c) => a + Math.max(...c.values()), 0) / y.length;
+}
+const fresh: Record<string, unknown>[] = [];
 for (const seed of seeds) {
+  let embedding: { z: Float64Array; dim: number } | undefined;
+  const picks: Record<string, number[]> = {};
+  const mine: Record<string, unknown>[] = [];
   for (const [name, select] of Object.entries(strategies)) {
     const oracle = new LabelOracle(train.y);
     const t0 = performance.now();
-    const rows = select(seed, oracle);
+    const rows = select(seed, oracle, (z, dim) => (embedding = { z, dim }));
+    picks[name] = rows;
     const seconds = Math.round((performance.now() - t0) / 1000);
     // reporting only, after the selection: the folder each pick came from
     const perClass: Record<string, number> = Object.fromEntries(train.classNames.map((c) => [c, 0]));
     for (const r of rows) perClass[train.classNames[train.y[r]]]++;
     const minority = Math.min(...Object.values(perClass));
-    runs.push({
+    mine.push({
       strategy: name,
+      // runs of earlier calls are kept beside this call's: each names the commit that chose it
+      commit: benchContext().commit,
       seed,
       seconds,
       perClass,
@@ -63,7 +110,25 @@ for (const seed of seeds) {
     });
     console.log(`${name} seed ${seed}: ${JSON.stringify(perClass)} in ${seconds} s`);
   }
+  // scoring only, after every selection of this seed: what the representative feature space knows of classes
+  const { z, dim } = embedding!;
+  const purity = clusterPurity(z, dim, n, train.y, new Rng(seed + 99));
+  for (const run of mine) {
+    run.nearestPickAccuracy = Number(
+      nearestPickAccuracy(z, dim, picks[run.strategy as string], train.y).toFixed(4),
+    );
+    run.kmeansPurity = Number(purity.toFixed(4));
+    console.log(
+      `  ${run.strategy as string}: 1-NN from its picks ${run.nearestPickAccuracy}, purity ${run.kmeansPurity}`,
+    );
+  }
+  fresh.push(...mine);
 }
+const key = (r: Record<string, unknown>) => `${r.strategy as string}/${r.seed as number}`;
+const earlier = existsSync(file)
+  ? ((JSON.parse(readFileSync(file, 'utf8')) as { runs: Record<string, unknown>[] }).runs ?? [])
+  : [];
+const runs = [...new Map([...earlier, ...fresh].map((r) => [key(r), r])).values()];
 writeFileAtomic(
   file,
   JSON.stringify(

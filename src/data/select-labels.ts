@@ -18,6 +18,8 @@ export interface SelectOptions {
   featureBudget?: FeatureBudget;
   /** Called after each step of the label-free feature net (minutes on thousands of photos). */
   onFeatureStep?(step: number, total: number): void;
+  /** Handed the embedding representative selection clustered (a bench scores other picks in it too). */
+  onEmbedding?(z: Float64Array, dim: number): void;
 }
 
 /**
@@ -81,6 +83,7 @@ function representative(d: LabelFreePool, k: number, rng: Rng, seed: number, opt
   const { z, dim } = usesLearnedFeatures(d)
     ? learnedFeatures(d, seed, opts.featureBudget, opts.onFeatureStep)
     : pixelEmbedding(d, rng);
+  opts.onEmbedding?.(z, dim);
   return selectTypical(z, dim, k, rng);
 }
 
