@@ -3,6 +3,23 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CODE_PATHSPEC } from '../src/train/provenance.js';
 
+const git = (...args: string[]) => {
+  try {
+    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown';
+  }
+};
+
+/**
+ * The checkout as this process loaded its code: read once, at import. A bench runs for hours while commits land;
+ * its results must name the code that ran, not the checkout at the moment it writes.
+ */
+const loaded = {
+  commit: git('rev-parse', 'HEAD'),
+  dirty: git('status', '--porcelain', '--untracked-files=no', '--', ...CODE_PATHSPEC) !== '',
+};
+
 /** What every benchmark result records about where and from what it ran. */
 export function benchContext(): {
   commit: string;
@@ -11,17 +28,9 @@ export function benchContext(): {
   node: string;
   date: string;
 } {
-  const git = (...args: string[]) => {
-    try {
-      return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    } catch {
-      return 'unknown';
-    }
-  };
   const cpu = cpus();
   return {
-    commit: git('rev-parse', 'HEAD'),
-    dirty: git('status', '--porcelain', '--untracked-files=no', '--', ...CODE_PATHSPEC) !== '',
+    ...loaded,
     machine: `${cpu.length}x ${cpu[0]?.model ?? 'unknown cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
     node: process.version,
     date: new Date().toISOString(),
