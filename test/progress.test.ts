@@ -110,6 +110,18 @@ describe('epoch lines count the epochs the run will make', () => {
     expect(bar.epoch(1)).toBe('epoch 1/0.04');
   });
 
+  it('a run of many short epochs logs about 25 of them, the first and last always; a short run logs each', () => {
+    const bar = stepBar(makeProgress(fakeStream().stream));
+    const logged = (epochs: number) => Array.from({ length: epochs }, (_, i) => i + 1).filter(bar.logsEpoch);
+    bar.onStart({ totalSteps: 1500, stepsPerEpoch: 10 });
+    expect(logged(150)).toEqual([1, ...Array.from({ length: 25 }, (_, i) => 6 * (i + 1))]);
+    bar.onStart({ totalSteps: 1505, stepsPerEpoch: 10 });
+    expect(logged(151).at(-1)).toBe(151); // the last, partial epoch
+    expect(logged(151).length).toBeLessThanOrEqual(27);
+    bar.onStart({ totalSteps: 30 * 187, stepsPerEpoch: 187 });
+    expect(logged(30)).toHaveLength(30);
+  });
+
   it('slow steps still move the bar at least once a second', () => {
     const updates: number[] = [];
     let t = 0;

@@ -154,6 +154,9 @@ export function formatEpochs(totalSteps: number, stepsPerEpoch: number): string 
   return Number.isInteger(e) || !Number.isInteger(shown) ? String(shown) : e.toFixed(3);
 }
 
+/** About how many epoch lines a long run prints (the bar shows every step in between). */
+const EPOCH_LINES = 25;
+
 /**
  * A step bar for runs whose log lines (epoch summaries, warnings, rollbacks) end the current bar: the next
  * step starts a fresh one under the line. `onStart` takes the run's length, so epoch lines read `epoch 3/4`
@@ -163,13 +166,25 @@ export function stepBar(progress: Progress, now: () => number = Date.now) {
   let started = false;
   let epochs = '?';
   let shown = 0;
+  let every = 1;
+  let last = Infinity;
   return {
     onStart(info: { totalSteps: number; stepsPerEpoch: number }): void {
       epochs = formatEpochs(info.totalSteps, info.stepsPerEpoch);
+      const e = info.totalSteps / info.stepsPerEpoch;
+      every = e <= 2 * EPOCH_LINES ? 1 : Math.ceil(e / EPOCH_LINES);
+      last = Math.ceil(e);
     },
     /** `epoch 3/4` */
     epoch(n: number): string {
       return `epoch ${n}/${epochs}`;
+    },
+    /**
+     * Whether epoch n gets its log line: every epoch of a run of up to 50, else the first (training is under
+     * way), about 25 evenly spaced ones and the last, so 1500 steps on the rings print 26 lines, not 150.
+     */
+    logsEpoch(n: number): boolean {
+      return n === 1 || n % every === 0 || n >= last;
     },
     onStep(step: number, total: number): void {
       if (!started) progress.start('train', total, { value: step });

@@ -148,10 +148,12 @@ export function registerTrain(program: Command): void {
               );
             },
             onStep: bar.onStep,
-            onEpoch: (m) =>
+            onEpoch: (m) => {
+              if (!bar.logsEpoch(m.epoch)) return;
               bar.line(
                 `${bar.epoch(m.epoch)}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%  (D ${m.dLoss.toFixed(3)}, G ${m.gLoss.toFixed(3)}, ${m.seconds}s)`,
-              ),
+              );
+            },
             shouldStop: () => interrupts > 0,
             onWarning: (msg) => bar.line(`warning: ${msg}`),
             onLoadProgress: decodeProgress(),
