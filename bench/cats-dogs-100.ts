@@ -150,15 +150,17 @@ const result = await runCompare(
     },
   },
 ).catch((e: Error) => {
+  // a signal stopped the run after a checkpoint (compare says so with a UsageError): the same command continues it
+  if (shouldStop()) {
+    console.log(`stopped after a checkpoint; the same command continues`);
+    process.exit(130);
+  }
   // a setting no run could train with: its one line, as the CLI says it
   if (e instanceof UsageError) {
     console.error(e.message);
     process.exit(2);
   }
-  // a signal stopped the run after a checkpoint: the same command continues it
-  if (!shouldStop()) throw e;
-  console.log(`stopped after a checkpoint; the same command continues`);
-  process.exit(130);
+  throw e;
 });
 
 /**
