@@ -31,7 +31,7 @@ describe.skipIf(!existsSync(SHARED_MNIST))('MNIST with 100 labels, --quick', () 
     expect(existsSync(join(out, 'samples-2.png'))).toBe(true);
     const ev = semigan('eval', '--model', out);
     expect(ev.code).toBe(0);
-    expect(ev.stdout).toMatch(/test accuracy \d+\.\d+% .*10000 examples/);
+    expect(ev.stdout).toMatch(/test accuracy \d+\.\d+% .*10000 test examples/);
     // ≈55 s on an idle 2-core machine; the budget leaves room for a loaded one
   }, 300_000);
 
