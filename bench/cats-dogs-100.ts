@@ -106,10 +106,17 @@ const related =
   ganWeight === undefined
     ? Object.values(defaultWeights ?? {}).map(tagged)
     : [`cats-dogs-100${leverTag}${seedGroupTag(seeds)}`];
-const finished = [...related, name]
-  .flatMap((n) => [`${n}.json`, `${n}.partial.json`])
-  .flatMap((f) => readRuns(join(here, 'results', f)));
-refuseOtherWeights();
+const ownFiles = [`${name}.json`, `${name}.partial.json`].map((f) => ({
+  f,
+  runs: readRuns(join(here, 'results', f)),
+}));
+const finished = [
+  ...related
+    .flatMap((n) => [`${n}.json`, `${n}.partial.json`])
+    .flatMap((f) => readRuns(join(here, 'results', f))),
+  ...ownFiles.flatMap((o) => o.runs),
+];
+refuseOtherWeights(ownFiles);
 const backend = await useBackend('wasm');
 const context = benchContext();
 const t0 = performance.now();
@@ -168,9 +175,9 @@ const result = await runCompare(
  * its method at the GAN weight this call gives it (the untagged protocol's weights are compare's defaults,
  * which have changed: the 10-epoch file holds a weight-1 run of the default recipe). One line, then exit.
  */
-function refuseOtherWeights(): void {
-  for (const f of [`${name}.partial.json`, `${name}.json`]) {
-    for (const r of readRuns(join(here, 'results', f))) {
+function refuseOtherWeights(files: { f: string; runs: CompareRun[] }[]): void {
+  for (const { f, runs } of files) {
+    for (const r of runs) {
       const had = r.settings?.ganWeight ?? 1;
       const want = methodGanWeight(weights, r.method) ?? 1;
       if (had === want) continue;
