@@ -166,6 +166,8 @@ describe('semigan train --method gan: the plain GAN from the CLI', () => {
       20,
       undefined,
     ]);
+    // it reads no label, so it keeps only the one per class that the trainer's labeled batch needs
+    expect(m.labeledSubset.perClass).toEqual({ inner: 1, outer: 1 });
     for (let e = 2; e <= 20; e += 2) {
       const png = PNG.sync.read(readFileSync(join(out, `realfake-${e}.png`)));
       expect([png.width, png.height]).toEqual([560, 640]);

@@ -131,13 +131,16 @@ async function configFromFlags(o: Flags, data: string): Promise<RunConfig> {
   const config: RunConfig = {
     data: describeDataSpec(spec),
     method,
+    // the plain GAN reads no label: it keeps the smallest labeled set the trainer's batches need
     labelsPerClass:
       labels === undefined
-        ? spec.kind === 'mnist'
-          ? 10
-          : spec.kind === 'images'
-            ? labelsPerClass(100, shapeOf(spec).classNames)
-            : 4
+        ? method === 'gan'
+          ? 1
+          : spec.kind === 'mnist'
+            ? 10
+            : spec.kind === 'images'
+              ? labelsPerClass(100, shapeOf(spec).classNames)
+              : 4
         : labelsPerClass(labels, shapeOf(spec).classNames),
     seed: (o.seed as number | undefined) ?? 1,
     epochs,
