@@ -3,10 +3,11 @@
  * how long it takes, and how the picks split between the classes. The class of each pick is read from its
  * folder only here, after selection, to report; selection itself gets the pool without labels and an oracle
  * whose log must stay empty. No SSL training: what the picks are worth to a model is bench:cats-dogs' work.
- * What the representative strategy's feature space knows of the classes is scored here, after selection, with
- * the pool's folder labels: the purity of 100 k-means clusters in it, and for each strategy's picks the accuracy
- * of labelling every photo like its nearest pick (1-NN) in it. Near 50% on two classes: the space knows nothing
- * of them, and typical picks in it can only be as good as random ones.
+ * What each learnt feature space knows of the classes is scored here, after selection, with the pool's folder
+ * labels: the purity of 100 k-means clusters in it and the 20-NN accuracy of 1000 photos; and for each
+ * strategy's picks, the accuracy of labelling every photo like its nearest pick (1-NN) in the representative
+ * strategy's space. Near 50% on two classes: the space knows nothing of them, and typical picks in it can only
+ * be as good as random ones.
  *
  *   npx tsx bench/select-labels-photos.ts   → bench/results/select-labels-photos.json
  *
@@ -23,7 +24,7 @@ import {
   type LabelFreePool,
   type SelectStrategy,
 } from '../src/data/select-labels.js';
-import { DEFAULT_FEATURE_BUDGET } from '../src/data/learned-features.js';
+import { DEFAULT_FEATURE_BUDGET, GAN_FEATURE_BUDGET } from '../src/data/learned-features.js';
 import { kmeans } from '../src/data/kmeans.js';
 import { Rng } from '../src/random.js';
 import { writeFileAtomic } from '../src/util/fs.js';
@@ -54,7 +55,31 @@ const strategies: Record<string, Strategy> = {
   'pixel-pca-nearest-centre': (seed) => nearestToCentres(pool, n, seed),
   representative: (seed, oracle, onEmbedding) =>
     selectLabels(pool, n, 'representative', seed, oracle, '--n', { onEmbedding }),
+  // the earlier representative features: a plain GAN's discriminator instead of SimCLR's
+  'representative-gan-features': (seed, oracle, onEmbedding) =>
+    selectLabels(pool, n, 'representative', seed, oracle, '--n', {
+      onEmbedding,
+      featureBudget: GAN_FEATURE_BUDGET,
+    }),
 };
+
+/** The share of 1000 photos whose 20 nearest others are mostly of their own class: what the space knows. */
+function knn20Accuracy(z: Float64Array, dim: number, y: Int32Array, rng: Rng): number {
+  const queries = Array.from(rng.permutation(y.length).slice(0, 1000));
+  let right = 0;
+  for (const i of queries) {
+    const near: [number, number][] = [];
+    for (let p = 0; p < y.length; p++) {
+      if (p === i) continue;
+      let d = 0;
+      for (let j = 0; j < dim; j++) d += (z[i * dim + j] - z[p * dim + j]) ** 2;
+      near.push([d, p]);
+    }
+    near.sort((a, b) => a[0] - b[0]);
+    if (near.slice(0, 20).filter(([, p]) => y[p] === y[i]).length > 10) right++;
+  }
+  return right / queries.length;
+}
 
 /** The share of the pool labelled right when each example takes the class of its nearest pick. */
 function nearestPickAccuracy(z: Float64Array, dim: number, rows: number[], y: Int32Array): number {
@@ -85,13 +110,13 @@ function clusterPurity(z: Float64Array, dim: number, k: number, y: Int32Array, r
 }
 const fresh: Record<string, unknown>[] = [];
 for (const seed of seeds) {
-  let embedding: { z: Float64Array; dim: number } | undefined;
+  const embeddings: Record<string, { z: Float64Array; dim: number }> = {};
   const picks: Record<string, number[]> = {};
   const mine: Record<string, unknown>[] = [];
   for (const [name, select] of Object.entries(strategies)) {
     const oracle = new LabelOracle(train.y);
     const t0 = performance.now();
-    const rows = select(seed, oracle, (z, dim) => (embedding = { z, dim }));
+    const rows = select(seed, oracle, (z, dim) => (embeddings[name] = { z, dim }));
     picks[name] = rows;
     const seconds = Math.round((performance.now() - t0) / 1000);
     // reporting only, after the selection: the folder each pick came from
@@ -110,16 +135,22 @@ for (const seed of seeds) {
     });
     console.log(`${name} seed ${seed}: ${JSON.stringify(perClass)} in ${seconds} s`);
   }
-  // scoring only, after every selection of this seed: what the representative feature space knows of classes
-  const { z, dim } = embedding!;
-  const purity = clusterPurity(z, dim, n, train.y, new Rng(seed + 99));
+  // scoring only, after every selection of this seed: what each learnt space knows of the classes, and how
+  // well each strategy's picks label the pool by 1-NN in the representative strategy's space
+  const { z, dim } = embeddings.representative!;
   for (const run of mine) {
-    run.nearestPickAccuracy = Number(
-      nearestPickAccuracy(z, dim, picks[run.strategy as string], train.y).toFixed(4),
-    );
-    run.kmeansPurity = Number(purity.toFixed(4));
+    const name = run.strategy as string;
+    run.nearestPickAccuracy = Number(nearestPickAccuracy(z, dim, picks[name], train.y).toFixed(4));
+    const own = embeddings[name];
+    if (own) {
+      run.kmeansPurity = Number(clusterPurity(own.z, own.dim, n, train.y, new Rng(seed + 99)).toFixed(4));
+      run.knn20Accuracy = Number(knn20Accuracy(own.z, own.dim, train.y, new Rng(seed + 5)).toFixed(4));
+    }
     console.log(
-      `  ${run.strategy as string}: 1-NN from its picks ${run.nearestPickAccuracy}, purity ${run.kmeansPurity}`,
+      `  ${name}: 1-NN from its picks ${run.nearestPickAccuracy as number}` +
+        (own
+          ? `, its space: purity ${run.kmeansPurity as number}, 20-NN ${run.knn20Accuracy as number}`
+          : ''),
     );
   }
   fresh.push(...mine);
@@ -143,9 +174,13 @@ writeFileAtomic(
       acceleration: backendAcceleration(),
       ...benchContext(),
       featureBudget: DEFAULT_FEATURE_BUDGET,
+      ganFeatureBudget: GAN_FEATURE_BUDGET,
       note:
-        'representative: plain-GAN discriminator features + TypiClust typical member per k-means cluster; ' +
-        'pixel-pca-nearest-centre: the older representative (pixel PCA, nearest to each k-means centre)',
+        'representative: SimCLR features of the photo discriminator + TypiClust typical member per k-means ' +
+        "cluster; representative-gan-features: the same with a plain GAN discriminator's features (the " +
+        'earlier default); pixel-pca-nearest-centre: the oldest (pixel PCA, nearest to each k-means centre). ' +
+        'nearestPickAccuracy: 1-NN from the picks in the representative space; kmeansPurity and ' +
+        "knn20Accuracy: of the strategy's own space (labels read after selection, to score only)",
       runs,
     },
     null,
