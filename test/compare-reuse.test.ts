@@ -173,6 +173,46 @@ describe('compare reuses only provably the same run', () => {
     expect(existsSync(join(out, 'runs', 'random-supervised-seed1.replaced-1', 'metrics.json'))).toBe(true);
   });
 
+  it("runCompare: keeps a seed's saved labeled set, and selects again when anything it depends on changed", async () => {
+    const out = tempDir();
+    const opts = {
+      data: 'rings',
+      labels: 6,
+      seeds: [1],
+      epochs: 1,
+      methods: ['supervised' as const],
+      select: ['random' as const],
+      validationPerClass: 0,
+      out,
+    };
+    const first = await runCompare(opts);
+    const file = join(out, 'labels', 'random-seed1.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    const picked = first.labeledSets['random-seed1'];
+    expect(saved.examples).toEqual(picked);
+    expect(readFileSync(join(out, 'labels', 'random-seed1.csv'), 'utf8')).toContain(picked[0].id);
+    // a saved set that differs from what selection would pick proves it is read back, not picked again
+    const ids = new Set(picked.map((e) => e.id));
+    const other = [...Array(1000).keys()].map(String).find((id) => !ids.has(id))!;
+    const planted = [{ ...picked[0], id: other }, ...picked.slice(1)];
+    writeFileSync(file, JSON.stringify({ ...saved, examples: planted }));
+    const notes: string[] = [];
+    const again = await runCompare(opts, { onNote: (l) => void notes.push(l) });
+    expect(again.labeledSets['random-seed1']).toEqual(planted);
+    expect(again.runs[0].labelsRead).toBe(saved.labelsRead);
+    expect(notes.filter((l) => /selecting again/.test(l))).toEqual([]);
+    // a selection made by another version of the strategy is made again, with one line
+    writeFileSync(file, JSON.stringify({ ...saved, examples: planted, key: { ...saved.key, version: 0 } }));
+    notes.length = 0;
+    const fresh = await runCompare(opts, { onNote: (l) => void notes.push(l) });
+    expect(fresh.labeledSets['random-seed1']).toEqual(picked);
+    expect(notes).toContain(
+      'random labels of seed 1: the saved selection was made otherwise; selecting again',
+    );
+    // and another labeled budget is another selection
+    expect((await runCompare({ ...opts, labels: 8 })).labeledSets['random-seed1']).toHaveLength(8);
+  });
+
   it("runCompare: a lever (FixMatch's threshold) reaches only the methods with that term, and is a setting", async () => {
     const opts = {
       data: 'rings',

@@ -10,6 +10,12 @@ import { selectTypical } from './typical-selection.js';
 export const SELECT_STRATEGIES = ['random', 'balanced', 'representative'] as const;
 export type SelectStrategy = (typeof SELECT_STRATEGIES)[number];
 
+/**
+ * Raised whenever a strategy would pick otherwise from the same pool, seed and budget (e.g. new features for
+ * representative selection): saved selections of an older version are then made again (compare-selection.ts).
+ */
+export const SELECTION_VERSION = 2;
+
 /** What a selection strategy sees of the training pool: everything but the labels. */
 export type LabelFreePool = Omit<Dataset, 'y'>;
 

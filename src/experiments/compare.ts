@@ -1,12 +1,10 @@
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { exampleCount } from '../data/dataset.js';
-import { LabelOracle } from '../data/label-oracle.js';
-import { formatLabelsCsv, type LabeledExample } from '../data/labels-csv.js';
-import { selectLabels, type SelectStrategy } from '../data/select-labels.js';
+import type { LabeledExample } from '../data/labels-csv.js';
+import type { SelectStrategy } from '../data/select-labels.js';
 import { describeDataSpec, loadData, parseDataSpec, type DataSpec, type LoadHooks } from '../data/spec.js';
-import { idsOf } from '../data/split.js';
 import { UsageError } from '../errors.js';
 import {
   GAN_WEIGHTED_METHODS,
@@ -29,6 +27,7 @@ import { validateRunConfig } from '../train/run-config.js';
 import { compareReportHtml } from '../report/compare-report.js';
 import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
 import { summarise } from './compare-summary.js';
+import { selectOrReuse, type Selection } from './compare-selection.js';
 import type { CompareResult, CompareRun } from './compare-types.js';
 
 export type { CompareResult, CompareRun, SummaryCell } from './compare-types.js';
@@ -81,29 +80,6 @@ export interface CompareHooks extends RunHooks, LoadHooks {
 
 export const runDirName = (select: string, method: string, seed: number) => `${select}-${method}-seed${seed}`;
 
-/** The labeled set a strategy picks, labeled through the oracle, and the labels that cost. */
-interface Selection {
-  examples: LabeledExample[];
-  labelsRead: number;
-}
-
-function selectAndLabel(
-  train: Dataset,
-  o: CompareOptions,
-  select: SelectStrategy,
-  seed: number,
-  hooks: CompareHooks,
-): Selection {
-  const oracle = new LabelOracle(train.y);
-  const rows = selectLabels(train, o.labels, select, seed, oracle, '--labels', {
-    onFeatureStep: hooks.onSelectionStep,
-  });
-  const ids = idsOf(train);
-  // the person labels what the strategy picked: only these labels enter training
-  const examples = rows.map((r) => ({ id: ids[r], label: train.classNames[oracle.label(r)] }));
-  return { examples, labelsRead: oracle.readIndices().length };
-}
-
 /**
  * The seed's experiment in one call: for each seed and label-selection strategy, one labeled set, then every
  * method trained on exactly that set (same unlabeled pool, same validation split). Runs live in
@@ -127,14 +103,8 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
     checkBudget(train, o);
     firstTrain ??= train;
     for (const select of o.select) {
-      const selection = selectAndLabel(train, o, select, seed, hooks);
+      const selection = selectOrReuse(train, describeDataSpec(spec), o.labels, select, seed, o.out, hooks);
       labeledSets[`${select}-seed${seed}`] = selection.examples;
-      // made once the first selection succeeded: a refused budget leaves no empty folder behind
-      mkdirSync(join(o.out, 'labels'), { recursive: true });
-      writeFileAtomic(
-        join(o.out, 'labels', `${select}-seed${seed}.csv`),
-        formatLabelsCsv(selection.examples),
-      );
       for (const method of o.methods) {
         hooks.onRunStart?.({ select, method, seed, index: index++, total });
         const run = await compareRun(o, spec, train, { select, method, seed }, selection, hooks);
