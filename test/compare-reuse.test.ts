@@ -189,28 +189,40 @@ describe('compare reuses only provably the same run', () => {
     const file = join(out, 'labels', 'random-seed1.json');
     const saved = JSON.parse(readFileSync(file, 'utf8'));
     const picked = first.labeledSets['random-seed1'];
-    expect(saved.examples).toEqual(picked);
+    // ids and their cost are saved, never labels: those are read from the data on every use
+    expect(saved.ids).toEqual(picked.map((e) => e.id));
+    expect(saved).not.toHaveProperty('examples');
     expect(readFileSync(join(out, 'labels', 'random-seed1.csv'), 'utf8')).toContain(picked[0].id);
     // a saved set that differs from what selection would pick proves it is read back, not picked again
-    const ids = new Set(picked.map((e) => e.id));
-    const other = [...Array(1000).keys()].map(String).find((id) => !ids.has(id))!;
-    const planted = [{ ...picked[0], id: other }, ...picked.slice(1)];
-    writeFileSync(file, JSON.stringify({ ...saved, examples: planted }));
+    const taken = new Set(saved.ids as string[]);
+    const other = [...Array(1000).keys()].map(String).find((id) => !taken.has(id))!;
+    const planted = [other, ...saved.ids.slice(1)];
+    writeFileSync(file, JSON.stringify({ ...saved, ids: planted, labelsRead: 99 }));
     const notes: string[] = [];
     const again = await runCompare(opts, { onNote: (l) => void notes.push(l) });
-    expect(again.labeledSets['random-seed1']).toEqual(planted);
-    expect(again.runs[0].labelsRead).toBe(saved.labelsRead);
+    const reused = again.labeledSets['random-seed1'];
+    expect(reused.map((e) => e.id)).toEqual(planted);
+    // the labels of the kept ids are the data's, as the first call read them
+    expect(reused.slice(1)).toEqual(picked.slice(1));
+    expect(again.runs[0].labelsRead).toBe(99);
     expect(notes.filter((l) => /selecting again/.test(l))).toEqual([]);
-    // a selection made by another version of the strategy is made again, with one line
-    writeFileSync(file, JSON.stringify({ ...saved, examples: planted, key: { ...saved.key, version: 0 } }));
-    notes.length = 0;
-    const fresh = await runCompare(opts, { onNote: (l) => void notes.push(l) });
-    expect(fresh.labeledSets['random-seed1']).toEqual(picked);
-    expect(notes).toContain(
-      'random labels of seed 1: the saved selection was made otherwise; selecting again',
-    );
-    // and another labeled budget is another selection
+    // made by another version of the strategy, of another size, or naming an id the pool lacks: selected again
+    const note = 'random labels of seed 1: the saved selection was made otherwise; selecting again';
+    for (const bad of [
+      { ...saved, ids: planted, key: { ...saved.key, version: 0 } },
+      { ...saved, ids: planted.slice(1) },
+      { ...saved, ids: ['nowhere', ...planted.slice(1)] },
+    ]) {
+      writeFileSync(file, JSON.stringify(bad));
+      notes.length = 0;
+      const fresh = await runCompare(opts, { onNote: (l) => void notes.push(l) });
+      expect(fresh.labeledSets['random-seed1']).toEqual(picked);
+      expect(fresh.runs[0].labelsRead).toBe(6);
+      expect(notes).toContain(note);
+    }
+    // and another labeled budget or seed is another selection
     expect((await runCompare({ ...opts, labels: 8 })).labeledSets['random-seed1']).toHaveLength(8);
+    expect((await runCompare({ ...opts, seeds: [2] })).labeledSets['random-seed2']).not.toEqual(picked);
   });
 
   it("runCompare: a lever (FixMatch's threshold) reaches only the methods with that term, and is a setting", async () => {

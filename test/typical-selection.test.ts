@@ -117,3 +117,14 @@ describe.each(['contrastive', 'gan'] as const)(
     });
   },
 );
+
+describe('the label-free feature learners', () => {
+  it('each learns its own features: the learner is not ignored', () => {
+    const d = photos(20, 3);
+    const budget = { steps: 6, maxSide: 8, batchSize: 16, maxEpochs: 3 };
+    const simclr = learnedFeatures(d, 5, { ...budget, learner: 'contrastive' });
+    const gan = learnedFeatures(d, 5, { ...budget, learner: 'gan' });
+    expect(simclr.dim).toBe(gan.dim);
+    expect(Array.from(simclr.z)).not.toEqual(Array.from(gan.z));
+  });
+});

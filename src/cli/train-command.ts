@@ -33,7 +33,7 @@ export function registerTrain(program: Command): void {
     )
     .option(
       '--labels <n>',
-      'labeled examples in total, spread evenly over the classes (default: 100; 2-D toys: 4 per class)',
+      'labeled examples in total, spread evenly over the classes (default: 100; 2-D toys: 4 per class; --method gan: 1 per class, never read)',
       intOption('--labels', 1, 1_000_000),
     )
     .option('--unlabeled <dir>', 'images: a folder of extra images without classes, used as unlabeled data')

@@ -14,7 +14,7 @@ export type SelectStrategy = (typeof SELECT_STRATEGIES)[number];
  * Raised whenever a strategy would pick otherwise from the same pool, seed and budget (e.g. new features for
  * representative selection): saved selections of an older version are then made again (compare-selection.ts).
  */
-export const SELECTION_VERSION = 2;
+export const SELECTION_VERSION = 3;
 
 /** What a selection strategy sees of the training pool: everything but the labels. */
 export type LabelFreePool = Omit<Dataset, 'y'>;
@@ -32,10 +32,10 @@ export interface SelectOptions {
  * Which training examples to label.
  * - random: a uniform sample; reads no label.
  * - balanced: n/K per class at random; reads labels (through the oracle) only to fill the classes.
- * - representative: TypiClust without any label: embed the pool (colour photos: a discriminator trained as
- *   a plain GAN on the pool for a fixed budget, learned-features.ts; other data: pixel PCA), k-means with
- *   one cluster per label, and the most typical member of each cluster, small clusters of outliers passed
- *   over (typical-selection.ts). The chosen examples are spread over every mode and sit in its middle.
+ * - representative: TypiClust without any label: embed the pool (colour photos: a discriminator trained with
+ *   SimCLR's contrastive objective on the pool for a fixed budget, learned-features.ts; other data: pixel
+ *   PCA), k-means with one cluster per label, and the most typical member of each cluster, small clusters of
+ *   outliers passed over (typical-selection.ts). The chosen examples are spread over every mode and sit in its middle.
  * Every strategy gets the pool without its labels and the oracle as the only way to one, so the oracle's log is
  * the whole truth about what selection read. `flag` names the option a user lowers when n is too many.
  */

@@ -17,66 +17,78 @@ export interface Selection {
 
 /** Everything a selection depends on: a saved one is reused only when all of it matches. */
 interface SelectionKey {
-  data: string;
   labels: number;
   select: SelectStrategy;
   seed: number;
-  /** sha256 of the pool's example ids, in order: another folder, or another test split, picks again. */
+  /**
+   * sha256 of the pool's example ids and pixels: another folder, image size, test split or file content picks
+   * again, while another spelling of the same folder or extra unlabeled images (selection never sees them) do not.
+   */
   pool: string;
   version: number;
   /** The label-free feature net's budget, for the strategy that trains one. */
   features: unknown;
 }
 
-interface SavedSelection extends Selection {
+/** What is saved: the picked ids and what picking them cost; labels are read from the data on every use. */
+interface SavedSelection {
   key: SelectionKey;
+  ids: string[];
+  labelsRead: number;
 }
 
 /**
  * One seed's labeled set for one strategy, saved as OUT/labels/<select>-seed<s>.csv (for people) and .json
- * (for reuse). A later call with the same key reads it back instead of selecting again: representative
- * selection trains a feature net for minutes, and on another CPU or kernel its float sums, and so its picks,
- * can differ; a resumed grid must keep the labels its runs started with. `onNote` says when one is redone.
+ * (for reuse). A later call with the same key takes the saved ids instead of selecting again, and labels them
+ * through the oracle as the first call did: representative selection trains a feature net for minutes, and on
+ * another CPU or kernel its float sums, and so its picks, can differ; a resumed grid must keep the labels its
+ * runs started with. `onNote` says when a saved set is not used.
  */
 export function selectOrReuse(
   train: Dataset,
-  data: string,
   labels: number,
   select: SelectStrategy,
   seed: number,
   out: string,
   hooks: { onSelectionStep?(step: number, total: number): void; onNote?(line: string): void },
 ): Selection {
+  const ids = idsOf(train);
   const key: SelectionKey = {
-    data,
     labels,
     select,
     seed,
-    pool: sha256(idsOf(train).join('\n')),
+    pool: sha256(
+      ids.join('\n') + '\n' + sha256(new Uint8Array(train.x.buffer, train.x.byteOffset, train.x.byteLength)),
+    ),
     version: SELECTION_VERSION,
     features: select === 'representative' ? DEFAULT_FEATURE_BUDGET : null,
   };
   const base = join(out, 'labels', `${select}-seed${seed}`);
+  const oracle = new LabelOracle(train.y);
+  // the person labels what the strategy picked: only these labels enter training
+  const labelled = (rows: number[]) =>
+    rows.map((r) => ({ id: ids[r], label: train.classNames[oracle.label(r)] }));
   const saved = readSaved(`${base}.json`);
-  if (saved && JSON.stringify(saved.key) === JSON.stringify(key)) {
-    return { examples: saved.examples, labelsRead: saved.labelsRead };
+  const rowOf = new Map(ids.map((id, r) => [id, r]));
+  const savedRows = saved?.ids.map((id) => rowOf.get(id));
+  if (saved && JSON.stringify(saved.key) === JSON.stringify(key) && savedRows?.length === labels) {
+    if (savedRows.every((r) => r !== undefined))
+      return { examples: labelled(savedRows), labelsRead: saved.labelsRead };
   }
   if (saved)
     hooks.onNote?.(
       `${select} labels of seed ${seed}: the saved selection was made otherwise; selecting again`,
     );
-  const oracle = new LabelOracle(train.y);
   const rows = selectLabels(train, labels, select, seed, oracle, '--labels', {
     onFeatureStep: hooks.onSelectionStep,
   });
-  const ids = idsOf(train);
-  // the person labels what the strategy picked: only these labels enter training
-  const examples = rows.map((r) => ({ id: ids[r], label: train.classNames[oracle.label(r)] }));
+  const examples = labelled(rows);
   const selection = { examples, labelsRead: oracle.readIndices().length };
   // made once the first selection succeeded: a refused budget leaves no empty folder behind
   mkdirSync(join(out, 'labels'), { recursive: true });
   writeFileAtomic(`${base}.csv`, formatLabelsCsv(examples));
-  writeFileAtomic(`${base}.json`, JSON.stringify({ key, ...selection } satisfies SavedSelection) + '\n');
+  const record: SavedSelection = { key, ids: examples.map((e) => e.id), labelsRead: selection.labelsRead };
+  writeFileAtomic(`${base}.json`, JSON.stringify(record) + '\n');
   return selection;
 }
 
@@ -84,7 +96,7 @@ function readSaved(file: string): SavedSelection | undefined {
   if (!existsSync(file)) return undefined;
   try {
     const s = JSON.parse(readFileSync(file, 'utf8')) as SavedSelection;
-    return Array.isArray(s.examples) && typeof s.labelsRead === 'number' && s.key ? s : undefined;
+    return Array.isArray(s.ids) && typeof s.labelsRead === 'number' && s.key ? s : undefined;
   } catch {
     return undefined; // a damaged file is a selection to make again, not an error
   }

@@ -103,7 +103,7 @@ export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): P
     checkBudget(train, o);
     firstTrain ??= train;
     for (const select of o.select) {
-      const selection = selectOrReuse(train, describeDataSpec(spec), o.labels, select, seed, o.out, hooks);
+      const selection = selectOrReuse(train, o.labels, select, seed, o.out, hooks);
       labeledSets[`${select}-seed${seed}`] = selection.examples;
       for (const method of o.methods) {
         hooks.onRunStart?.({ select, method, seed, index: index++, total });

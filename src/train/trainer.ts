@@ -199,7 +199,9 @@ export class Trainer {
     const real = (rows: number) => ({ rows, real: true });
     const inputs = [b.xl, b.xu, ...(b.fake ? [b.fake] : []), ...b.views];
     const parts = [
-      real(nl),
+      // a labeled batch no loss reads (a plain GAN, label-free feature learning) keeps out of the running
+      // batch-norm averages: its few placeholder rows would otherwise weigh as much as the whole pool
+      { rows: nl, real: this.objective.usesLabels },
       real(nb),
       ...(b.fake ? [{ rows: nb, real: false }] : []),
       ...b.views.map(() => real(nb)),
