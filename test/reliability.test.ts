@@ -200,6 +200,21 @@ describe('interruption', () => {
     expect(metrics(dir).step).toBe(stopped + 20);
   });
 
+  it('compare: SIGINT stops the running run at a checkpoint, and says the same command continues', async () => {
+    const out = join(tempDir(), 'grid');
+    const args = ['compare', '--data', 'rings', '--labels', '8', '--seeds', '1', '--select', 'random'];
+    const child = semiganAsync(...args, '--methods', 'supervised', '--epochs', '100000', '--out', out);
+    const { code, stderr } = await signalAfterFirstEpoch(child, 'SIGINT');
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/SIGINT: saving a checkpoint/);
+    expect(stderr).toMatch(/stopped after a checkpoint; run the same command again to continue/);
+    expect(stderr).not.toMatch(/error/);
+    const run = join(out, 'runs', 'random-supervised-seed1');
+    expect(existsSync(join(run, 'checkpoint.bin'))).toBe(true);
+    expect(metrics(run).complete).toBe(false);
+    expect(metrics(run).step).toBeGreaterThanOrEqual(10);
+  });
+
   it('a hang-up (closed terminal) saves a checkpoint as SIGINT does', async () => {
     const dir = join(tempDir(), 'run');
     const child = semiganAsync('train', '--data', 'rings', '--steps', '1000000', '--out', dir);

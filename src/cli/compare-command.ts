@@ -21,6 +21,7 @@ import {
   PSEUDO_THRESHOLD_OPTION,
   GAN_WEIGHT_OPTION,
 } from './parse.js';
+import { stopOnInterrupt } from './interrupt.js';
 import { decodeProgress, makeProgress, selectionProgress, stepBar } from './progress.js';
 
 export function registerCompare(program: Command): void {
@@ -73,6 +74,8 @@ export function registerCompare(program: Command): void {
       const ganWeight = (o.ganWeight as number | undefined) ?? defaultGanWeights(defaults);
       const bar = stepBar(makeProgress());
       const onDecode = decodeProgress();
+      // Ctrl-C: the running run saves a checkpoint and the same command continues the grid
+      const interrupt = stopOnInterrupt();
       const result = await runCompare(
         {
           data: describeDataSpec(spec),
@@ -88,6 +91,7 @@ export function registerCompare(program: Command): void {
           ...(ganWeight !== undefined ? { ganWeight } : {}),
         },
         {
+          shouldStop: interrupt.shouldStop,
           onWarning: (m) => bar.line(`warning: ${m}`),
           // the folder is decoded once, for label selection; the runs read the cache
           onProgress: onDecode,
@@ -105,7 +109,14 @@ export function registerCompare(program: Command): void {
               `  → ${(r.testAccuracy * 100).toFixed(2)}%${r.selectedEpoch ? ` (epoch ${r.selectedEpoch} by validation)` : ''}, ${r.labelsRead} labels read\n`,
             ),
         },
-      );
+      )
+        .catch((e: unknown) => {
+          if (!interrupt.shouldStop()) throw e;
+          bar.line('stopped after a checkpoint; run the same command again to continue');
+          process.exitCode = 130;
+        })
+        .finally(interrupt.release);
+      if (!result) return;
       process.stdout.write(
         `${formatCompareTable(result)}\nwrote ${join(o.out, 'result.json')} and ${join(o.out, 'report.html')}\n`,
       );

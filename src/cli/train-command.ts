@@ -17,6 +17,7 @@ import {
   PSEUDO_THRESHOLD_OPTION,
   GAN_WEIGHT_OPTION,
 } from './parse.js';
+import { stopOnInterrupt } from './interrupt.js';
 import { decodeProgress, makeProgress, stepBar } from './progress.js';
 import { planTraining } from './train-plan.js';
 
@@ -118,22 +119,7 @@ export function registerTrain(program: Command): void {
       const { config, out, start } = await planTraining(o, cmd);
       const backend = await useBackend(o.backend as BackendName);
       const progress = makeProgress();
-      let interrupts = 0;
-      const onSignal = (sig: string) => {
-        interrupts++;
-        if (interrupts > 1) {
-          process.stderr.write(`\n${sig} again: exiting without saving\n`);
-          process.exit(130);
-        }
-        process.stderr.write(`\n${sig}: saving a checkpoint (press Ctrl-C again to exit at once)\n`);
-      };
-      const sigint = () => onSignal('SIGINT');
-      const sigterm = () => onSignal('SIGTERM');
-      // a closed terminal or ssh session: save, as for Ctrl-C
-      const sighup = () => onSignal('SIGHUP');
-      process.on('SIGINT', sigint);
-      process.on('SIGTERM', sigterm);
-      process.on('SIGHUP', sighup);
+      const interrupt = stopOnInterrupt();
       const bar = stepBar(progress);
       let nothingToTrain = false;
       try {
@@ -154,7 +140,7 @@ export function registerTrain(program: Command): void {
                 `${bar.epoch(m.epoch)}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%  (D ${m.dLoss.toFixed(3)}, G ${m.gLoss.toFixed(3)}, ${m.seconds}s)`,
               );
             },
-            shouldStop: () => interrupts > 0,
+            shouldStop: interrupt.shouldStop,
             onWarning: (msg) => bar.line(`warning: ${msg}`),
             onLoadProgress: decodeProgress(),
             onRollback: (r) =>
@@ -187,9 +173,7 @@ export function registerTrain(program: Command): void {
             `weights sha256 ${metrics.weightsSha256}\nwrote ${out}/metrics.json and ${out}/checkpoint.bin\n`,
         );
       } finally {
-        process.off('SIGINT', sigint);
-        process.off('SIGTERM', sigterm);
-        process.off('SIGHUP', sighup);
+        interrupt.release();
       }
     });
 }
