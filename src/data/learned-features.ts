@@ -68,9 +68,9 @@ export function learnedFeatures(
 ): { z: Float64Array; dim: number } {
   const { x, shape } = averagePoolImages(d.x, d.featureShape, budget.maxSide);
   const n = exampleCount(d);
-  const trainer = featureTrainer(budget.learner, x, shape, n, Math.min(budget.batchSize, n), seed);
+  const batch = Math.min(budget.batchSize, n);
+  const trainer = featureTrainer(budget.learner, x, shape, n, batch, seed);
   try {
-    const batch = Math.min(budget.batchSize, n);
     const steps = Math.min(budget.steps, Math.ceil((budget.maxEpochs * n) / batch));
     for (let s = 0; s < steps; s++) {
       trainer.step();
