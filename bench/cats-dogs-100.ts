@@ -35,16 +35,10 @@ import type { SelectStrategy } from '../src/data/select-labels.js';
 import { defaultGanWeights, IMAGES_DEFAULTS } from '../src/experiments/data-defaults.js';
 import type { MethodName } from '../src/train/methods.js';
 import { augmentOption } from '../src/cli/parse.js';
-import { UsageError } from '../src/errors.js';
+import { Stopped, UsageError } from '../src/errors.js';
+import { stopOnInterrupt } from '../src/cli/interrupt.js';
 import { writeFileAtomic } from '../src/util/fs.js';
-import {
-  benchContext,
-  benchRunsDir,
-  provenanceHeader,
-  seedGroupTag,
-  stopOnSignal,
-  tagValue,
-} from './machine.js';
+import { benchContext, benchRunsDir, provenanceHeader, seedGroupTag, tagValue } from './machine.js';
 import { mergeIntoResultsFile, readRuns } from './partial-results.js';
 
 const here = import.meta.dirname;
@@ -121,7 +115,7 @@ const backend = await useBackend('wasm');
 const context = benchContext();
 const t0 = performance.now();
 const done: CompareRun[] = [];
-const shouldStop = stopOnSignal();
+const { shouldStop } = stopOnInterrupt();
 const result = await runCompare(
   {
     data: `images:${dataDir}?size=${size}`,
@@ -157,9 +151,9 @@ const result = await runCompare(
     },
   },
 ).catch((e: Error) => {
-  // a signal stopped the run after a checkpoint (compare says so with a UsageError): the same command continues it
-  if (shouldStop()) {
-    console.log(`stopped after a checkpoint; the same command continues`);
+  // a signal stopped the work (a run at a checkpoint, or a selection from scratch): the same command continues
+  if (e instanceof Stopped) {
+    console.log(`${e.message}; the same command continues`);
     process.exit(130);
   }
   // a setting no run could train with: its one line, as the CLI says it

@@ -82,21 +82,3 @@ export function seedGroupTag(seeds: number[]): string {
 
 /** A setting's value as part of a file name, every character kept apart: 'scale=0.1' → 'scale0p1'. */
 export const tagValue = (v: string) => v.replace(/\./g, 'p').replace(/[^a-z0-9p]+/gi, '');
-
-/**
- * A `shouldStop` for long benches: SIGINT or SIGTERM (a session ending, Ctrl-C) stops the current run after a
- * checkpoint instead of losing the steps since the last one; a second signal exits at once. The npm scripts start
- * benches with `node --import tsx`, not the `tsx` command: tsx's own process relays a signal and, when the
- * child does not answer within 30 ms (a training step is busy for seconds), kills it with SIGKILL.
- */
-export function stopOnSignal(): () => boolean {
-  let stop = false;
-  const onSignal = (sig: string) => {
-    if (stop) process.exit(130);
-    stop = true;
-    console.log(`${sig}: stopping after a checkpoint (again: exit at once)`);
-  };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  return () => stop;
-}

@@ -23,18 +23,12 @@ import { join, relative } from 'node:path';
 import { useBackend } from '../src/backend.js';
 import { CHECKPOINT_FILE, readMetrics, runTraining } from '../src/train/run.js';
 import { augmentOption } from '../src/cli/parse.js';
+import { stopOnInterrupt } from '../src/cli/interrupt.js';
 import { augments } from '../src/train/augment.js';
 import type { OptimizerOverrides } from '../src/experiments/make-trainer.js';
 import type { MethodName } from '../src/train/methods.js';
 import { writeFileAtomic } from '../src/util/fs.js';
-import {
-  benchContext,
-  benchRunsDir,
-  parseCommitEntry,
-  provenanceHeader,
-  seedGroupTag,
-  stopOnSignal,
-} from './machine.js';
+import { benchContext, benchRunsDir, parseCommitEntry, provenanceHeader, seedGroupTag } from './machine.js';
 import { runSettings, type RunSettings } from '../src/train/run-settings.js';
 import type { Rollback } from '../src/train/run-config.js';
 import { rounded, seedStats } from '../src/util/stats.js';
@@ -232,7 +226,7 @@ function sameSchedule(method: MethodName): boolean {
   return method === 'supervised' && supervisedEpochs === targetEpochs;
 }
 
-const shouldStop = stopOnSignal();
+const { shouldStop } = stopOnInterrupt();
 rounds: for (let goal = round; goal <= targetEpochs + round - 1; goal += round) {
   for (const seed of seeds) {
     for (const method of methods) {
@@ -287,4 +281,5 @@ rounds: for (let goal = round; goal <= targetEpochs + round - 1; goal += round) 
     }
   }
 }
+if (shouldStop()) console.log('stopped after a checkpoint; the same command continues');
 summarise();

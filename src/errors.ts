@@ -20,6 +20,14 @@ export class UsageError extends SemiganError {
   }
 }
 
+/** Long work ended early because the user asked (Ctrl-C); `message` says what was kept and how to go on. */
+export class Stopped extends SemiganError {
+  constructor(message: string) {
+    super(message, 1);
+    this.name = 'Stopped';
+  }
+}
+
 export function isSemiganError(e: unknown): e is SemiganError {
   return e instanceof SemiganError;
 }

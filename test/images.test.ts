@@ -175,6 +175,30 @@ describe('image folders', () => {
     );
   });
 
+  it('compare: a stop (Ctrl-C) during the feature net of a selection ends it before the next step, saving nothing', async () => {
+    const out = tempDir();
+    const opts = {
+      data: `images:${root}?size=16`,
+      labels: 4,
+      seeds: [1],
+      epochs: 1,
+      methods: ['supervised' as const],
+      select: ['representative' as const],
+      validationPerClass: 0,
+      out,
+    };
+    let steps = 0;
+    const stopAfterTwo = { onSelectionStep: () => void steps++, shouldStop: () => steps >= 2 };
+    await expect(runCompare(opts, stopAfterTwo)).rejects.toThrow(/^stopped while choosing labels/);
+    expect(steps).toBe(2);
+    expect(existsSync(join(out, 'labels'))).toBe(false);
+    // the same call without a stop selects from the start and trains
+    steps = 0;
+    const done = await runCompare(opts, { onSelectionStep: () => void steps++ });
+    expect(steps).toBeGreaterThan(2);
+    expect(done.runs).toHaveLength(1);
+  });
+
   it('labels CSV: unknown files and classes, duplicates and empty files are clear errors', () => {
     const dir = tempDir();
     const ids = ['cat/a.png', 'dog/b.png'];
@@ -508,6 +532,22 @@ describe('no test image in training', () => {
     expect(d.train.ids).toHaveLength(9);
     expect(d.train.ids.some((id) => /^train\/cat\/cat[012]\./.test(id))).toBe(false);
     expect(d.test.ids).toHaveLength(6);
+    // compare loads the folder for its selection and again for each run: the line is said once
+    warnings.length = 0;
+    await runCompare(
+      {
+        data: `images:${dir}?size=8`,
+        labels: 4,
+        seeds: [1, 2],
+        epochs: 1,
+        methods: ['supervised'],
+        select: ['random'],
+        validationPerClass: 0,
+        out: tempDir(),
+      },
+      { onWarning: (m) => void warnings.push(m) },
+    );
+    expect(warnings.filter((w) => w.startsWith('dropped 3 training images'))).toHaveLength(1);
   });
 
   it('--unlabeled images with the bytes of a test image are dropped, with one line naming them', async () => {

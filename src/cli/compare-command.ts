@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { useBackend, type BackendName } from '../backend.js';
 import { SELECT_STRATEGIES, type SelectStrategy } from '../data/select-labels.js';
 import { describeDataSpec, parseDataSpec, withImageSize, withUnlabeled } from '../data/spec.js';
-import { UsageError } from '../errors.js';
+import { Stopped, UsageError } from '../errors.js';
 import { formatCompareTable, runCompare } from '../experiments/compare.js';
 import {
   dataDefaults,
@@ -111,8 +111,8 @@ export function registerCompare(program: Command): void {
         },
       )
         .catch((e: unknown) => {
-          if (!interrupt.shouldStop()) throw e;
-          bar.line('stopped after a checkpoint; run the same command again to continue');
+          if (!(e instanceof Stopped)) throw e;
+          bar.line(`${e.message}; run the same command again to continue`);
           process.exitCode = 130;
         })
         .finally(interrupt.release);

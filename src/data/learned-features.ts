@@ -3,6 +3,7 @@ import { photoPreset } from '../experiments/presets.js';
 import { contrastive } from '../objectives/contrastive.js';
 import { minimax } from '../objectives/minimax.js';
 import { Rng } from '../random.js';
+import { Stopped } from '../errors.js';
 import { Trainer } from '../train/trainer.js';
 import { exampleCount, featureSize, takeRows } from './dataset.js';
 import { averagePoolImages } from './pixel-embedding.js';
@@ -64,7 +65,7 @@ export function learnedFeatures(
   d: LabelFreePool,
   seed: number,
   budget: FeatureBudget = DEFAULT_FEATURE_BUDGET,
-  onStep?: (step: number, total: number) => void,
+  hooks: { onStep?(step: number, total: number): void; shouldStop?(): boolean } = {},
 ): { z: Float64Array; dim: number } {
   const { x, shape } = averagePoolImages(d.x, d.featureShape, budget.maxSide);
   const n = exampleCount(d);
@@ -73,8 +74,10 @@ export function learnedFeatures(
   try {
     const steps = Math.min(budget.steps, Math.ceil((budget.maxEpochs * n) / batch));
     for (let s = 0; s < steps; s++) {
+      // nothing of a half-trained feature net is worth keeping: a stop starts the selection over next time
+      if (hooks.shouldStop?.()) throw new Stopped('stopped while choosing labels; nothing was saved yet');
       trainer.step();
-      onStep?.(s + 1, steps);
+      hooks.onStep?.(s + 1, steps);
     }
     return embedWith(trainer, x, shape);
   } finally {

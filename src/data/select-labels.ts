@@ -24,6 +24,8 @@ export interface SelectOptions {
   featureBudget?: FeatureBudget;
   /** Called after each step of the label-free feature net (minutes on thousands of photos). */
   onFeatureStep?(step: number, total: number): void;
+  /** Asked before each step of the feature net; true ends the selection with `Stopped`. */
+  shouldStop?(): boolean;
   /** Handed the embedding representative selection clustered (a bench scores other picks in it too). */
   onEmbedding?(z: Float64Array, dim: number): void;
 }
@@ -87,7 +89,10 @@ function balanced(d: LabelFreePool, n: number, rng: Rng, oracle: LabelOracle, fl
 
 function representative(d: LabelFreePool, k: number, rng: Rng, seed: number, opts: SelectOptions): number[] {
   const { z, dim } = usesLearnedFeatures(d)
-    ? learnedFeatures(d, seed, opts.featureBudget, opts.onFeatureStep)
+    ? learnedFeatures(d, seed, opts.featureBudget, {
+        onStep: opts.onFeatureStep,
+        shouldStop: opts.shouldStop,
+      })
     : pixelEmbedding(d, rng);
   opts.onEmbedding?.(z, dim);
   return selectTypical(z, dim, k, rng);

@@ -50,7 +50,11 @@ export function selectOrReuse(
   select: SelectStrategy,
   seed: number,
   out: string,
-  hooks: { onSelectionStep?(step: number, total: number): void; onNote?(line: string): void },
+  hooks: {
+    onSelectionStep?(step: number, total: number): void;
+    onNote?(line: string): void;
+    shouldStop?(): boolean;
+  },
 ): Selection {
   const ids = idsOf(train);
   const key: SelectionKey = {
@@ -81,6 +85,7 @@ export function selectOrReuse(
     );
   const rows = selectLabels(train, labels, select, seed, oracle, '--labels', {
     onFeatureStep: hooks.onSelectionStep,
+    shouldStop: hooks.shouldStop,
   });
   const examples = labelled(rows);
   const selection = { examples, labelsRead: oracle.readIndices().length };

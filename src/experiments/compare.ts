@@ -5,7 +5,7 @@ import { exampleCount } from '../data/dataset.js';
 import type { LabeledExample } from '../data/labels-csv.js';
 import type { SelectStrategy } from '../data/select-labels.js';
 import { describeDataSpec, loadData, parseDataSpec, type DataSpec, type LoadHooks } from '../data/spec.js';
-import { UsageError } from '../errors.js';
+import { Stopped, UsageError } from '../errors.js';
 import {
   GAN_WEIGHTED_METHODS,
   METHOD_TERMS,
@@ -78,6 +78,17 @@ export interface CompareHooks extends RunHooks, LoadHooks {
   onNote?(line: string): void;
 }
 
+/** Every run loads the data again; what its loading warns of (a dropped file) is said once per grid. */
+function once(say?: (line: string) => void): ((line: string) => void) | undefined {
+  const said = new Set<string>();
+  if (!say) return undefined;
+  return (line) => {
+    if (said.has(line)) return;
+    said.add(line);
+    say(line);
+  };
+}
+
 export const runDirName = (select: string, method: string, seed: number) => `${select}-${method}-seed${seed}`;
 
 /**
@@ -86,7 +97,8 @@ export const runDirName = (select: string, method: string, seed: number) => `${s
  * OUT/runs/<select>-<method>-seed<s>/ and resume from their checkpoints; finished ones with the same settings
  * are not re-run, so calling it again only aggregates.
  */
-export async function runCompare(o: CompareOptions, hooks: CompareHooks = {}): Promise<CompareResult> {
+export async function runCompare(o: CompareOptions, given: CompareHooks = {}): Promise<CompareResult> {
+  const hooks = { ...given, onWarning: once(given.onWarning) };
   const spec = parseDataSpec(o.data);
   checkOptions(o);
   ensureWritableDir(o.out);
@@ -181,7 +193,7 @@ async function compareRun(
     // no checkpoint: whatever the directory holds (figures of a run whose checkpoint is gone) starts over
     const start = existsSync(join(dir, CHECKPOINT_FILE)) ? 'resume' : 'replace';
     metrics = await runTraining(config, dir, hooks, start);
-    if (!metrics.complete) throw new UsageError(`stopped; run the same command again to continue`);
+    if (!metrics.complete) throw new Stopped('stopped after a checkpoint');
   }
   const m = metrics;
   return {
