@@ -1,24 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { CODE_PATHSPEC } from '../src/train/provenance.js';
-
-const git = (...args: string[]) => {
-  try {
-    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return 'unknown';
-  }
-};
+import { checkoutState } from '../src/train/provenance.js';
 
 /**
  * The checkout as this process loaded its code: read once, at import. A bench runs for hours while commits land;
  * its results must name the code that ran, not the checkout at the moment it writes.
  */
-const loaded = {
-  commit: git('rev-parse', 'HEAD'),
-  dirty: git('status', '--porcelain', '--untracked-files=no', '--', ...CODE_PATHSPEC) !== '',
-};
+const loaded = checkoutState(join(import.meta.dirname, '..')) ?? { commit: 'unknown', dirty: false };
 
 /** What every benchmark result records about where and from what it ran. */
 export function benchContext(): {

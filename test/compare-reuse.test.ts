@@ -10,7 +10,7 @@ import {
   runCompare,
   type CompareRun,
 } from '../src/experiments/compare.js';
-import { CODE_PATHSPEC, CODE_SIGNATURE } from '../src/train/provenance.js';
+import { checkoutState, CODE_SIGNATURE } from '../src/train/provenance.js';
 import type { RunConfig } from '../src/train/run-config.js';
 import { runSettings, whyNotSameRun, type RunSettings } from '../src/train/run-settings.js';
 import { seedStats } from '../src/util/stats.js';
@@ -321,7 +321,7 @@ describe('bench results files', () => {
 
   it('a run is dirty when code differs from its commit, not when prose or bench results do', () => {
     const dir = tempDir();
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
     git('init', '-q');
     for (const f of ['src/a.ts', 'docs/b.md', 'README.md', 'bench/results/c.json']) {
       mkdirSync(join(dir, dirname(f)), { recursive: true });
@@ -329,11 +329,16 @@ describe('bench results files', () => {
     }
     git('add', '.');
     git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'init');
-    const dirty = () => git('status', '--porcelain', '--untracked-files=no', '--', ...CODE_PATHSPEC) !== '';
+    const head = git('rev-parse', 'HEAD');
     for (const f of ['docs/b.md', 'README.md', 'bench/results/c.json']) writeFileSync(join(dir, f), 'two\n');
-    expect(dirty()).toBe(false);
+    expect(checkoutState(dir)).toEqual({ commit: head, dirty: false });
     writeFileSync(join(dir, 'src/a.ts'), 'two\n');
-    expect(dirty()).toBe(true);
+    expect(checkoutState(dir)).toEqual({ commit: head, dirty: true });
+    // semigan installed inside someone's project is not a checkout of semigan: the project's commit is not its code
+    const installed = join(dir, 'node_modules', 'semigan');
+    mkdirSync(installed, { recursive: true });
+    expect(checkoutState(installed)).toBeNull();
+    expect(checkoutState(tempDir())).toBeNull();
   });
 
   it('summaries give the sample SD (n − 1) and the standard error, and no spread from one run', () => {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { dirname } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requestedThreads } from '../native/openblas.js';
 
@@ -39,22 +40,28 @@ export const CODE_PATHSPEC = [
   ':(top,exclude,glob)**/*.md',
 ];
 
-let cached: { commit: string; dirty: boolean } | null | undefined;
+/**
+ * The checkout as this process loaded its code, read once at import: a process trains for hours while commits
+ * land and files are edited, and its runs must name the code that ran, not the tree at the time they record it.
+ * Null for an installed package: a checkout only counts when it is semigan's own (its top level is the package
+ * root), not a project that happens to hold node_modules/semigan.
+ */
+// src/train/provenance.ts and dist/train/provenance.js both sit two levels below the package root
+const loaded = checkoutState(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'));
 
-function gitState(): { commit: string; dirty: boolean } | null {
-  if (cached !== undefined) return cached;
-  const cwd = dirname(fileURLToPath(import.meta.url));
+/** The commit and dirty flag of the git checkout whose top level is `root`; null when `root` is not one. */
+export function checkoutState(root: string): { commit: string; dirty: boolean } | null {
   const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
-    cached = {
+    if (realpathSync(git('rev-parse', '--show-toplevel')) !== realpathSync(root)) return null;
+    return {
       commit: git('rev-parse', 'HEAD'),
       dirty: git('status', '--porcelain', '--untracked-files=no', '--', ...CODE_PATHSPEC) !== '',
     };
   } catch {
-    cached = null; // an installed package, not a checkout
+    return null; // no git, or not a checkout
   }
-  return cached;
 }
 
 /**
@@ -83,7 +90,7 @@ export function recordCode(
   atStep: number,
   machine: string,
 ): CodeVersion[] {
-  const g = gitState() ?? { commit: 'unknown (not a git checkout)', dirty: false };
+  const g = loaded ?? { commit: 'unknown (not a git checkout)', dirty: false };
   const last = history?.at(-1);
   if (
     last &&
