@@ -38,7 +38,7 @@ import { augmentOption } from '../src/cli/parse.js';
 import { Stopped, UsageError } from '../src/errors.js';
 import { stopOnInterrupt } from '../src/cli/interrupt.js';
 import { writeFileAtomic } from '../src/util/fs.js';
-import { benchContext, benchRunsDir, provenanceHeader, seedGroupTag, tagValue } from './machine.js';
+import { benchContext, benchRunsDir, provenanceHeader, seedGroupTag, seedRole, tagValue } from './machine.js';
 import { mergeIntoResultsFile, readRuns } from './partial-results.js';
 
 const here = import.meta.dirname;
@@ -81,6 +81,7 @@ const tag =
 const name = `cats-dogs-100${tag}`;
 // what every results file of this bench says about its protocol
 const protocol = {
+  seedRole: seedRole(seeds),
   imageSize: size,
   epochs,
   validationLabelsPerClass: validation,

@@ -68,5 +68,15 @@ export function seedGroupTag(seeds: number[]): string {
   return g === 0 ? '' : `-seeds${3 * g + 1}-${3 * g + 3}`;
 }
 
+/**
+ * What a results file's seeds can show, written into the file itself: seeds 1–3 are where recipes were chosen by
+ * their test figures, so they can illustrate a recipe but not confirm a target; later groups are fresh.
+ */
+export function seedRole(seeds: number[]): string {
+  return seedGroupTag(seeds) === ''
+    ? 'exploration: recipes and schedules were chosen on these seeds by their test figures; not evidence for a target'
+    : 'fresh: no choice of recipe looked at these seeds; targets are judged on them';
+}
+
 /** A setting's value as part of a file name, every character kept apart: 'scale=0.1' → 'scale0p1'. */
 export const tagValue = (v: string) => v.replace(/\./g, 'p').replace(/[^a-z0-9p]+/gi, '');

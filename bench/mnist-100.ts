@@ -28,7 +28,14 @@ import { augments } from '../src/train/augment.js';
 import type { OptimizerOverrides } from '../src/experiments/make-trainer.js';
 import type { MethodName } from '../src/train/methods.js';
 import { writeFileAtomic } from '../src/util/fs.js';
-import { benchContext, benchRunsDir, parseCommitEntry, provenanceHeader, seedGroupTag } from './machine.js';
+import {
+  benchContext,
+  benchRunsDir,
+  parseCommitEntry,
+  provenanceHeader,
+  seedGroupTag,
+  seedRole,
+} from './machine.js';
 import { runSettings, type RunSettings } from '../src/train/run-settings.js';
 import type { Rollback } from '../src/train/run-config.js';
 import { rounded, seedStats } from '../src/util/stats.js';
@@ -203,6 +210,7 @@ function summarise(): void {
   }
   const result = {
     bench: `mnist-100${tag}`,
+    seedRole: seedRole(seeds),
     labels: 100,
     // every commit that trained a seed here, not only the process that wrote the file last
     ...provenanceHeader(

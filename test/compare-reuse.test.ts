@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { seedGroupTag, tagValue } from '../bench/machine.js';
+import { seedGroupTag, seedRole, tagValue } from '../bench/machine.js';
 import { mergeIntoResultsFile } from '../bench/partial-results.js';
 import {
   formatCompareTable,
@@ -171,6 +171,12 @@ describe('compare reuses only provably the same run', () => {
     );
     expect(r.runs[0].epochs).toBe(2);
     expect(existsSync(join(out, 'runs', 'random-supervised-seed1.replaced-1', 'metrics.json'))).toBe(true);
+    // a run that trained other nets than today's default (its config named none) is not this run either
+    const file = join(out, 'runs', 'random-supervised-seed1', 'metrics.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), preset: 'photo-cnn' }));
+    notes.length = 0;
+    await runCompare({ ...opts, epochs: 2 }, { onNote: (l) => void notes.push(l) });
+    expect(notes[0]).toMatch(/is not this run \(its preset "photo-cnn" ≠ "toy-mlp"\)/);
   });
 
   it("runCompare: keeps a seed's saved labeled set, and selects again when anything it depends on changed", async () => {
@@ -302,6 +308,9 @@ describe('bench results files', () => {
       '-seeds4-6',
     ]);
     expect(() => seedGroupTag([3, 4])).toThrow(/one group of three/);
+    // and each file says what its seeds can show: the group that chose recipes, or a fresh one
+    expect(seedRole([1, 2, 3])).toMatch(/^exploration: .*not evidence for a target$/);
+    expect(seedRole([5])).toMatch(/^fresh: /);
     expect(tagValue('rotate=1.5')).not.toBe(tagValue('rotate=15'));
     expect([tagValue('0.8'), tagValue('0.08'), tagValue('strong')]).toEqual(['0p8', '0p08', 'strong']);
   });

@@ -178,7 +178,12 @@ async function compareRun(
   const dir = join(o.out, 'runs', name);
   let metrics = onDisk(dir);
   const stale =
-    metrics && whyNotSameRun({ settings: runSettings(metrics.config), code: metrics.code }, settings);
+    metrics &&
+    // the nets it trained are the ones it recorded: a default that changed since must not pass as its own
+    whyNotSameRun(
+      { settings: { ...runSettings(metrics.config), preset: metrics.preset }, code: metrics.code },
+      settings,
+    );
   if (stale) {
     const aside = freeName(dir);
     renameSync(dir, aside);
