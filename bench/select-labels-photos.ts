@@ -49,7 +49,7 @@ type Strategy = (
   seed: number,
   oracle: LabelOracle,
   onEmbedding: (z: Float64Array, dim: number) => void,
-) => number[];
+) => number[] | Promise<number[]>;
 const strategies: Record<string, Strategy> = {
   random: (seed, oracle) => selectLabels(pool, n, 'random' as SelectStrategy, seed, oracle),
   'pixel-pca-nearest-centre': (seed) => nearestToCentres(pool, n, seed),
@@ -116,7 +116,7 @@ for (const seed of seeds) {
   for (const [name, select] of Object.entries(strategies)) {
     const oracle = new LabelOracle(train.y);
     const t0 = performance.now();
-    const rows = select(seed, oracle, (z, dim) => (embeddings[name] = { z, dim }));
+    const rows = await select(seed, oracle, (z, dim) => (embeddings[name] = { z, dim }));
     picks[name] = rows;
     const seconds = Math.round((performance.now() - t0) / 1000);
     // reporting only, after the selection: the folder each pick came from

@@ -13,7 +13,7 @@ import { loadData, parseDataSpec } from '../src/data/spec.js';
 import { compareReportHtml } from '../src/report/compare-report.js';
 import { Rng } from '../src/random.js';
 import { sha256 } from '../src/util/sha256.js';
-import { oneLineError, semigan, tempDir } from './helpers.js';
+import { oneLineError, semigan, semiganAsync, tempDir } from './helpers.js';
 
 /** A class folder of small synthetic photos: class 0 dark-left, class 1 dark-right, plus noise. */
 async function makeImages(root: string, perClass: number, classes = ['cat', 'dog']): Promise<void> {
@@ -159,20 +159,48 @@ describe('image folders', () => {
     const d = await loadImageFolder(root, { size: 16, cacheDir: cache });
     for (const strategy of ['random', 'representative'] as const) {
       const oracle = new LabelOracle(d.train.y);
-      const rows = selectLabels(d.train, 10, strategy, 3, oracle);
+      const rows = await selectLabels(d.train, 10, strategy, 3, oracle);
       expect(new Set(rows).size).toBe(10);
       expect(oracle.readIndices()).toEqual([]);
     }
     const oracle = new LabelOracle(d.train.y);
-    const rows = selectLabels(d.train, 10, 'balanced', 3, oracle);
+    const rows = await selectLabels(d.train, 10, 'balanced', 3, oracle);
     expect(rows.filter((r) => d.train.y[r] === 0)).toHaveLength(5);
     expect(oracle.readIndices().length).toBeLessThan(d.train.y.length);
     // two clean modes (dark left / dark right): k-means with 2 centres picks one of each
-    const two = selectLabels(d.train, 2, 'representative', 1, new LabelOracle(d.train.y));
+    const two = await selectLabels(d.train, 2, 'representative', 1, new LabelOracle(d.train.y));
     expect(new Set(two.map((r) => d.train.y[r])).size).toBe(2);
-    expect(() => selectLabels(d.train, 10_000, 'random', 1, new LabelOracle(d.train.y))).toThrow(
+    await expect(selectLabels(d.train, 10_000, 'random', 1, new LabelOracle(d.train.y))).rejects.toThrow(
       /asked for 10000 labels but the data has \d+ training examples: lower --n/,
     );
+  });
+
+  it('CLI compare: Ctrl-C during the feature net of a representative selection is heard at once', async () => {
+    const many = join(tempDir(), 'many');
+    await makeImages(many, 300);
+    const out = tempDir();
+    const child = semiganAsync(
+      'compare',
+      ...['--data', `images:${many}?size=16`, '--labels', '10', '--seeds', '1'],
+      ...['--select', 'representative', '--methods', 'supervised', '--out', out],
+    );
+    let stderr = '';
+    let signalled = false;
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+      // the feature net trains for dozens of steps; the signal comes as its first progress line arrives
+      if (!signalled && /feature net/.test(stderr)) {
+        signalled = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(
+      /stopped while choosing labels; nothing was saved yet; run the same command again/,
+    );
+    expect(stderr).not.toMatch(/feature net trained/);
+    expect(existsSync(join(out, 'labels'))).toBe(false);
   });
 
   it('compare: a stop (Ctrl-C) during the feature net of a selection ends it before the next step, saving nothing', async () => {
@@ -277,7 +305,7 @@ describe('image folders', () => {
     // the run trained on exactly the CSV's examples: the ids representative selection picks, their labels, the hash
     const rows = lines.slice(1).map((l) => l.split(','));
     const { train, test } = await loadImageFolder(root, { size: 16, cacheDir: cache });
-    const picked = selectLabels(train, 6, 'representative', 1, new LabelOracle(train.y));
+    const picked = await selectLabels(train, 6, 'representative', 1, new LabelOracle(train.y));
     expect(rows.map(([id]) => id)).toEqual(picked.map((r) => train.ids[r]));
     expect(rows.map(([, label]) => label)).toEqual(picked.map((r) => train.classNames[train.y[r]]));
     expect(metrics.config.labeledExamples).toEqual(rows.map(([id, label]) => ({ id, label })));

@@ -64,7 +64,7 @@ describe('label honesty: poison every label the pipeline may not read, demand id
   it('every selection strategy gets the oracle; its log is all it read; a peeking selection is caught', async () => {
     for (const strategy of SELECT_STRATEGIES) {
       const oracle = new LabelOracle(pool.y);
-      const rows = selectLabels(pool, 20, strategy, 5, oracle);
+      const rows = await selectLabels(pool, 20, strategy, 5, oracle);
       const reads = oracle.readIndices();
       if (strategy === 'balanced') {
         // labels read in random order until each class is full: the chosen ones and the rest of that prefix
@@ -74,9 +74,9 @@ describe('label honesty: poison every label the pipeline may not read, demand id
       } else {
         expect(reads).toEqual([]);
       }
-      const select = (d: Dataset) => {
+      const select = async (d: Dataset) => {
         const o = new LabelOracle(d.y);
-        const r = selectLabels(d, 20, strategy, 5, o);
+        const r = await selectLabels(d, 20, strategy, 5, o);
         expect(o.readIndices()).toEqual(reads);
         return r.join(',');
       };
@@ -84,8 +84,8 @@ describe('label honesty: poison every label the pipeline may not read, demand id
     }
     // a selection that peeks at one label it did not ask the oracle for
     const unread = 7;
-    const peeking = (d: Dataset) => {
-      const r = selectLabels(d, 20, 'random', 5, new LabelOracle(d.y));
+    const peeking = async (d: Dataset) => {
+      const r = await selectLabels(d, 20, 'random', 5, new LabelOracle(d.y));
       return (d.y[unread] === 0 ? r : [unread, ...r.slice(1)]).join(',');
     };
     expect((await checkLabelLeak(pool, [], peeking)).leaks).toBe(true);
@@ -153,7 +153,7 @@ describe('label honesty of the whole pipeline (data files → selection → spli
     const train = loadMnistDir(dir).train;
     for (const strategy of SELECT_STRATEGIES) {
       const oracle = new LabelOracle(train.y);
-      const rows = selectLabels(train, 20, strategy, 1, oracle);
+      const rows = await selectLabels(train, 20, strategy, 1, oracle);
       // what the pipeline may read: what selection read, and the labels of the chosen examples
       const readable = [...new Set([...oracle.readIndices(), ...rows])];
       const labelsRead: number[] = [];

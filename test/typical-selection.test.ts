@@ -83,33 +83,37 @@ describe.each(['contrastive', 'gan'] as const)(
     const d = photos(20, 3);
     const budget = { learner, steps: 6, maxSide: 8, batchSize: 16, maxEpochs: 3 };
 
-    it('uses features learnt without labels, deterministically', () => {
+    it('uses features learnt without labels, deterministically', async () => {
       expect(usesLearnedFeatures(d)).toBe(true);
-      const a = learnedFeatures(d, 5, budget);
-      const b = learnedFeatures(d, 5, budget);
+      const a = await learnedFeatures(d, 5, budget);
+      const b = await learnedFeatures(d, 5, budget);
       expect(a.dim).toBe(128);
       expect(Array.from(b.z)).toEqual(Array.from(a.z));
       // unit-length rows
       const norm = Math.hypot(...a.z.subarray(0, a.dim));
       expect(norm).toBeCloseTo(1, 4);
-      expect(Array.from(learnedFeatures(d, 6, budget).z)).not.toEqual(Array.from(a.z));
+      expect(Array.from((await learnedFeatures(d, 6, budget)).z)).not.toEqual(Array.from(a.z));
     });
 
     it('same seed, same picks; one of each mode; the outlier never; the oracle never asked', async () => {
       for (const seed of [1, 2, 3]) {
         const oracle = new LabelOracle(d.y);
-        const picks = selectLabels(d, 4, 'representative', seed, oracle, '--n', { featureBudget: budget });
+        const picks = await selectLabels(d, 4, 'representative', seed, oracle, '--n', {
+          featureBudget: budget,
+        });
         expect(oracle.readIndices()).toEqual([]);
         expect(picks).not.toContain(d.outlier);
         expect(new Set(picks.map((i) => d.y[i])).size, `seed ${seed}`).toBe(2);
         expect(
-          selectLabels(d, 4, 'representative', seed, new LabelOracle(d.y), '--n', { featureBudget: budget }),
+          await selectLabels(d, 4, 'representative', seed, new LabelOracle(d.y), '--n', {
+            featureBudget: budget,
+          }),
         ).toEqual(picks);
       }
       // every label poisoned: the same picks, bit for bit
-      const pipeline = (data: Dataset) =>
+      const pipeline = async (data: Dataset) =>
         JSON.stringify(
-          selectLabels(data, 4, 'representative', 1, new LabelOracle(data.y), '--n', {
+          await selectLabels(data, 4, 'representative', 1, new LabelOracle(data.y), '--n', {
             featureBudget: budget,
           }),
         );
@@ -119,11 +123,11 @@ describe.each(['contrastive', 'gan'] as const)(
 );
 
 describe('the label-free feature learners', () => {
-  it('each learns its own features: the learner is not ignored', () => {
+  it('each learns its own features: the learner is not ignored', async () => {
     const d = photos(20, 3);
     const budget = { steps: 6, maxSide: 8, batchSize: 16, maxEpochs: 3 };
-    const simclr = learnedFeatures(d, 5, { ...budget, learner: 'contrastive' });
-    const gan = learnedFeatures(d, 5, { ...budget, learner: 'gan' });
+    const simclr = await learnedFeatures(d, 5, { ...budget, learner: 'contrastive' });
+    const gan = await learnedFeatures(d, 5, { ...budget, learner: 'gan' });
     expect(simclr.dim).toBe(gan.dim);
     expect(Array.from(simclr.z)).not.toEqual(Array.from(gan.z));
   });

@@ -36,7 +36,7 @@ export function registerSelectLabels(program: Command): void {
         onProgress: decodeProgress(),
       });
       const oracle = new LabelOracle(train.y);
-      const rows = selectLabels(train, o.n, o.strategy as SelectStrategy, o.seed, oracle, '--n', {
+      const rows = await selectLabels(train, o.n, o.strategy as SelectStrategy, o.seed, oracle, '--n', {
         onFeatureStep: selectionProgress(),
       });
       const readToChoose = oracle.readIndices().length;

@@ -59,14 +59,14 @@ export const GAN_FEATURE_BUDGET: FeatureBudget = {
  *   the animal more than its background (bench/results/select-labels-photos.json measures how much).
  * - gan: a plain GAN's discriminator; its features describe what photos are made of, which barely tells the
  *   classes apart on cats vs dogs.
- * Seeded and deterministic on one backend.
+ * Seeded and deterministic on one backend. Asynchronous only so that Ctrl-C is heard between steps.
  */
-export function learnedFeatures(
+export async function learnedFeatures(
   d: LabelFreePool,
   seed: number,
   budget: FeatureBudget = DEFAULT_FEATURE_BUDGET,
   hooks: { onStep?(step: number, total: number): void; shouldStop?(): boolean } = {},
-): { z: Float64Array; dim: number } {
+): Promise<{ z: Float64Array; dim: number }> {
   const { x, shape } = averagePoolImages(d.x, d.featureShape, budget.maxSide);
   const n = exampleCount(d);
   const batch = Math.min(budget.batchSize, n);
@@ -74,7 +74,9 @@ export function learnedFeatures(
   try {
     const steps = Math.min(budget.steps, Math.ceil((budget.maxEpochs * n) / batch));
     for (let s = 0; s < steps; s++) {
-      // nothing of a half-trained feature net is worth keeping: a stop starts the selection over next time
+      // a step takes a fraction of a second: between steps, signal handlers (Ctrl-C) get to run. Nothing of
+      // a half-trained feature net is worth keeping: a stop starts the selection over next time
+      await new Promise((resolve) => setImmediate(resolve));
       if (hooks.shouldStop?.()) throw new Stopped('stopped while choosing labels; nothing was saved yet');
       trainer.step();
       hooks.onStep?.(s + 1, steps);

@@ -41,7 +41,7 @@ export interface SelectOptions {
  * Every strategy gets the pool without its labels and the oracle as the only way to one, so the oracle's log is
  * the whole truth about what selection read. `flag` names the option a user lowers when n is too many.
  */
-export function selectLabels(
+export async function selectLabels(
   d: LabelFreePool,
   n: number,
   strategy: SelectStrategy,
@@ -49,7 +49,7 @@ export function selectLabels(
   oracle: LabelOracle,
   flag = '--n',
   opts: SelectOptions = {},
-): number[] {
+): Promise<number[]> {
   // strip the labels, whatever the caller passed: a strategy cannot read one but through the oracle
   const pool: LabelFreePool = {
     name: d.name,
@@ -87,9 +87,15 @@ function balanced(d: LabelFreePool, n: number, rng: Rng, oracle: LabelOracle, fl
   return chosen.flat();
 }
 
-function representative(d: LabelFreePool, k: number, rng: Rng, seed: number, opts: SelectOptions): number[] {
+async function representative(
+  d: LabelFreePool,
+  k: number,
+  rng: Rng,
+  seed: number,
+  opts: SelectOptions,
+): Promise<number[]> {
   const { z, dim } = usesLearnedFeatures(d)
-    ? learnedFeatures(d, seed, opts.featureBudget, {
+    ? await learnedFeatures(d, seed, opts.featureBudget, {
         onStep: opts.onFeatureStep,
         shouldStop: opts.shouldStop,
       })

@@ -44,7 +44,7 @@ interface SavedSelection {
  * another CPU or kernel its float sums, and so its picks, can differ; a resumed grid must keep the labels its
  * runs started with. `onNote` says when a saved set is not used.
  */
-export function selectOrReuse(
+export async function selectOrReuse(
   train: Dataset,
   labels: number,
   select: SelectStrategy,
@@ -55,7 +55,7 @@ export function selectOrReuse(
     onNote?(line: string): void;
     shouldStop?(): boolean;
   },
-): Selection {
+): Promise<Selection> {
   const ids = idsOf(train);
   const key: SelectionKey = {
     labels,
@@ -83,7 +83,7 @@ export function selectOrReuse(
     hooks.onNote?.(
       `${select} labels of seed ${seed}: the saved selection was made otherwise; selecting again`,
     );
-  const rows = selectLabels(train, labels, select, seed, oracle, '--labels', {
+  const rows = await selectLabels(train, labels, select, seed, oracle, '--labels', {
     onFeatureStep: hooks.onSelectionStep,
     shouldStop: hooks.shouldStop,
   });

@@ -115,7 +115,7 @@ export async function runCompare(o: CompareOptions, given: CompareHooks = {}): P
     checkBudget(train, o);
     firstTrain ??= train;
     for (const select of o.select) {
-      const selection = selectOrReuse(train, o.labels, select, seed, o.out, hooks);
+      const selection = await selectOrReuse(train, o.labels, select, seed, o.out, hooks);
       labeledSets[`${select}-seed${seed}`] = selection.examples;
       for (const method of o.methods) {
         hooks.onRunStart?.({ select, method, seed, index: index++, total });
