@@ -179,6 +179,30 @@ describe('compare reuses only provably the same run', () => {
     expect(notes[0]).toMatch(/is not this run \(its preset "photo-cnn" ≠ "toy-mlp"\)/);
   });
 
+  it('runCompare: says when it resumes a run and when it uses a finished one', async () => {
+    const opts = {
+      data: 'rings',
+      labels: 6,
+      seeds: [1],
+      epochs: 2,
+      methods: ['supervised' as const],
+      select: ['random' as const],
+      validationPerClass: 0,
+      out: tempDir(),
+    };
+    let steps = 0;
+    const stop = { onStep: () => void steps++, shouldStop: () => steps >= 3 };
+    await expect(runCompare(opts, stop)).rejects.toThrow(/^stopped after a checkpoint$/);
+    const notes: string[] = [];
+    await runCompare(opts, { onNote: (l) => void notes.push(l) });
+    expect(notes).toEqual(['runs/random-supervised-seed1: resuming from its checkpoint']);
+    notes.length = 0;
+    await runCompare(opts, { onNote: (l) => void notes.push(l) });
+    expect(notes).toEqual([
+      'runs/random-supervised-seed1 finished earlier: its figures are used as they are',
+    ]);
+  });
+
   it("runCompare: keeps a seed's saved labeled set, and selects again when anything it depends on changed", async () => {
     const out = tempDir();
     const opts = {

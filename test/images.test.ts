@@ -107,7 +107,10 @@ describe('image folders', () => {
       const args = ['select-labels', '--data', `images:${root}?size=8`, '--n', '4', '--force'];
       const first = semigan(...args, '--out', join(tempDir(), 'l.csv'));
       expect(first.code, first.stderr).toBe(0);
-      expect(first.stderr).toMatch(/^decoding 62 images \(once: later runs read the cache\)$/m);
+      // it names the cache folder: SEMIGAN_CACHE here, ~/.cache/semigan by default
+      expect(first.stderr).toContain(
+        `decoding 62 images (once: later runs read the cache in ${process.env.SEMIGAN_CACHE})\n`,
+      );
       expect(first.stderr).toMatch(/^decoded 62 images \(cached for the next run\)$/m);
       // the default (representative) strategy trains a feature net first, and says so
       expect(first.stderr).toMatch(
@@ -327,8 +330,12 @@ describe('image folders', () => {
     mkdirSync(join(dogs, 'dog'), { recursive: true });
     const dogFiles = readdirSync(join(root, 'dog')).slice(0, 5);
     for (const f of dogFiles) writeFileSync(join(dogs, 'dog', f), readFileSync(join(root, 'dog', f)));
-    const other = semigan('eval', '--model', run, '--data', `images:${dogs}?size=16`);
+    // the model takes 16 px photos: a folder is decoded at that size unless the user names another
+    const other = semigan('eval', '--model', run, '--data', `images:${dogs}`);
     expect(other.code, other.stderr).toBe(0);
+    const at32 = semigan('eval', '--model', run, '--data', `images:${dogs}?size=32`);
+    expect(oneLineError(at32.stderr)).toMatch(/the model takes 16×16 images, not 32: leave out \?size=32$/);
+    expect(at32.stderr).not.toMatch(/decod/);
     expect(other.stdout).toMatch(/, all 5 images\)/);
     expect(other.stdout.split('\n').at(-2)).toMatch(/^ +dog +\d+ +\d+$/);
     expect(

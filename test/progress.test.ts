@@ -65,7 +65,7 @@ describe('progress when the output is not a terminal', () => {
       t += 100; // 10 images a second: 40 s in all
       onProgress(done, 400);
     }
-    expect(lines[0]).toBe('decoding 400 images (once: later runs read the cache)');
+    expect(lines[0]).toMatch(/^decoding 400 images \(once: later runs read the cache in (~|\/).*\)$/);
     // a line every 10 s (the default for decoding)
     expect(lines.slice(1, -1)).toEqual([
       'decode 100/400 images (25%), 10.0 images/s, ETA 30s',

@@ -191,7 +191,7 @@ describe('interruption', () => {
     const { code, stderr } = await signalAfterFirstEpoch(child, 'SIGINT');
     expect(code).toBe(130);
     expect(stderr).toMatch(/SIGINT: saving a checkpoint/);
-    expect(stderr).toMatch(/continue with: semigan train --resume /);
+    expect(stderr).toMatch(/continue with: npx semigan train --resume /);
     expect(existsSync(join(dir, 'checkpoint.bin'))).toBe(true);
     const stopped = metrics(dir).step;
     expect(stopped).toBeGreaterThanOrEqual(10);

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { runTraining, settingConflict, type RunConfig } from '../src/train/run.js';
+import { runTraining, settingConflict, type RunConfig, type RunMetrics } from '../src/train/run.js';
 import { BIN, oneLineError, semigan, tempDir } from './helpers.js';
 
 const metrics = (dir: string) => JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
@@ -419,6 +419,29 @@ describe('one model, one figure (early stopping)', () => {
     expect(rows.map((row) => row.trim().split(/\s+/).slice(1).map(Number))).toEqual(m.confusion);
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
     expect(result.runs[0]).toMatchObject({ testAccuracy: m.testAccuracy, selectedEpoch: m.selectedEpoch });
+  });
+
+  it('a stop in the middle of an epoch and a resume log the same epoch losses as one go', async () => {
+    const root = tempDir();
+    const config: RunConfig = {
+      data: 'rings',
+      method: 'klogit-fm',
+      labelsPerClass: 4,
+      seed: 1,
+      epochs: 3,
+      checkpointEverySteps: 500,
+    };
+    const whole = await runTraining(config, join(root, 'whole'));
+    let steps = 0;
+    const stopped = await runTraining(config, join(root, 'split'), {
+      onStep: () => void steps++,
+      shouldStop: () => steps >= 13,
+    });
+    expect(stopped.step).toBe(13); // epoch 2 of 9 steps each, 4 steps in
+    const parts = await runTraining(config, join(root, 'split'), {}, true);
+    const logged = (m: RunMetrics) => m.epochs.map(({ seconds: _, ...rest }) => rest);
+    expect(logged(parts)).toEqual(logged(whole));
+    expect(parts.weightsSha256).toBe(whole.weightsSha256);
   });
 
   it('the selected epoch survives a stop and a resume: same choice, same weights hash as one go', async () => {

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { describeBackend, useBackend, type BackendName } from '../backend.js';
 import { TOY_DATASETS, toyClassNames } from '../data/toy2d.js';
 import { DEMO_METHODS, runDemo } from '../experiments/demo.js';
@@ -35,11 +35,10 @@ export function registerDemo(program: Command): void {
       TOY_DEFAULTS.steps,
     )
     .option('--noise <std>', 'point jitter (default: per dataset)', floatOption('--noise', 0, 10))
-    .option(
-      '--methods <list>',
-      `comma-separated: ${METHOD_NAMES.join(', ')}`,
-      listOption('method', METHOD_NAMES),
-      DEMO_METHODS,
+    .addOption(
+      new Option('--methods <list>', `comma-separated: ${METHOD_NAMES.join(', ')}`)
+        .argParser(listOption('method', METHOD_NAMES))
+        .default(DEMO_METHODS, DEMO_METHODS.join(',')),
     )
     .action(async (o) => {
       ensureWritableDir(o.out);

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { loadEvalFolder } from '../data/eval-folder.js';
 import { loadData, parseDataSpec, type DataSpec } from '../data/spec.js';
-import { SemiganError } from '../errors.js';
+import { SemiganError, UsageError } from '../errors.js';
 import { accuracy, argmaxRows, confusionMatrix } from '../eval/predict.js';
 import { loadModel, type LoadedModel } from '../train/load-model.js';
 import { decodeProgress } from './progress.js';
@@ -30,6 +30,21 @@ async function evalData(
   return { test, part: `${test.y.length} test examples` };
 }
 
+/**
+ * Photos are decoded at the size the model takes, whatever size the spec names by default (64 px): a model
+ * trained with --image-size 32 is scored on any folder as is. A size the user names that differs is refused
+ * before a large folder is decoded for nothing.
+ */
+function atModelSize(spec: DataSpec, model: LoadedModel, sizeNamed: boolean): DataSpec {
+  if (spec.kind !== 'images') return spec;
+  const side = model.featureShape[0];
+  if (spec.size !== side && sizeNamed)
+    throw new UsageError(
+      `the model takes ${side}×${side} images, not ${spec.size}: leave out ?size=${spec.size}`,
+    );
+  return { ...spec, size: side };
+}
+
 export function registerEval(program: Command): void {
   program
     .command('eval')
@@ -43,7 +58,8 @@ export function registerEval(program: Command): void {
       await useBackend(o.backend as BackendName);
       const model = loadModel(o.model);
       try {
-        const spec = parseDataSpec((o.data as string | undefined) ?? model.metrics.config.data);
+        const data = (o.data as string | undefined) ?? model.metrics.config.data;
+        const spec = atModelSize(parseDataSpec(data), model, /[?&]size=/.test(data));
         const { test, part } = await evalData(spec, model);
         if (test.featureShape.join('x') !== model.featureShape.join('x')) {
           throw new SemiganError(

@@ -82,7 +82,7 @@ export function registerPredict(program: Command): void {
         const meta = await exportModel(m, o.out);
         process.stdout.write(
           `exported ${meta.method} classifier (${meta.classNames.join(', ')}; input [${meta.inputShape}]) to ${join(o.out as string, 'model.json')}\n` +
-            `load it with semigan predict --model ${o.out}, or tf.loadLayersModel('…/model.json') in a browser\n`,
+            `load it with npx semigan predict --model ${o.out}, or tf.loadLayersModel('…/model.json') in a browser\n`,
         );
       } finally {
         m.dispose();

@@ -1,4 +1,6 @@
 import { SingleBar, Presets } from 'cli-progress';
+import { homedir } from 'node:os';
+import { imageCacheDir } from '../data/images.js';
 
 export interface Progress {
   /** Begins a phase of `total` units (steps, images), `value` of them already done (a resumed run). */
@@ -203,6 +205,12 @@ export function stepBar(progress: Progress, now: () => number = Date.now) {
   };
 }
 
+/** The cache folder as a user would type it: ~/… under the home folder. */
+function shownCacheDir(): string {
+  const dir = imageCacheDir();
+  return dir.startsWith(homedir() + '/') ? `~${dir.slice(homedir().length)}` : dir;
+}
+
 /**
  * The `onProgress(done, total)` that image loaders call: a note when decoding starts (so a first run on
  * thousands of photos is never silent), then a bar or a line every 10 s, then a summary.
@@ -223,7 +231,7 @@ export function decodeProgress(
     if (total < (opts.minTotal ?? 0)) return;
     if (done === 1) {
       stream.write(
-        `decoding ${total} images${opts.cached === false ? '' : ' (once: later runs read the cache)'}\n`,
+        `decoding ${total} images${opts.cached === false ? '' : ` (once: later runs read the cache in ${shownCacheDir()})`}\n`,
       );
       progress.start('decode', total, { unit: 'images', value: done });
     }

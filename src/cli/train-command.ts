@@ -160,7 +160,7 @@ export function registerTrain(program: Command): void {
         if (nothingToTrain) return;
         if (!metrics.complete) {
           process.stderr.write(
-            `stopped at step ${metrics.step}; continue with: semigan train --resume ${out}\n`,
+            `stopped at step ${metrics.step}; continue with: npx semigan train --resume ${out}\n`,
           );
           process.exitCode = 130;
           return;

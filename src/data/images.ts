@@ -104,7 +104,12 @@ export function imageFolderLayout(dir: string): Layout {
 }
 
 function cacheRoot(opts: ImageFolderOptions): string {
-  return opts.cacheDir ?? process.env.SEMIGAN_CACHE ?? join(homedir(), '.cache', 'semigan');
+  return opts.cacheDir ?? imageCacheDir();
+}
+
+/** Where decoded photos are cached unless a caller names a folder: $SEMIGAN_CACHE or ~/.cache/semigan. */
+export function imageCacheDir(): string {
+  return process.env.SEMIGAN_CACHE ?? join(homedir(), '.cache', 'semigan');
 }
 
 /** Cache key: the root, the size and every file's path, byte size and mtime. */

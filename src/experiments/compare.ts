@@ -194,9 +194,11 @@ async function compareRun(
     const known = finishedRun(o.finished, at, settings, hooks);
     if (known) return known;
   }
-  if (!metrics?.complete) {
+  if (metrics?.complete) hooks.onNote?.(`runs/${name} finished earlier: its figures are used as they are`);
+  else {
     // no checkpoint: whatever the directory holds (figures of a run whose checkpoint is gone) starts over
     const start = existsSync(join(dir, CHECKPOINT_FILE)) ? 'resume' : 'replace';
+    if (start === 'resume') hooks.onNote?.(`runs/${name}: resuming from its checkpoint`);
     metrics = await runTraining(config, dir, hooks, start);
     if (!metrics.complete) throw new Stopped('stopped after a checkpoint');
   }

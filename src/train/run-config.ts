@@ -105,6 +105,11 @@ export interface RunMetrics {
   testAccuracy?: number;
   /** The git commits of semigan that trained this run (from a checkout), and from which step each. */
   code?: CodeVersion[];
+  /**
+   * The losses summed over the current epoch's steps up to `step`, checkpointed so that an epoch interrupted
+   * and resumed logs the same average losses as one trained in one go.
+   */
+  epochSoFar?: { step: number; d: number; g: number; n: number };
   /** Divergence monitor state, checkpointed so resumes detect exactly what an uninterrupted run would. */
   monitor?: CollapseState;
   /** Final test confusion matrix (rows: true class, columns: predicted). */

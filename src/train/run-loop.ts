@@ -20,6 +20,18 @@ interface EpochSums {
 
 const newSums = (): EpochSums => ({ d: 0, g: 0, n: 0, start: performance.now() });
 
+/** The sums a checkpoint taken mid-epoch carried, when the run resumes from exactly that step. */
+function resumedSums(run: RunState): EpochSums {
+  const so = run.metrics.epochSoFar;
+  return so && so.step === run.trainer.stepCount ? { ...newSums(), d: so.d, g: so.g, n: so.n } : newSums();
+}
+
+/** A checkpoint of the run with this epoch's sums so far. */
+function save(run: RunState, sums: EpochSums): void {
+  run.metrics.epochSoFar = { step: run.trainer.stepCount, d: sums.d, g: sums.g, n: sums.n };
+  saveRun(run);
+}
+
 /**
  * Stage 4 (loop): steps to `totalSteps`, with an evaluation and metrics.json at every epoch's end, checkpoints
  * on the cadence, and a rollback on divergence. False when `hooks.shouldStop` ended it (after a checkpoint).
@@ -27,7 +39,7 @@ const newSums = (): EpochSums => ({ d: 0, g: 0, n: 0, start: performance.now() }
 export async function trainLoop(run: RunState, hooks: RunHooks): Promise<boolean> {
   const { trainer, config, stepsPerEpoch, totalSteps, lrDecay } = run;
   const faults = injectedFaults();
-  let sums = newSums();
+  let sums = resumedSums(run);
   while (trainer.stepCount < totalSteps) {
     // let signal handlers (Ctrl-C → checkpoint) run between steps
     await new Promise((resolve) => setImmediate(resolve));
@@ -50,7 +62,8 @@ export async function trainLoop(run: RunState, hooks: RunHooks): Promise<boolean
         : observeLosses(run.metrics.monitor!, run.collapse, l.d, l.g);
     if (diverged) {
       rollBack(run, trainer.stepCount, diverged, hooks);
-      sums = { ...newSums(), start: sums.start };
+      // the epoch goes on from the checkpoint it rolled back to, with the sums that checkpoint carried
+      sums = { ...resumedSums(run), start: sums.start };
       continue;
     }
     sums.d += l.d;
@@ -62,11 +75,11 @@ export async function trainLoop(run: RunState, hooks: RunHooks): Promise<boolean
       endEpoch(run, sums, hooks);
       sums = newSums();
     }
-    if (s % config.checkpointEverySteps === 0 || s === totalSteps) saveRun(run);
+    if (s % config.checkpointEverySteps === 0 || s === totalSteps) save(run, sums);
     if (hooks.shouldStop?.()) {
       // metrics.json says where the run stopped (a resumed finished run no longer reads as finished)
       run.metrics.step = trainer.stepCount;
-      saveRun(run);
+      save(run, sums);
       writeFileAtomic(join(run.out, 'metrics.json'), JSON.stringify(run.metrics, null, 2) + '\n');
       return false;
     }
