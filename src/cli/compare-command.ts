@@ -62,63 +62,84 @@ export function registerCompare(program: Command): void {
     .option(...PSEUDO_THRESHOLD_OPTION)
     .option(...GAN_WEIGHT_OPTION)
     .option('--out <dir>', 'output directory (runs resume from it)', './semigan-compare')
-    .action(async (o) => {
-      const spec = withUnlabeled(withImageSize(parseDataSpec(o.data), o.imageSize), o.unlabeled);
-      const defaults = dataDefaults(spec.kind);
-      const methods = (o.methods as MethodName[] | undefined) ?? defaults.compareMethods;
-      if (!o.select.length || !methods.length)
-        throw new UsageError('--select and --methods need at least one entry');
-      await useBackend(o.backend as BackendName);
-      const epochs = (o.epochs as number | undefined) ?? defaults.compareEpochs;
-      // --gan-weight for every GAN method; else the data's default recipe sets its own method's weight
-      const ganWeight = (o.ganWeight as number | undefined) ?? defaultGanWeights(defaults);
-      const bar = stepBar(makeProgress());
-      const onDecode = decodeProgress();
-      // Ctrl-C: the running run saves a checkpoint and the same command continues the grid
-      const interrupt = stopOnInterrupt();
-      const result = await runCompare(
-        {
-          data: describeDataSpec(spec),
-          labels: o.labels,
-          select: o.select as SelectStrategy[],
-          methods,
-          seeds: Array.from({ length: o.seeds }, (_, i) => i + 1),
-          epochs,
-          validationPerClass: o.validation,
-          out: o.out,
-          ...(o.augment ? { augment: o.augment as Augmentation } : {}),
-          ...(o.pseudoThreshold !== undefined ? { pseudoThreshold: o.pseudoThreshold as number } : {}),
-          ...(ganWeight !== undefined ? { ganWeight } : {}),
-        },
-        {
-          shouldStop: interrupt.shouldStop,
-          onWarning: (m) => bar.line(`warning: ${m}`),
-          // the folder is decoded once, for label selection; the runs read the cache
-          onProgress: onDecode,
-          onLoadProgress: onDecode,
-          onSelectionStep: selectionProgress(),
-          onStart: bar.onStart,
-          onNote: (m) => bar.line(m),
-          onRunStart: ({ select, method, seed, index, total }) =>
-            process.stderr.write(`[${index + 1}/${total}] ${method}, labels ${select}, seed ${seed}\n`),
-          onStep: bar.onStep,
-          onEpoch: (m) =>
-            bar.line(`  ${bar.epoch(m.epoch)}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%`),
-          onRunDone: (r) =>
-            process.stderr.write(
-              `  → ${(r.testAccuracy * 100).toFixed(2)}%${r.selectedEpoch ? ` (epoch ${r.selectedEpoch} by validation)` : ''}, ${r.labelsRead} labels read\n`,
-            ),
-        },
-      )
-        .catch((e: unknown) => {
-          if (!(e instanceof Stopped)) throw e;
-          bar.line(`${e.message}; run the same command again to continue`);
-          process.exitCode = 130;
-        })
-        .finally(interrupt.release);
-      if (!result) return;
-      process.stdout.write(
-        `${formatCompareTable(result)}\nwrote ${join(o.out, 'result.json')} and ${join(o.out, 'report.html')}\n`,
-      );
-    });
+    .action(compare);
+}
+
+/** The flags as commander parsed them (see the options above). */
+interface CompareFlags {
+  data: string;
+  imageSize?: number;
+  unlabeled?: string;
+  labels: number;
+  select: SelectStrategy[];
+  methods?: MethodName[];
+  seeds: number;
+  epochs?: number;
+  validation: number;
+  augment?: Augmentation;
+  pseudoThreshold?: number;
+  ganWeight?: number;
+  out: string;
+  backend: BackendName;
+}
+
+/** `semigan compare`: the grid of runs (resuming any that stopped), then its table, result.json and report. */
+async function compare(o: CompareFlags): Promise<void> {
+  const spec = withUnlabeled(withImageSize(parseDataSpec(o.data), o.imageSize), o.unlabeled);
+  const defaults = dataDefaults(spec.kind);
+  const methods = o.methods ?? defaults.compareMethods;
+  if (!o.select.length || !methods.length)
+    throw new UsageError('--select and --methods need at least one entry');
+  await useBackend(o.backend);
+  const epochs = o.epochs ?? defaults.compareEpochs;
+  // --gan-weight for every GAN method; else the data's default recipe sets its own method's weight
+  const ganWeight = o.ganWeight ?? defaultGanWeights(defaults);
+  const bar = stepBar(makeProgress());
+  const onDecode = decodeProgress();
+  // Ctrl-C: the running run saves a checkpoint and the same command continues the grid
+  const interrupt = stopOnInterrupt();
+  const result = await runCompare(
+    {
+      data: describeDataSpec(spec),
+      labels: o.labels,
+      select: o.select,
+      methods,
+      seeds: Array.from({ length: o.seeds }, (_, i) => i + 1),
+      epochs,
+      validationPerClass: o.validation,
+      out: o.out,
+      ...(o.augment ? { augment: o.augment } : {}),
+      ...(o.pseudoThreshold !== undefined ? { pseudoThreshold: o.pseudoThreshold } : {}),
+      ...(ganWeight !== undefined ? { ganWeight } : {}),
+    },
+    {
+      shouldStop: interrupt.shouldStop,
+      onWarning: (m) => bar.line(`warning: ${m}`),
+      // the folder is decoded once, for label selection; the runs read the cache
+      onProgress: onDecode,
+      onLoadProgress: onDecode,
+      onSelectionStep: selectionProgress(),
+      onStart: bar.onStart,
+      onNote: (m) => bar.line(m),
+      onRunStart: ({ select, method, seed, index, total }) =>
+        process.stderr.write(`[${index + 1}/${total}] ${method}, labels ${select}, seed ${seed}\n`),
+      onStep: bar.onStep,
+      onEpoch: (m) =>
+        bar.line(`  ${bar.epoch(m.epoch)}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%`),
+      onRunDone: (r) =>
+        process.stderr.write(
+          `  → ${(r.testAccuracy * 100).toFixed(2)}%${r.selectedEpoch ? ` (epoch ${r.selectedEpoch} by validation)` : ''}, ${r.labelsRead} labels read\n`,
+        ),
+    },
+  )
+    .catch((e: unknown) => {
+      if (!(e instanceof Stopped)) throw e;
+      bar.line(`${e.message}; run the same command again to continue`);
+      process.exitCode = 130;
+    })
+    .finally(interrupt.release);
+  if (!result) return;
+  process.stdout.write(
+    `${formatCompareTable(result)}\nwrote ${join(o.out, 'result.json')} and ${join(o.out, 'report.html')}\n`,
+  );
 }

@@ -22,9 +22,15 @@ import { decodeProgress, makeProgress, stepBar } from './progress.js';
 import { planTraining } from './train-plan.js';
 
 export function registerTrain(program: Command): void {
-  program
+  const cmd = program
     .command('train')
-    .description('train one method on one dataset, with checkpoints, metrics.json and sample grids')
+    .description('train one method on one dataset, with checkpoints, metrics.json and sample grids');
+  runControlOptions(lossOptions(optimizerOptions(dataOptions(cmd)))).action(train);
+}
+
+/** What to learn from: the data, the method, which examples carry labels, how long. */
+function dataOptions(cmd: Command): Command {
+  return cmd
     .option('--data <spec>', 'rings | moons | spirals | blobs | mnist:<dir> | images:<dir>')
     .option(...IMAGE_SIZE_OPTION)
     .option(
@@ -49,7 +55,12 @@ export function registerTrain(program: Command): void {
       'stop after this many steps in total (overrides --epochs)',
       intOption('--steps', 1, 1e9),
     )
-    .option('--seed <n>', 'random seed', intOption('--seed', 0, 2 ** 31 - 1))
+    .option('--seed <n>', 'random seed', intOption('--seed', 0, 2 ** 31 - 1));
+}
+
+/** Adam's settings, where they differ from the preset's. */
+function optimizerOptions(cmd: Command): Command {
+  return cmd
     .option('--lr <x>', 'learning rate (default: the preset)', floatOption('--lr', 1e-7, 1))
     .option('--g-lr <x>', "generator's learning rate (default: --lr)", floatOption('--g-lr', 1e-7, 1))
     .option(
@@ -63,7 +74,12 @@ export function registerTrain(program: Command): void {
       '--adam-epsilon <where>',
       "Adam's ε outside the square root (PyTorch, Bad GAN) or inside it (Improved GAN); default: the preset's",
       choiceOption('adam-epsilon', ['outside', 'inside'] as const),
-    )
+    );
+}
+
+/** Augmentation and the weights of the extra unlabeled terms and their schedule. */
+function lossOptions(cmd: Command): Command {
+  return cmd
     .option(...AUGMENT_OPTION)
     .option(
       '--consistency <w>',
@@ -86,7 +102,12 @@ export function registerTrain(program: Command): void {
       '--lr-decay-from <epoch>',
       'decay the learning rate linearly from this epoch to zero at the last (Bad GAN: the last third)',
       intOption('--lr-decay-from', 0, 100_000),
-    )
+    );
+}
+
+/** Checkpoints, rollbacks, where the run lives and how an existing one is treated. */
+function runControlOptions(cmd: Command): Command {
+  return cmd
     .option('--quick', 'a smoke run: 100 steps, evaluated every 50 on at most 2000 test examples')
     .option(
       '--checkpoint-every <n>',
@@ -114,66 +135,68 @@ export function registerTrain(program: Command): void {
       '--resume <dir>',
       'continue the run in DIR exactly where its checkpoint left off (flags that would change what it learns are refused; --epochs, --steps, --checkpoint-every, --max-rollbacks, --collapse-steps may change)',
     )
-    .option('--force', 'start over in --out even if it holds a run (replaces that run)')
-    .action(async (o, cmd: Command) => {
-      const { config, out, start } = await planTraining(o, cmd);
-      const backend = await useBackend(o.backend as BackendName);
-      const progress = makeProgress();
-      const interrupt = stopOnInterrupt();
-      const bar = stepBar(progress);
-      let nothingToTrain = false;
-      try {
-        const metrics = await runTraining(
-          config,
-          out,
-          {
-            onStart: (info) => {
-              bar.onStart(info);
-              process.stderr.write(
-                `semigan train: ${config.method} on ${config.data}, ${info.labeled} labeled + ${info.unlabeled} unlabeled, seed ${config.seed}, backend ${describeBackend(backend)}${start === 'resume' ? ' (resuming)' : ''}\n`,
-              );
-            },
-            onStep: bar.onStep,
-            onEpoch: (m) => {
-              if (!bar.logsEpoch(m.epoch)) return;
-              bar.line(
-                `${bar.epoch(m.epoch)}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%  (D ${m.dLoss.toFixed(3)}, G ${m.gLoss.toFixed(3)}, ${m.seconds}s)`,
-              );
-            },
-            shouldStop: interrupt.shouldStop,
-            onWarning: (msg) => bar.line(`warning: ${msg}`),
-            onLoadProgress: decodeProgress(),
-            onRollback: (r) =>
-              bar.line(
-                `diverged at step ${r.atStep} (${r.reason ?? 'non-finite loss'}): rolled back to step ${r.toStep}, learning rate now ${r.learningRate}`,
-              ),
-            onNothingToTrain: (step) => {
-              nothingToTrain = true;
-              bar.line(
-                `${out} is already at step ${step}, as far as --epochs/--steps ask: nothing more to train, nothing changed (give a larger --epochs or --steps to go on)`,
-              );
-            },
-          },
-          start,
-        );
-        progress.stop();
-        if (nothingToTrain) return;
-        if (!metrics.complete) {
+    .option('--force', 'start over in --out even if it holds a run (replaces that run)');
+}
+
+/** `semigan train`: plan the run from the flags (or the run to resume), train it, say how it ended. */
+async function train(o: Record<string, unknown>, cmd: Command): Promise<void> {
+  const { config, out, start } = await planTraining(o, cmd);
+  const backend = await useBackend(o.backend as BackendName);
+  const progress = makeProgress();
+  const interrupt = stopOnInterrupt();
+  const bar = stepBar(progress);
+  let nothingToTrain = false;
+  try {
+    const metrics = await runTraining(
+      config,
+      out,
+      {
+        onStart: (info) => {
+          bar.onStart(info);
           process.stderr.write(
-            `stopped at step ${metrics.step}; continue with: npx semigan train --resume ${out}\n`,
+            `semigan train: ${config.method} on ${config.data}, ${info.labeled} labeled + ${info.unlabeled} unlabeled, seed ${config.seed}, backend ${describeBackend(backend)}${start === 'resume' ? ' (resuming)' : ''}\n`,
           );
-          process.exitCode = 130;
-          return;
-        }
-        process.stdout.write(
-          (metrics.testAccuracy === undefined
-            ? `trained a plain GAN for ${metrics.step} steps (no classifier); its pictures are in ${out}\n`
-            : `test accuracy ${(metrics.testAccuracy * 100).toFixed(2)}% after ${metrics.step} steps\n`) +
-            `labeled subset: ${metrics.labeledSubset.count} (${JSON.stringify(metrics.labeledSubset.perClass)}), ids sha256 ${metrics.labeledSubset.idsSha256.slice(0, 16)}…\n` +
-            `weights sha256 ${metrics.weightsSha256}\nwrote ${out}/metrics.json and ${out}/checkpoint.bin\n`,
-        );
-      } finally {
-        interrupt.release();
-      }
-    });
+        },
+        onStep: bar.onStep,
+        onEpoch: (m) => {
+          if (!bar.logsEpoch(m.epoch)) return;
+          bar.line(
+            `${bar.epoch(m.epoch)}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%  (D ${m.dLoss.toFixed(3)}, G ${m.gLoss.toFixed(3)}, ${m.seconds}s)`,
+          );
+        },
+        shouldStop: interrupt.shouldStop,
+        onWarning: (msg) => bar.line(`warning: ${msg}`),
+        onLoadProgress: decodeProgress(),
+        onRollback: (r) =>
+          bar.line(
+            `diverged at step ${r.atStep} (${r.reason ?? 'non-finite loss'}): rolled back to step ${r.toStep}, learning rate now ${r.learningRate}`,
+          ),
+        onNothingToTrain: (step) => {
+          nothingToTrain = true;
+          bar.line(
+            `${out} is already at step ${step}, as far as --epochs/--steps ask: nothing more to train, nothing changed (give a larger --epochs or --steps to go on)`,
+          );
+        },
+      },
+      start,
+    );
+    progress.stop();
+    if (nothingToTrain) return;
+    if (!metrics.complete) {
+      process.stderr.write(
+        `stopped at step ${metrics.step}; continue with: npx semigan train --resume ${out}\n`,
+      );
+      process.exitCode = 130;
+      return;
+    }
+    process.stdout.write(
+      (metrics.testAccuracy === undefined
+        ? `trained a plain GAN for ${metrics.step} steps (no classifier); its pictures are in ${out}\n`
+        : `test accuracy ${(metrics.testAccuracy * 100).toFixed(2)}% after ${metrics.step} steps\n`) +
+        `labeled subset: ${metrics.labeledSubset.count} (${JSON.stringify(metrics.labeledSubset.perClass)}), ids sha256 ${metrics.labeledSubset.idsSha256.slice(0, 16)}…\n` +
+        `weights sha256 ${metrics.weightsSha256}\nwrote ${out}/metrics.json and ${out}/checkpoint.bin\n`,
+    );
+  } finally {
+    interrupt.release();
+  }
 }
