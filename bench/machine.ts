@@ -78,5 +78,14 @@ export function seedRole(seeds: number[]): string {
     : 'fresh: no choice of recipe looked at these seeds; targets are judged on them';
 }
 
+/**
+ * The seeds a summary's mean and spread count: those that ran their whole length; while none has, every seed
+ * at its last epoch (the file says which). A run still in progress never moves the figure of finished ones.
+ */
+export function countedSeeds(epochs: number[], target: number): number[] {
+  const finished = epochs.flatMap((e, i) => (e >= target ? [i] : []));
+  return finished.length ? finished : epochs.map((_, i) => i);
+}
+
 /** A setting's value as part of a file name, every character kept apart: 'scale=0.1' → 'scale0p1'. */
 export const tagValue = (v: string) => v.replace(/\./g, 'p').replace(/[^a-z0-9p]+/gi, '');

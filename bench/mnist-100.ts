@@ -33,6 +33,7 @@ import {
   benchRunsDir,
   parseCommitEntry,
   provenanceHeader,
+  countedSeeds,
   seedGroupTag,
   seedRole,
 } from './machine.js';
@@ -179,7 +180,12 @@ function summarise(): void {
   }
   const out: Record<
     string,
-    MethodSummary & { meanTestError: number; stdTestError: number | null; seTestError: number | null }
+    MethodSummary & {
+      meanOfSeeds: number[];
+      meanTestError: number;
+      stdTestError: number | null;
+      seTestError: number | null;
+    }
   > = {};
   const allMethods = [...new Set([...records.keys()].map((k) => k.replace(/-seed\d+$/, '')))].sort();
   for (const m of allMethods) {
@@ -188,16 +194,22 @@ function summarise(): void {
       .map(([, r]) => r)
       .sort((a, b) => a.seed - b.seed);
     const errors = runs.map((r) => r.testError);
-    const s = seedStats(errors);
+    const target = Math.max(...runs.map((r) => r.targetEpochs));
+    const counted = countedSeeds(
+      runs.map((r) => (r.complete ? target : r.epochs)),
+      target,
+    );
+    const s = seedStats(counted.map((i) => errors[i]));
     out[m] = {
       seeds: runs.map((r) => r.seed),
       testErrors: errors.map((e) => Number(e.toFixed(5))),
+      meanOfSeeds: counted.map((i) => runs[i].seed),
       meanTestError: Number(s.mean.toFixed(5)),
       // the sample SD (n − 1) and the standard error of the mean; null with one seed
       stdTestError: rounded(s.sd, 5),
       seTestError: rounded(s.se, 5),
       epochs: runs.map((r) => r.epochs),
-      targetEpochs: Math.max(...runs.map((r) => r.targetEpochs)),
+      targetEpochs: target,
       complete: runs.every((r) => r.complete),
       wallSeconds: runs.reduce((a, r) => a + r.wallSeconds, 0),
       wallSecondsPerSeed: runs.map((r) => r.wallSeconds),

@@ -13,7 +13,10 @@ import { loadMnistDir } from '../src/data/mnist.js';
 import { splitDataset } from '../src/data/split.js';
 import type { Dataset } from '../src/data/dataset.js';
 import { writeFileAtomic } from '../src/util/fs.js';
-import { parseCommitEntry } from './machine.js';
+import { summarise } from '../src/experiments/compare-summary.js';
+import type { CompareRun } from '../src/experiments/compare-types.js';
+import { summarize } from './rings-runs.js';
+import { countedSeeds, parseCommitEntry } from './machine.js';
 import { rounded, seedStats } from '../src/util/stats.js';
 
 const results = join(import.meta.dirname, 'results');
@@ -27,33 +30,33 @@ function stats(xs: number[], digits: number) {
   return { mean: Number(s.mean.toFixed(digits)), sd: rounded(s.sd, digits), se: rounded(s.se, digits) };
 }
 
-/** compare results (cats-dogs): every summary cell from the runs' test accuracies. */
+/**
+ * compare results (cats-dogs): the summary as the bench writes it (`summarise`), from the runs. The oldest files'
+ * runs did not record the labels they read; their cells leave that out rather than claim a figure.
+ */
 function compareFile(d: Json): void {
-  for (const [select, byMethod] of Object.entries(d.summary as Json)) {
-    for (const method of Object.keys(byMethod)) {
-      const accs = (d.runs as Json[])
-        .filter((r) => r.select === select && r.method === method)
-        .map((r) => r.testAccuracy as number);
-      const s = stats(accs, 4);
-      byMethod[method] = {
-        meanTestAccuracy: s.mean,
-        stdTestAccuracy: s.sd,
-        seTestAccuracy: s.se,
-        seeds: accs.length,
-      };
-    }
-  }
+  const runs = d.runs as CompareRun[];
+  const recorded = runs.every((r) => r.labelsRead !== undefined);
+  d.summary = Object.fromEntries(
+    Object.entries(summarise(runs)).map(([select, byMethod]) => [
+      select,
+      Object.fromEntries(
+        Object.entries(byMethod).map(([m, { labelsRead, ...cell }]) => [
+          m,
+          recorded ? { ...cell, labelsRead } : cell,
+        ]),
+      ),
+    ]),
+  );
 }
 
-/** rings demo: per method, from each seed's test accuracy. */
+/** rings demo: per method, test accuracy and fakes in the gap, as bench/rings-demo.ts summarises them. */
 function ringsFile(d: Json): void {
-  for (const m of Object.keys(d.summary)) {
-    const s = stats(
-      (d.runs as Json[]).map((r) => r.testAccuracy[m] as number),
-      4,
+  const runs = d.runs as Json[];
+  for (const key of ['testAccuracy', 'fakesInGap'])
+    d.summary[key] = Object.fromEntries(
+      Object.keys(runs[0][key]).map((m) => [m, summarize(runs.map((r) => r[key][m] as number))]),
     );
-    d.summary[m] = { meanTestAccuracy: s.mean, stdTestAccuracy: s.sd, seTestAccuracy: s.se };
-  }
 }
 
 let mnistTrain: Dataset | undefined;
@@ -79,8 +82,18 @@ function mnistCommits(d: Json): void {
 /** MNIST: per method, from the per-seed test errors; labelsRead per seed where the split reproduces. */
 function mnistFile(d: Json): void {
   for (const r of Object.values(d.methods as Record<string, Json>)) {
-    const s = stats(r.testErrors as number[], 5);
-    Object.assign(r, { meanTestError: s.mean, stdTestError: s.sd, seTestError: s.se });
+    // finished seeds only, as the bench counts them (a seed in progress has fewer epochs than the target)
+    const counted = countedSeeds(r.epochs as number[], r.targetEpochs as number);
+    const s = stats(
+      counted.map((i) => (r.testErrors as number[])[i]),
+      5,
+    );
+    Object.assign(r, {
+      meanOfSeeds: counted.map((i) => (r.seeds as number[])[i]),
+      meanTestError: s.mean,
+      stdTestError: s.sd,
+      seTestError: s.se,
+    });
     if (!existsSync(mnistDir)) continue;
     mnistTrain ??= loadMnistDir(mnistDir).train;
     (r.labeledSubsets as Json[]).forEach((sub, i) => {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { seedGroupTag, seedRole, tagValue } from '../bench/machine.js';
+import { countedSeeds, seedGroupTag, seedRole, tagValue } from '../bench/machine.js';
 import { mergeIntoResultsFile } from '../bench/partial-results.js';
 import {
   formatCompareTable,
@@ -335,6 +335,9 @@ describe('bench results files', () => {
     // and each file says what its seeds can show: the group that chose recipes, or a fresh one
     expect(seedRole([1, 2, 3])).toMatch(/^exploration: .*not evidence for a target$/);
     expect(seedRole([5])).toMatch(/^fresh: /);
+    // a seed still training is left out of the mean of the finished ones; while none has finished, all count
+    expect(countedSeeds([100, 100, 12], 100)).toEqual([0, 1]);
+    expect(countedSeeds([5, 12], 100)).toEqual([0, 1]);
     expect(tagValue('rotate=1.5')).not.toBe(tagValue('rotate=15'));
     expect([tagValue('0.8'), tagValue('0.08'), tagValue('strong')]).toEqual(['0p8', '0p08', 'strong']);
   });
