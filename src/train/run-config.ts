@@ -185,6 +185,22 @@ export function validateRunConfig(c: RunConfig, spec: DataSpec = parseDataSpec(c
   ] as const) {
     if (!Number.isInteger(v) || v < min) throw new UsageError(`${k} must be an integer ≥ ${min}, got ${v}`);
   }
+  if (c.preset !== undefined) {
+    try {
+      presetByName(c.preset);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  checkSchedule(c);
+  checkAugmentation(c, spec);
+  checkTerms(c);
+  checkOptimizer(c);
+  return c;
+}
+
+/** The learning-rate decay and the consistency ramp-up: whole epochs, in order. */
+function checkSchedule(c: RunConfig): void {
   const d = c.lrDecay;
   if (
     d &&
@@ -198,6 +214,16 @@ export function validateRunConfig(c: RunConfig, spec: DataSpec = parseDataSpec(c
     throw new UsageError(
       `the learning-rate decay must start at an epoch ≥ 0 before the last one, got epochs ${d.startEpoch} to ${d.endEpoch}`,
     );
+  const ramp = c.consistencyRampup;
+  if (ramp !== undefined && ramp !== 0) {
+    if (!(Number.isInteger(ramp) && ramp > 0 && ramp <= 100_000))
+      throw new UsageError(`the consistency ramp-up must be a whole number of epochs ≥ 0, got ${ramp}`);
+    if (!(c.consistency! > 0) && !METHOD_TERMS[c.method]?.consistency)
+      throw new UsageError('a consistency ramp-up needs a consistency weight: add --consistency W');
+  }
+}
+
+function checkAugmentation(c: RunConfig, spec: DataSpec): void {
   const a = c.augment;
   if (augments(a) && spec.kind !== 'mnist' && spec.kind !== 'images')
     throw new UsageError(
@@ -205,6 +231,11 @@ export function validateRunConfig(c: RunConfig, spec: DataSpec = parseDataSpec(c
     );
   const augmentProblem = a && augmentationProblem(a);
   if (augmentProblem) throw new UsageError(augmentProblem);
+}
+
+/** The weights of the extra terms, and the methods they can go with. */
+function checkTerms(c: RunConfig): void {
+  const a = c.augment;
   if (c.consistency !== undefined) {
     if (!(c.consistency >= 0 && c.consistency <= 1000))
       throw new UsageError(`the consistency weight must be from 0 to 1000, got ${c.consistency}`);
@@ -235,20 +266,9 @@ export function validateRunConfig(c: RunConfig, spec: DataSpec = parseDataSpec(c
     throw new UsageError(
       `--augment strong would make the weak view that pseudo-labels come from strong too; ${c.method} already trains on a strongly augmented view: leave strong out, or pick a method without FixMatch's term (e.g. klogit-fm)`,
     );
-  if (c.preset !== undefined) {
-    try {
-      presetByName(c.preset);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-  }
-  const ramp = c.consistencyRampup;
-  if (ramp !== undefined && ramp !== 0) {
-    if (!(Number.isInteger(ramp) && ramp > 0 && ramp <= 100_000))
-      throw new UsageError(`the consistency ramp-up must be a whole number of epochs ≥ 0, got ${ramp}`);
-    if (!(c.consistency! > 0) && !METHOD_TERMS[c.method]?.consistency)
-      throw new UsageError('a consistency ramp-up needs a consistency weight: add --consistency W');
-  }
+}
+
+function checkOptimizer(c: RunConfig): void {
   const o = c.optimizer ?? {};
   if (o.generatorLearningRate !== undefined && !(o.generatorLearningRate > 0))
     throw new UsageError(`the generator learning rate must be > 0, got ${o.generatorLearningRate}`);
@@ -260,7 +280,6 @@ export function validateRunConfig(c: RunConfig, spec: DataSpec = parseDataSpec(c
     if (v !== undefined && !(v >= 0 && v < 1))
       throw new UsageError(`Adam's ${k} must be in [0, 1), got ${v}`);
   }
-  return c;
 }
 
 export function readMetrics(out: string): RunMetrics | null {

@@ -59,28 +59,7 @@ export function buildRun(
   });
   const stepsPerEpoch =
     config.stepsPerEpoch ?? Math.max(1, Math.floor(split.unlabeled.ids.length / trainer.config.batchSize));
-  let metrics: RunMetrics = {
-    config,
-    preset: preset.name,
-    backend: tf.getBackend(),
-    labeledSubset: split.record,
-    featureShape: split.featureShape,
-    classNames: split.classNames,
-    epochs: [],
-    complete: false,
-    step: 0,
-  };
-  let selected: SelectedWeights | undefined;
-  if (stored) {
-    try {
-      restoreTrainerState(trainer, stored.meta.trainer, stored.blobs);
-    } catch (e) {
-      trainer.dispose();
-      throw e;
-    }
-    metrics = { ...stored.meta.metrics, config, backend: tf.getBackend() };
-    selected = selectedFromCheckpoint(stored.meta.selectedEpoch, stored.blobs);
-  }
+  const { metrics, selected } = startOrRestore(config, preset.name, split, trainer, stored);
   const ranOn = metrics.code?.at(-1)?.machine;
   const machine = machineSignature(tf.getBackend(), backendAcceleration());
   metrics.code = recordCode(metrics.code, trainer.stepCount, machine);
@@ -121,5 +100,40 @@ export function buildRun(
     collapse,
     metrics,
     selected,
+  };
+}
+
+/** The run's record and selected weights: new, or restored with the trainer's state from the checkpoint. */
+function startOrRestore(
+  config: RunConfig,
+  preset: string,
+  split: RunData['split'],
+  trainer: Trainer,
+  stored?: DecodedCheckpoint<CheckpointMeta>,
+): { metrics: RunMetrics; selected?: SelectedWeights } {
+  if (stored) {
+    try {
+      restoreTrainerState(trainer, stored.meta.trainer, stored.blobs);
+    } catch (e) {
+      trainer.dispose();
+      throw e;
+    }
+    return {
+      metrics: { ...stored.meta.metrics, config, backend: tf.getBackend() },
+      selected: selectedFromCheckpoint(stored.meta.selectedEpoch, stored.blobs),
+    };
+  }
+  return {
+    metrics: {
+      config,
+      preset,
+      backend: tf.getBackend(),
+      labeledSubset: split.record,
+      featureShape: split.featureShape,
+      classNames: split.classNames,
+      epochs: [],
+      complete: false,
+      step: 0,
+    },
   };
 }
