@@ -114,17 +114,15 @@ function protocol(result: CompareResult): string {
 const commitsOf = (r: CompareRun) =>
   [...new Set((r.code ?? []).map((c) => `${c.commit.slice(0, 10)}${c.dirty ? '+dirty' : ''}`))].join(' ');
 
-/** report.html: accuracy table, learning curves, generated samples, the chosen labels, confusion matrices. */
-export function compareReportHtml(result: CompareResult, out: string, train: Dataset): string {
-  const methods = [...new Set(result.runs.map((r) => r.method))];
-  const selects = Object.keys(result.summary);
+/** The headline table: mean ± sample SD per strategy and method, and the labels each strategy read. */
+function summaryTable(result: CompareResult, methods: string[], selects: string[]): string {
   const cell = (s: string, mm: string) => {
     const v = result.summary[s]?.[mm];
     return v ? percentWithSpread(v.meanTestAccuracy, v.stdTestAccuracy) : '';
   };
   const labelsRead = (s: string) =>
     [...new Set(Object.values(result.summary[s] ?? {}).flatMap((c) => c.labelsRead ?? []))].join('/');
-  const table =
+  return (
     `<table><tr><th>labels chosen</th>${methods.map((mm) => `<th>${esc(mm)}</th>`).join('')}<th>labels read</th></tr>` +
     selects
       .map(
@@ -132,7 +130,29 @@ export function compareReportHtml(result: CompareResult, out: string, train: Dat
           `<tr><th>${esc(s)}</th>${methods.map((mm) => `<td>${cell(s, mm)}</td>`).join('')}<td>${labelsRead(s)}</td></tr>`,
       )
       .join('') +
-    `</table>`;
+    `</table>`
+  );
+}
+
+/** One line of the every-run table. */
+function runRow(r: CompareRun): string {
+  return (
+    `<tr><td>${esc(r.select)}</td><td>${esc(r.method)}</td><td>${r.seed}</td><td>${(r.testAccuracy * 100).toFixed(2)}%</td>` +
+    `<td>${r.epochs}${r.selectedEpoch !== undefined ? ` (best validation: ${r.selectedEpoch})` : ''}</td>` +
+    `<td>${Object.entries(r.labeledSubset.perClass)
+      .map(([c, n]) => `${esc(c)} ${n}`)
+      .join(', ')}</td>` +
+    `<td>${r.labelsRead ?? '?'}</td>` +
+    `<td><code>${r.labeledSubset.idsSha256.slice(0, 12)}</code></td>` +
+    `<td><code>${esc(commitsOf(r))}</code></td></tr>`
+  );
+}
+
+/** report.html: accuracy table, learning curves, generated samples, the chosen labels, confusion matrices. */
+export function compareReportHtml(result: CompareResult, out: string, train: Dataset): string {
+  const methods = [...new Set(result.runs.map((r) => r.method))];
+  const selects = Object.keys(result.summary);
+  const table = summaryTable(result, methods, selects);
   const seeds = [...new Set(result.runs.map((r) => r.seed))].sort((a, b) => a - b);
   const hasDir = (r: CompareRun) => readMetrics(join(out, r.dir)) !== null;
   /**
@@ -185,19 +205,7 @@ export function compareReportHtml(result: CompareResult, out: string, train: Dat
       `<h3>Confusion matrices (seed ${shown}, test set)</h3><div class="row">${cms}</div>`
     );
   });
-  const runRows = result.runs
-    .map(
-      (r) =>
-        `<tr><td>${esc(r.select)}</td><td>${esc(r.method)}</td><td>${r.seed}</td><td>${(r.testAccuracy * 100).toFixed(2)}%</td>` +
-        `<td>${r.epochs}${r.selectedEpoch !== undefined ? ` (best validation: ${r.selectedEpoch})` : ''}</td>` +
-        `<td>${Object.entries(r.labeledSubset.perClass)
-          .map(([c, n]) => `${esc(c)} ${n}`)
-          .join(', ')}</td>` +
-        `<td>${r.labelsRead ?? '?'}</td>` +
-        `<td><code>${r.labeledSubset.idsSha256.slice(0, 12)}</code></td>` +
-        `<td><code>${esc(commitsOf(r))}</code></td></tr>`,
-    )
-    .join('');
+  const runRows = result.runs.map(runRow).join('');
   return `<!doctype html><html><head><meta charset="utf-8"><title>semigan compare: ${esc(result.dataset)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:24px;max-width:1100px}table{border-collapse:collapse;margin:8px 0}
 td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f3f3f3}.row{display:flex;flex-wrap:wrap;gap:16px}
