@@ -24,90 +24,97 @@ export function installWasmBatchNorm(): void {
   if (installed || !tf.getKernel('Identity', 'wasm')) return;
   // outputs: the input's shape, and two of its channels' (mean and 1/σ, which the backward pass reads)
   const outShapes = (x: number[]) => [x, [x[x.length - 1]], [x[x.length - 1]]];
-  registerHeapKernel(
-    FORWARD,
-    ['x', 'gamma', 'beta'],
-    ([x]) => outShapes(x!),
-    ({ out: [y, mean, inv], in: [x, gv, beta], attrs }) => {
-      const [xv, bv] = [x!, beta!];
-      const c = mean.length;
-      const { epsilon: eps, alpha } = attrs as unknown as BnAttrs;
-      if (native) {
-        native.batchNorm(c, eps, alpha, xv, gv ?? NONE, bv, y, mean, inv);
-        return;
-      }
-      const rows = xv.length / c;
-      // float64 sums: one pass of float32 sums over 65 536 rows loses digits the cpu backend keeps
-      const s = new Float64Array(c);
-      const sq = new Float64Array(c);
-      for (let i = 0; i < xv.length; i += c) {
-        for (let j = 0; j < c; j++) s[j] += xv[i + j];
-      }
-      for (let j = 0; j < c; j++) mean[j] = s[j] / rows;
-      for (let i = 0; i < xv.length; i += c) {
-        for (let j = 0; j < c; j++) {
-          const d = xv[i + j] - mean[j];
-          sq[j] += d * d;
-        }
-      }
-      const scale = new Float32Array(c);
-      const shift = new Float32Array(c);
-      for (let j = 0; j < c; j++) {
-        inv[j] = 1 / Math.sqrt(sq[j] / rows + eps);
-        scale[j] = (gv ? gv[j] : 1) * inv[j];
-        shift[j] = bv[j] - mean[j] * scale[j];
-      }
-      for (let i = 0; i < xv.length; i += c) {
-        for (let j = 0; j < c; j++) {
-          const p = xv[i + j] * scale[j] + shift[j];
-          y[i + j] = p > 0 ? p : alpha * p;
-        }
-      }
-    },
-  );
+  registerHeapKernel(FORWARD, ['x', 'gamma', 'beta'], ([x]) => outShapes(x!), batchNormForward);
   registerHeapKernel(
     BACKWARD,
     ['dy', 'y', 'x', 'mean', 'inv', 'gamma'],
     ([, , x]) => outShapes(x!),
-    ({ out: [dx, dgamma, dbeta], in: [dyIn, yIn, xIn, mIn, iIn, gv], attrs }) => {
-      const [dyRaw, yv, xv, mv, iv] = [dyIn!, yIn!, xIn!, mIn!, iIn!];
-      const c = dgamma.length;
-      const { alpha } = attrs as unknown as BnAttrs;
-      if (native) {
-        native.batchNormGrad(c, alpha, dyRaw, yv, xv, mv, iv, gv ?? NONE, dx, dgamma, dbeta);
-        return;
-      }
-      // through the activation first, from its output
-      const dyv = alpha === 1 ? dyRaw : dyRaw.map((d, i) => (yv[i] > 0 ? d : alpha * d));
-      const rows = xv.length / c;
-      // dβ = Σ dy, dγ = Σ dy·x̂, dx = γ·inv·(dy − dβ/M − x̂·dγ/M)
-      const sdy = new Float64Array(c);
-      const sdyx = new Float64Array(c);
-      for (let i = 0; i < xv.length; i += c) {
-        for (let j = 0; j < c; j++) {
-          const g = dyv[i + j];
-          sdy[j] += g;
-          sdyx[j] += g * (xv[i + j] - mv[j]) * iv[j];
-        }
-      }
-      const k = new Float32Array(c);
-      const a = new Float32Array(c);
-      const cst = new Float32Array(c);
-      for (let j = 0; j < c; j++) {
-        dbeta[j] = sdy[j];
-        dgamma[j] = sdyx[j];
-        k[j] = (gv ? gv[j] : 1) * iv[j];
-        // dx = k·dy − k·(dβ/M) − k·(x − μ)·inv·dγ/M = k·dy + a·x + cst
-        a[j] = (-k[j] * iv[j] * sdyx[j]) / rows;
-        cst[j] = (-k[j] * sdy[j]) / rows - a[j] * mv[j];
-      }
-      for (let i = 0; i < xv.length; i += c) {
-        for (let j = 0; j < c; j++) dx[i + j] = k[j] * dyv[i + j] + a[j] * xv[i + j] + cst[j];
-      }
-    },
+    batchNormBackward,
   );
   installed = true;
 }
+
+type HeapKernel = Parameters<typeof registerHeapKernel>[3];
+
+/** y = act(γ·(x − μ)/σ + β) over rows of channels, with μ and 1/σ kept for the backward pass. */
+const batchNormForward: HeapKernel = ({ out: [y, mean, inv], in: [x, gv, beta], attrs }) => {
+  const [xv, bv] = [x!, beta!];
+  const c = mean.length;
+  const { epsilon: eps, alpha } = attrs as unknown as BnAttrs;
+  if (native) {
+    native.batchNorm(c, eps, alpha, xv, gv ?? NONE, bv, y, mean, inv);
+    return;
+  }
+  const rows = xv.length / c;
+  // float64 sums: one pass of float32 sums over 65 536 rows loses digits the cpu backend keeps
+  const s = new Float64Array(c);
+  const sq = new Float64Array(c);
+  for (let i = 0; i < xv.length; i += c) {
+    for (let j = 0; j < c; j++) s[j] += xv[i + j];
+  }
+  for (let j = 0; j < c; j++) mean[j] = s[j] / rows;
+  for (let i = 0; i < xv.length; i += c) {
+    for (let j = 0; j < c; j++) {
+      const d = xv[i + j] - mean[j];
+      sq[j] += d * d;
+    }
+  }
+  const scale = new Float32Array(c);
+  const shift = new Float32Array(c);
+  for (let j = 0; j < c; j++) {
+    inv[j] = 1 / Math.sqrt(sq[j] / rows + eps);
+    scale[j] = (gv ? gv[j] : 1) * inv[j];
+    shift[j] = bv[j] - mean[j] * scale[j];
+  }
+  for (let i = 0; i < xv.length; i += c) {
+    for (let j = 0; j < c; j++) {
+      const p = xv[i + j] * scale[j] + shift[j];
+      y[i + j] = p > 0 ? p : alpha * p;
+    }
+  }
+};
+
+/** dx, dγ and dβ, through the activation first (from its output y). */
+const batchNormBackward: HeapKernel = ({
+  out: [dx, dgamma, dbeta],
+  in: [dyIn, yIn, xIn, mIn, iIn, gv],
+  attrs,
+}) => {
+  const [dyRaw, yv, xv, mv, iv] = [dyIn!, yIn!, xIn!, mIn!, iIn!];
+  const c = dgamma.length;
+  const { alpha } = attrs as unknown as BnAttrs;
+  if (native) {
+    native.batchNormGrad(c, alpha, dyRaw, yv, xv, mv, iv, gv ?? NONE, dx, dgamma, dbeta);
+    return;
+  }
+  // through the activation first, from its output
+  const dyv = alpha === 1 ? dyRaw : dyRaw.map((d, i) => (yv[i] > 0 ? d : alpha * d));
+  const rows = xv.length / c;
+  // dβ = Σ dy, dγ = Σ dy·x̂, dx = γ·inv·(dy − dβ/M − x̂·dγ/M)
+  const sdy = new Float64Array(c);
+  const sdyx = new Float64Array(c);
+  for (let i = 0; i < xv.length; i += c) {
+    for (let j = 0; j < c; j++) {
+      const g = dyv[i + j];
+      sdy[j] += g;
+      sdyx[j] += g * (xv[i + j] - mv[j]) * iv[j];
+    }
+  }
+  const k = new Float32Array(c);
+  const a = new Float32Array(c);
+  const cst = new Float32Array(c);
+  for (let j = 0; j < c; j++) {
+    dbeta[j] = sdy[j];
+    dgamma[j] = sdyx[j];
+    k[j] = (gv ? gv[j] : 1) * iv[j];
+    // dx = k·dy − k·(dβ/M) − k·(x − μ)·inv·dγ/M = k·dy + a·x + cst
+    a[j] = (-k[j] * iv[j] * sdyx[j]) / rows;
+    cst[j] = (-k[j] * sdy[j]) / rows - a[j] * mv[j];
+  }
+  for (let i = 0; i < xv.length; i += c) {
+    for (let j = 0; j < c; j++) dx[i + j] = k[j] * dyv[i + j] + a[j] * xv[i + j] + cst[j];
+  }
+};
 
 type Grad = Parameters<typeof tf.customGrad>[0];
 
