@@ -12,173 +12,208 @@ type Inspection = Omit<Extract<ImagesFromWorker, { type: 'inspect' }>, 'type' | 
 /**
  * The your-images view: the user drops images, names classes, labels a few by clicking, and trains in a
  * worker. Labels live here; the worker gets only the ones the user gave (folder names never reach it).
+ * Returns what the browser tests read.
  */
 export function startImagesView() {
-  const params = new URLSearchParams(location.search);
-  fillMethodSelect(
-    document.getElementById('img-method') as HTMLSelectElement,
-    IMAGE_METHODS,
-    IMAGE_DEFAULT_METHOD,
-  );
-  const worker = new Worker(new URL('./images-worker.ts', import.meta.url), { type: 'module' });
-  const send = (m: ImagesToWorker) => worker.postMessage(m);
-  let picked: PickedFile[] = [];
-  let x: Float32Array = new Float32Array(0);
-  let size = 0;
-  let labels = new Int32Array(0);
-  let classNames = ['class 1', 'class 2'];
-  let active = 0;
-  let snap: Snapshot | undefined;
-  let predictions: Float32Array | undefined;
-  let built = false;
-  let labelsChanged = false;
-  let playing = false;
+  return new ImagesView().api();
+}
+
+class ImagesView {
+  private readonly params = new URLSearchParams(location.search);
+  private readonly worker = new Worker(new URL('./images-worker.ts', import.meta.url), { type: 'module' });
+  private picked: PickedFile[] = [];
+  private x: Float32Array = new Float32Array(0);
+  private size = 0;
+  private labels = new Int32Array(0);
+  private classNames = ['class 1', 'class 2'];
+  private active = 0;
+  private snap: Snapshot | undefined;
+  private predictions: Float32Array | undefined;
+  private built = false;
+  private labelsChanged = false;
+  private playing = false;
   /** The current run's number; answers of earlier runs (in flight at a reset) are dropped. */
-  let runId = 0;
-  let inspected: ((i: Inspection) => void) | undefined;
-  let exported: { json: object; weights: ArrayBuffer } | undefined;
-  const history: HistoryPoint[] = [];
-  let chart: ChartState = { points: 0, firstStep: 0, lastStep: 0 };
-  const thumbs: HTMLElement[] = [];
+  private runId = 0;
+  private inspected: ((i: Inspection) => void) | undefined;
+  private exported: { json: object; weights: ArrayBuffer } | undefined;
+  private readonly history: HistoryPoint[] = [];
+  private chart: ChartState = { points: 0, firstStep: 0, lastStep: 0 };
+  private readonly thumbs: HTMLElement[] = [];
 
-  const status = (text: string): void => void ($('img-status').textContent = text);
-  const folders = () => picked.map((f) => folderOf(f.path));
+  constructor() {
+    fillMethodSelect($<HTMLSelectElement>('img-method'), IMAGE_METHODS, IMAGE_DEFAULT_METHOD);
+    this.worker.onmessage = (e: MessageEvent<ImagesFromWorker>) => this.onMessage(e.data);
+    this.wireControls();
+    this.renderClasses();
+    this.render();
+  }
 
-  async function load(files: PickedFile[]): Promise<void> {
-    if (!files.length) return status('no image files there (JPEG, PNG, WebP, GIF, BMP, AVIF)');
+  private send(m: ImagesToWorker): void {
+    this.worker.postMessage(m);
+  }
+
+  private status(text: string): void {
+    $('img-status').textContent = text;
+  }
+
+  private folders(): string[] {
+    return this.picked.map((f) => folderOf(f.path));
+  }
+
+  private async load(files: PickedFile[]): Promise<void> {
+    if (!files.length) return this.status('no image files there (JPEG, PNG, WebP, GIF, BMP, AVIF)');
     const extra = files.length > MAX_IMAGES ? ` (the first ${MAX_IMAGES} of ${files.length})` : '';
-    size = Number($<HTMLSelectElement>('img-size').value);
-    const d = await decodeImages(files.slice(0, MAX_IMAGES), size, (n, t) => status(`decoding ${n}/${t}…`));
-    picked = d.files;
-    x = d.x;
-    labels = new Int32Array(picked.length).fill(-1);
-    const named = [...new Set(folders())].filter(Boolean);
-    if (named.length >= 2 && named.length <= CLASS_COLORS.length) classNames = named;
-    active = 0;
+    const size = (this.size = Number($<HTMLSelectElement>('img-size').value));
+    const d = await decodeImages(files.slice(0, MAX_IMAGES), size, (n, t) =>
+      this.status(`decoding ${n}/${t}…`),
+    );
+    this.picked = d.files;
+    this.x = d.x;
+    this.labels = new Int32Array(this.picked.length).fill(-1);
+    const named = [...new Set(this.folders())].filter(Boolean);
+    if (named.length >= 2 && named.length <= CLASS_COLORS.length) this.classNames = named;
+    this.active = 0;
     const skipped = d.skipped.length
       ? ` Skipped ${d.skipped.length} unreadable: ${d.skipped.map((s) => s.path).join(', ')}.`
       : '';
-    status(`${picked.length} images${extra}, ${size}×${size}.${skipped} Click images to label them.`);
+    this.status(
+      `${this.picked.length} images${extra}, ${size}×${size}.${skipped} Click images to label them.`,
+    );
     if (d.skipped.length)
       console.warn(`skipped unreadable images: ${d.skipped.map((s) => s.path).join(', ')}`);
-    restart(false);
-    renderClasses();
-    renderGrid();
+    this.restart(false);
+    this.renderClasses();
+    this.renderGrid();
   }
 
   /** Forgets the trained run; training starts over from the current labels on the next play/step. */
-  function restart(keepLabels = true): void {
-    if (!keepLabels) labels.fill(-1);
-    runId++;
-    built = false;
-    labelsChanged = false;
-    playing = false;
-    snap = undefined;
-    predictions = undefined;
-    exported = undefined;
-    history.length = 0;
+  private restart(keepLabels = true): void {
+    if (!keepLabels) this.labels.fill(-1);
+    this.runId++;
+    this.built = false;
+    this.labelsChanged = false;
+    this.playing = false;
+    this.snap = undefined;
+    this.predictions = undefined;
+    this.exported = undefined;
+    this.history.length = 0;
     $('img-play').textContent = 'train';
     $('img-downloads').replaceChildren();
-    send({ type: 'pause' });
-    render();
+    this.send({ type: 'pause' });
+    this.render();
   }
 
-  function settings(): ImageTrainSettings {
+  private settings(): ImageTrainSettings {
     return {
       method: $<HTMLSelectElement>('img-method').value as ImageTrainSettings['method'],
-      seed: Number(params.get('seed') ?? 1),
+      seed: Number(this.params.get('seed') ?? 1),
       batchSize: Number($<HTMLSelectElement>('img-batch').value),
     };
   }
 
   /** Sends the images and the user's labels; the worker splits off a held-out part and builds the nets. */
-  function build(): boolean {
-    const missing = classNames.filter((_, c) => !labels.includes(c));
-    if (!picked.length) return (status('drop some images first'), false);
-    if (missing.length) return (status(`label at least one image of: ${missing.join(', ')}`), false);
-    send({
+  private build(): boolean {
+    const missing = this.classNames.filter((_, c) => !this.labels.includes(c));
+    if (!this.picked.length) return (this.status('drop some images first'), false);
+    if (missing.length) return (this.status(`label at least one image of: ${missing.join(', ')}`), false);
+    this.send({
       type: 'train',
-      run: ++runId,
-      settings: settings(),
-      shape: [size, size, 3],
-      x: x.slice(),
-      labels: labels.slice(),
-      ids: picked.map((f) => f.path),
-      classNames: classNames.slice(),
-      backend: params.get('backend') ?? undefined,
+      run: ++this.runId,
+      settings: this.settings(),
+      shape: [this.size, this.size, 3],
+      x: this.x.slice(),
+      labels: this.labels.slice(),
+      ids: this.picked.map((f) => f.path),
+      classNames: this.classNames.slice(),
+      backend: this.params.get('backend') ?? undefined,
     });
-    built = true;
-    labelsChanged = false;
-    history.length = 0;
+    this.built = true;
+    this.labelsChanged = false;
+    this.history.length = 0;
     return true;
   }
 
-  function togglePlay(): void {
-    if (!playing && (!built || labelsChanged) && !build()) return;
-    playing = !playing;
-    $('img-play').textContent = playing ? 'pause' : 'train';
-    send({ type: playing ? 'play' : 'pause' });
+  /** A run that has not started, or whose classes changed, is built from the current labels first. */
+  private ready(): boolean {
+    return (this.built && !this.labelsChanged) || this.build();
   }
 
-  function renderClasses(): void {
-    const box = $('img-classes');
-    box.replaceChildren(
-      ...classNames.map((name, c) => {
-        const chip = document.createElement('span');
-        chip.className = `chip${c === active ? ' active' : ''}`;
-        chip.style.borderColor = cssColor(c);
-        const count = labels.filter((l) => l === c).length;
-        chip.innerHTML = `<b style="color:${cssColor(c)}">${c + 1}</b> <input aria-label="class ${c + 1} name"> <small>${count}</small> <button title="remove class">×</button>`;
-        const input = chip.querySelector('input')!;
-        input.value = name;
-        input.onchange = () => ((classNames[c] = input.value.trim() || name), (labelsChanged = built));
-        chip.onclick = (e) => e.target !== input && ((active = c), renderClasses());
-        chip.querySelector('button')!.onclick = (e) => (e.stopPropagation(), removeClass(c));
-        return chip;
-      }),
-    );
-    const perFolder = new Set(folders().filter(Boolean));
-    $('img-from-folders').hidden = !classNames.every((c) => perFolder.has(c));
+  private togglePlay(): void {
+    if (!this.playing && !this.ready()) return;
+    this.playing = !this.playing;
+    $('img-play').textContent = this.playing ? 'pause' : 'train';
+    this.send({ type: this.playing ? 'play' : 'pause' });
   }
 
-  function removeClass(c: number): void {
-    if (classNames.length <= 2) return status('a classifier needs at least two classes');
-    classNames.splice(c, 1);
-    labels = labels.map((l) => (l === c ? -1 : l > c ? l - 1 : l));
-    active = Math.min(active, classNames.length - 1);
-    labelsChanged = built;
-    renderClasses();
-    render();
+  private renderClasses(): void {
+    $('img-classes').replaceChildren(...this.classNames.map((name, c) => this.classChip(name, c)));
+    const perFolder = new Set(this.folders().filter(Boolean));
+    $('img-from-folders').hidden = !this.classNames.every((c) => perFolder.has(c));
+  }
+
+  /** One class: its key, an editable name, its count of labeled images, and a button that removes it. */
+  private classChip(name: string, c: number): HTMLElement {
+    const chip = document.createElement('span');
+    chip.className = `chip${c === this.active ? ' active' : ''}`;
+    chip.style.borderColor = cssColor(c);
+    const count = this.labels.filter((l) => l === c).length;
+    chip.innerHTML = `<b style="color:${cssColor(c)}">${c + 1}</b> <input aria-label="class ${c + 1} name"> <small>${count}</small> <button title="remove class">×</button>`;
+    const input = chip.querySelector('input')!;
+    input.value = name;
+    input.onchange = () => {
+      this.classNames[c] = input.value.trim() || name;
+      this.labelsChanged = this.built;
+    };
+    chip.onclick = (e) => {
+      if (e.target === input) return;
+      this.active = c;
+      this.renderClasses();
+    };
+    chip.querySelector('button')!.onclick = (e) => {
+      e.stopPropagation();
+      this.removeClass(c);
+    };
+    return chip;
+  }
+
+  private removeClass(c: number): void {
+    if (this.classNames.length <= 2) return this.status('a classifier needs at least two classes');
+    this.classNames.splice(c, 1);
+    this.labels = this.labels.map((l) => (l === c ? -1 : l > c ? l - 1 : l));
+    this.active = Math.min(this.active, this.classNames.length - 1);
+    this.labelsChanged = this.built;
+    this.renderClasses();
+    this.render();
   }
 
   /** A click labels, relabels or unlabels one image; a running run takes the new labels as it goes. */
-  function setLabel(i: number, c: number): void {
-    labels[i] = labels[i] === c ? -1 : c;
-    if (built && !labelsChanged) send({ type: 'labels', labels: labels.slice() });
-    else if (built) status('the classes changed: press train to start over with them');
+  private setLabel(i: number, c: number): void {
+    this.labels[i] = this.labels[i] === c ? -1 : c;
+    if (this.built && !this.labelsChanged) this.send({ type: 'labels', labels: this.labels.slice() });
+    else if (this.built) this.status('the classes changed: press train to start over with them');
   }
 
   /** Labels n random images per class from the folder names: a shortcut for trying labeled folders. */
-  function labelFromFolders(n: number): void {
-    labels.fill(-1);
-    const f = folders();
-    classNames.forEach((name, c) => {
+  private labelFromFolders(n: number): void {
+    this.labels.fill(-1);
+    const f = this.folders();
+    this.classNames.forEach((name, c) => {
       const members = f.flatMap((v, i) => (v === name ? [i] : []));
       for (let j = members.length - 1; j > 0; j--) {
         const k = Math.floor(Math.random() * (j + 1));
         [members[j], members[k]] = [members[k], members[j]];
       }
-      for (const i of members.slice(0, n)) labels[i] = c;
+      for (const i of members.slice(0, n)) this.labels[i] = c;
     });
-    labelsChanged = built;
-    renderClasses();
-    render();
+    this.labelsChanged = this.built;
+    this.renderClasses();
+    this.render();
   }
 
-  function renderGrid(): void {
-    thumbs.length = 0;
+  private renderGrid(): void {
+    this.thumbs.length = 0;
     $('img-grid').replaceChildren(
-      ...picked.map((f, i) => {
+      ...this.picked.map((f, i) => {
         const el = document.createElement('figure');
         el.className = 'thumb';
         el.dataset.index = String(i);
@@ -187,22 +222,38 @@ export function startImagesView() {
         img.loading = 'lazy';
         img.src = URL.createObjectURL(f.file);
         el.append(img, document.createElement('figcaption'));
-        el.onclick = () => (setLabel(i, active), renderClasses(), render());
-        thumbs.push(el);
+        el.onclick = () => {
+          this.setLabel(i, this.active);
+          this.renderClasses();
+          this.render();
+        };
+        this.thumbs.push(el);
         return el;
       }),
     );
-    render();
+    this.render();
   }
 
   /** Labels, held-out marks and predictions on the thumbnails; stats, curves and samples. */
-  function render(): void {
-    const held = new Set(snap?.heldOut ?? []);
+  private render(): void {
+    const held = new Set(this.snap?.heldOut ?? []);
+    const { right, judged } = this.captionThumbs(held);
+    this.renderStats(held, right, judged);
+    this.chart = drawCurves($<HTMLCanvasElement>('img-curves'), this.history, 'held-out accuracy');
+    drawSampleGrid($<HTMLCanvasElement>('img-samples'), this.snap?.samples, this.size);
+  }
+
+  /**
+   * Each thumbnail's caption: its label (held out or not), else the prediction. Predictions on images whose
+   * folder names a class are counted against it: right of judged.
+   */
+  private captionThumbs(held: Set<number>): { right: number; judged: number } {
+    const { labels, classNames, predictions } = this;
     const k = classNames.length;
-    const f = folders();
+    const f = this.folders();
     let right = 0;
     let judged = 0;
-    thumbs.forEach((el, i) => {
+    this.thumbs.forEach((el, i) => {
       const cap = el.querySelector('figcaption')!;
       const l = labels[i];
       el.style.outline = l >= 0 ? `4px solid ${cssColor(l)}` : '';
@@ -217,7 +268,12 @@ export function startImagesView() {
           [right, judged] = [right + Number(classNames[best] === f[i]), judged + 1];
       } else cap.textContent = '';
     });
-    const labeled = labels.filter((l) => l >= 0).length;
+    return { right, judged };
+  }
+
+  private renderStats(held: Set<number>, right: number, judged: number): void {
+    const snap = this.snap;
+    const labeled = this.labels.filter((l) => l >= 0).length;
     $('img-step').textContent = String(snap?.step ?? 0);
     $('img-epoch').textContent = snap ? snap.epoch.toFixed(0) : '–';
     const acc = snap?.heldOutAccuracy;
@@ -231,87 +287,95 @@ export function startImagesView() {
     $('img-backend').textContent = snap
       ? `${snap.backend}${snap.threads > 1 ? `, ${snap.threads} threads` : ''}`
       : '–';
-    chart = drawCurves($<HTMLCanvasElement>('img-curves'), history, 'held-out accuracy');
-    drawSampleGrid($<HTMLCanvasElement>('img-samples'), snap?.samples, size);
   }
 
-  worker.onmessage = (e: MessageEvent<ImagesFromWorker>) => {
-    const m = e.data;
-    if (m.type !== 'error' && m.run !== runId) return;
-    if (m.type === 'inspect') return inspected?.(m);
+  private onMessage(m: ImagesFromWorker): void {
+    if (m.type !== 'error' && m.run !== this.runId) return;
+    if (m.type === 'inspect') return this.inspected?.(m);
     if (m.type === 'error') {
-      playing = false;
+      this.playing = false;
       $('img-play').textContent = 'train';
-      status(m.message);
-      return;
+      return this.status(m.message);
     }
     if (m.type === 'export') {
-      exported = { json: m.json, weights: m.weights };
+      this.exported = { json: m.json, weights: m.weights };
       $('img-downloads').replaceChildren(...downloadLinks(m.json, m.weights));
       return;
     }
-    snap = m;
-    if (m.predictions) predictions = m.predictions;
-    history.push({ step: m.step, d: m.dLoss, g: m.gLoss, acc: m.heldOutAccuracy });
-    if (history.length > 600) history.splice(0, history.length - 600);
-    requestAnimationFrame(render);
-  };
+    this.snap = m;
+    if (m.predictions) this.predictions = m.predictions;
+    this.history.push({ step: m.step, d: m.dLoss, g: m.gLoss, acc: m.heldOutAccuracy });
+    if (this.history.length > 600) this.history.splice(0, this.history.length - 600);
+    requestAnimationFrame(() => this.render());
+  }
 
-  onImagesPicked($('img-drop'), [$<HTMLInputElement>('img-files'), $<HTMLInputElement>('img-folder')], load);
-  $<HTMLSelectElement>('img-size').onchange = () => picked.length && load(picked);
-  $('img-method').onchange = () => (labelsChanged = built);
-  $('img-add-class').onclick = () => {
-    if (classNames.length >= CLASS_COLORS.length) return status(`at most ${CLASS_COLORS.length} classes`);
-    classNames.push(`class ${classNames.length + 1}`);
-    active = classNames.length - 1;
-    renderClasses();
-  };
-  $('img-label-folders').onclick = () =>
-    labelFromFolders(Number($<HTMLInputElement>('img-per-folder').value) || 10);
-  $('img-play').onclick = togglePlay;
-  $('img-step-btn').onclick = () =>
-    ((!built || labelsChanged) && !build()) || send({ type: 'step', steps: 5 });
-  $('img-reset').onclick = () => restart();
-  $('img-export').onclick = () => (built ? send({ type: 'export' }) : status('train a model first'));
-  document.addEventListener('keydown', (e) => {
-    const c = Number(e.key) - 1;
-    if ($('view-images').hidden || !(c >= 0 && c < classNames.length) || e.target instanceof HTMLInputElement)
-      return;
-    active = c;
-    renderClasses();
-  });
-  renderClasses();
-  render();
+  private wireControls(): void {
+    const files = [$<HTMLInputElement>('img-files'), $<HTMLInputElement>('img-folder')];
+    onImagesPicked($('img-drop'), files, (picked) => this.load(picked));
+    $<HTMLSelectElement>('img-size').onchange = () => this.picked.length && this.load(this.picked);
+    $('img-method').onchange = () => (this.labelsChanged = this.built);
+    $('img-add-class').onclick = () => {
+      if (this.classNames.length >= CLASS_COLORS.length)
+        return this.status(`at most ${CLASS_COLORS.length} classes`);
+      this.classNames.push(`class ${this.classNames.length + 1}`);
+      this.active = this.classNames.length - 1;
+      this.renderClasses();
+    };
+    $('img-label-folders').onclick = () =>
+      this.labelFromFolders(Number($<HTMLInputElement>('img-per-folder').value) || 10);
+    $('img-play').onclick = () => this.togglePlay();
+    $('img-step-btn').onclick = () => this.ready() && this.send({ type: 'step', steps: 5 });
+    $('img-reset').onclick = () => this.restart();
+    $('img-export').onclick = () =>
+      this.built ? this.send({ type: 'export' }) : this.status('train a model first');
+    document.addEventListener('keydown', (e) => {
+      const c = Number(e.key) - 1;
+      if (
+        $('view-images').hidden ||
+        !(c >= 0 && c < this.classNames.length) ||
+        e.target instanceof HTMLInputElement
+      )
+        return;
+      this.active = c;
+      this.renderClasses();
+    });
+  }
 
-  return {
-    state: () => ({
-      images: picked.length,
-      labeled: labels.filter((l) => l >= 0).length,
-      classNames: classNames.slice(),
-      step: snap?.step ?? 0,
-      heldOutAccuracy: snap?.heldOutAccuracy ?? NaN,
-      heldOut: snap?.heldOut.length ?? 0,
-      trainLabeled: snap?.trainLabeled ?? 0,
-      chart,
-      shownStep: $('img-step').textContent,
-      folderAccuracy: $('img-folder-accuracy').textContent,
-      backend: snap?.backend ?? '',
-      threads: snap?.threads ?? 0,
-      stepsPerSecond: snap?.stepsPerSecond ?? 0,
-      playing,
-      exported: !!exported,
-      samples: snap?.samples.length ?? 0,
-    }),
-    /** Decoded rows and current predictions of some images (tests compare them with the CLI). */
-    rows: (idx: number[]) =>
-      idx.map((i) => Array.from(x.subarray(i * size * size * 3, (i + 1) * size * size * 3))),
-    predictions: () => (predictions ? Array.from(predictions) : []),
-    paths: () => picked.map((f) => f.path),
-    /** Image paths the trainer holds as labeled and as unlabeled data, and those held out from it. */
-    trainingData: () =>
-      new Promise<Inspection>((ok) => {
-        inspected = ok;
-        send({ type: 'inspect' });
+  /** What the browser tests read: state, decoded rows, predictions, and what the worker trains on. */
+  api() {
+    const snap = () => this.snap;
+    return {
+      state: () => ({
+        images: this.picked.length,
+        labeled: this.labels.filter((l) => l >= 0).length,
+        classNames: this.classNames.slice(),
+        step: snap()?.step ?? 0,
+        heldOutAccuracy: snap()?.heldOutAccuracy ?? NaN,
+        heldOut: snap()?.heldOut.length ?? 0,
+        trainLabeled: snap()?.trainLabeled ?? 0,
+        chart: this.chart,
+        shownStep: $('img-step').textContent,
+        folderAccuracy: $('img-folder-accuracy').textContent,
+        backend: snap()?.backend ?? '',
+        threads: snap()?.threads ?? 0,
+        stepsPerSecond: snap()?.stepsPerSecond ?? 0,
+        playing: this.playing,
+        exported: !!this.exported,
+        samples: snap()?.samples.length ?? 0,
       }),
-  };
+      /** Decoded rows and current predictions of some images (tests compare them with the CLI). */
+      rows: (idx: number[]) => {
+        const n = this.size * this.size * 3;
+        return idx.map((i) => Array.from(this.x.subarray(i * n, (i + 1) * n)));
+      },
+      predictions: () => (this.predictions ? Array.from(this.predictions) : []),
+      paths: () => this.picked.map((f) => f.path),
+      /** Image paths the trainer holds as labeled and as unlabeled data, and those held out from it. */
+      trainingData: () =>
+        new Promise<Inspection>((ok) => {
+          this.inspected = ok;
+          this.send({ type: 'inspect' });
+        }),
+    };
+  }
 }
