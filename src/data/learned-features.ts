@@ -76,7 +76,7 @@ export async function learnedFeatures(
     for (let s = 0; s < steps; s++) {
       // a step takes a fraction of a second: between steps, signal handlers (Ctrl-C) get to run. Nothing of
       // a half-trained feature net is worth keeping: a stop starts the selection over next time
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
       if (hooks.shouldStop?.()) throw new Stopped('stopped while choosing labels; nothing was saved yet');
       trainer.step();
       hooks.onStep?.(s + 1, steps);
@@ -86,6 +86,12 @@ export async function learnedFeatures(
     trainer.dispose();
   }
 }
+
+/** One turn of the event loop, in Node (setImmediate) and in a browser (no setImmediate there). */
+const nextTurn = () =>
+  new Promise<void>((resolve) =>
+    typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0),
+  );
 
 /** A trainer of the photo discriminator under a label-free objective, on the pooled images. */
 function featureTrainer(
