@@ -4,6 +4,7 @@ import { contrastive } from '../objectives/contrastive.js';
 import { minimax } from '../objectives/minimax.js';
 import { Rng } from '../random.js';
 import { Stopped } from '../errors.js';
+import { nextTurn } from '../util/next-turn.js';
 import { Trainer } from '../train/trainer.js';
 import { exampleCount, featureSize, takeRows } from './dataset.js';
 import { averagePoolImages } from './pixel-embedding.js';
@@ -86,12 +87,6 @@ export async function learnedFeatures(
     trainer.dispose();
   }
 }
-
-/** One turn of the event loop, in Node (setImmediate) and in a browser (no setImmediate there). */
-const nextTurn = () =>
-  new Promise<void>((resolve) =>
-    typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0),
-  );
 
 /** A trainer of the photo discriminator under a label-free objective, on the pooled images. */
 function featureTrainer(

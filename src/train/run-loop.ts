@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { consistencyRampup } from '../objectives/consistency.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { nextTurn } from '../util/next-turn.js';
 import { observeLosses } from './collapse.js';
 import { lrDecayRatio } from './lr-schedule.js';
 import type { EpochMetrics, RunHooks } from './run-config.js';
@@ -42,7 +43,7 @@ export async function trainLoop(run: RunState, hooks: RunHooks): Promise<boolean
   let sums = resumedSums(run);
   while (trainer.stepCount < totalSteps) {
     // let signal handlers (Ctrl-C → checkpoint) run between steps
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     if (lrDecay) {
       const ratio = lrDecayRatio(trainer.stepCount, stepsPerEpoch, lrDecay);
       if (ratio !== 1) for (const opt of [trainer.optD, trainer.optG]) if (opt) opt.learningRate *= ratio;
