@@ -18,8 +18,8 @@
  * ran, docs/reproduction.md).
  * The Π-model alone (MNIST_METHODS=pi) gets Bad GAN's decay over the last third, as badgan does.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { useBackend } from '../src/backend.js';
 import { CHECKPOINT_FILE, readMetrics, runTraining } from '../src/train/run.js';
 import { augmentOption } from '../src/cli/parse.js';
@@ -27,19 +27,28 @@ import { stopOnInterrupt } from '../src/cli/interrupt.js';
 import { augments } from '../src/train/augment.js';
 import type { OptimizerOverrides } from '../src/experiments/make-trainer.js';
 import type { MethodName } from '../src/train/methods.js';
-import { writeFileAtomic } from '../src/util/fs.js';
+import { moveAside, writeFileAtomic } from '../src/util/fs.js';
 import {
   benchContext,
   benchRunsDir,
   parseCommitEntry,
   provenanceHeader,
-  countedSeeds,
   seedGroupTag,
   seedRole,
 } from './machine.js';
-import { runSettings, type RunSettings } from '../src/train/run-settings.js';
-import type { Rollback } from '../src/train/run-config.js';
-import { rounded, seedStats } from '../src/util/stats.js';
+import { runSettings } from '../src/train/run-settings.js';
+import type { RunConfig } from '../src/train/run-config.js';
+import {
+  mergeRecords,
+  methodOfKey,
+  recordFromRun,
+  recordKey,
+  recordsInFile,
+  relativeData,
+  summariseRecords,
+  whyNotWanted,
+  type SeedRecord,
+} from './mnist-records.js';
 
 const here = import.meta.dirname;
 const dataDir = process.env.MNIST_DIR ?? join(here, '..', '..', 'shared', 'data', 'mnist');
@@ -88,138 +97,62 @@ const backend = await useBackend('wasm');
 // the code that runs is the code at start: record it now, not when results are written
 const context = benchContext();
 
-const runDir = (m: MethodName, s: number) => join(runsDir, `${m}-seed${s}`);
-
-interface SeedRecord {
-  seed: number;
-  testError: number;
-  epochs: number;
-  targetEpochs: number;
-  complete: boolean;
-  wallSeconds: number;
-  labeledSubset: unknown;
-  curve: number[];
-  /** the commits that trained this seed, one per stretch (a run spans sessions); absent in old results */
-  commits?: string[];
-  /** everything the seed's figures depend on, and its rollbacks; absent in old results */
-  settings?: RunSettings;
-  rollbacks?: Rollback[];
-}
-type MethodSummary = {
-  seeds: number[];
-  testErrors: number[];
-  epochs: number[];
-  targetEpochs: number;
-  complete: boolean;
-  wallSeconds: number;
-  wallSecondsPerSeed?: number[];
-  labeledSubsets: unknown[];
-  testErrorCurves: number[][];
-  commitsPerSeed?: (string[] | null)[];
-  settingsPerSeed?: (RunSettings | null)[];
-  rollbacksPerSeed?: (Rollback[] | null)[];
-};
-
+const runDir = (m: MethodName, s: number) => join(runsDir, recordKey(m, s));
 const resultFile = join(here, 'results', `mnist-100${tag}.json`);
-/**
- * Per-seed figures already committed. Checkpoints live outside git and die with a machine; a seed whose run
- * directory is gone keeps its committed figures until a new run of it gets further.
- */
-const committed = new Map<string, SeedRecord>();
-if (existsSync(resultFile)) {
-  const prev = JSON.parse(readFileSync(resultFile, 'utf8')) as { methods?: Record<string, MethodSummary> };
-  for (const [m, r] of Object.entries(prev.methods ?? {})) {
-    const totalEpochs = r.epochs.reduce((a, b) => a + b, 0);
-    r.seeds.forEach((seed, i) =>
-      committed.set(`${m}-seed${seed}`, {
-        seed,
-        testError: r.testErrors[i]!,
-        epochs: r.epochs[i]!,
-        targetEpochs: r.targetEpochs,
-        complete: r.complete && r.epochs[i]! >= r.targetEpochs,
-        wallSeconds: r.wallSecondsPerSeed?.[i] ?? Math.round((r.wallSeconds * r.epochs[i]!) / totalEpochs),
-        labeledSubset: r.labeledSubsets[i],
-        curve: r.testErrorCurves[i]!,
-        ...(r.commitsPerSeed?.[i] ? { commits: r.commitsPerSeed[i] } : {}),
-        ...(r.settingsPerSeed?.[i] ? { settings: r.settingsPerSeed[i] } : {}),
-        ...(r.rollbacksPerSeed?.[i] ? { rollbacks: r.rollbacksPerSeed[i] } : {}),
-      }),
-    );
-  }
-}
+// data paths in committed results are relative to the repository, whatever path the runs trained from
+const repoRoot = join(here, '..');
+const dataSpec = relativeData(`mnist:${dataDir}`, repoRoot);
 
-/** A run's record; `target` is its method's length in this recipe (a run between rounds is complete only for its round). */
-function onDisk(dir: string, target: number): SeedRecord | undefined {
-  const r = readMetrics(dir);
-  if (!r || !r.epochs.length) return undefined;
+/** The run this recipe trains for a method and seed, to `epochs`. */
+function benchConfig(method: MethodName, seed: number, epochs: number): RunConfig {
   return {
-    seed: r.config.seed,
-    testError: r.epochs.at(-1)!.testError,
-    epochs: r.epochs.length,
-    targetEpochs: target,
-    complete: r.complete && r.epochs.length >= target,
-    wallSeconds: Math.round(r.epochs.reduce((b, e) => b + e.seconds, 0)),
-    labeledSubset: r.labeledSubset,
-    curve: r.epochs.map((e) => e.testError),
-    // the top-level commit is whoever wrote the file last; these say what trained each seed
-    commits: (r.code ?? []).map((c) => `${c.commit.slice(0, 12)}${c.dirty ? '+dirty' : ''}@step${c.atStep}`),
-    // data paths in committed results are relative to the repository, whatever path the run trained from
-    settings: { ...runSettings(r.config), data: `mnist:${relative(join(here, '..'), dataDir)}` },
-    rollbacks: r.rollbacks ?? [],
+    data: `mnist:${dataDir}`,
+    method,
+    labelsPerClass: 10,
+    seed,
+    epochs,
+    checkpointEverySteps: 200,
+    ...(optimizer ? { optimizer } : {}),
+    ...(augmented ? { augment } : {}),
+    ...(consistency > 0 && method !== 'supervised' ? { consistency } : {}),
+    ...(rampup > 0 && method !== 'supervised' ? { consistencyRampup: rampup } : {}),
+    // Bad GAN decays its learning rates linearly to zero over the last third of its run; so do the
+    // Π-model ablation and a supervised baseline given the same length, to share its schedule
+    ...(method === 'badgan' || method === 'pi' || recipeDecays || sameSchedule(method)
+      ? { lrDecay: { startEpoch: Math.round((2 * targetEpochs) / 3), endEpoch: targetEpochs } }
+      : {}),
   };
 }
 
-/** Summarises every run directory present, so several bench processes (e.g. one per core) can share the work. */
+const lengthOf = (method: string) => (method === 'supervised' ? supervisedEpochs : targetEpochs);
+const wanted = (method: string, seed: number) => ({
+  ...runSettings(benchConfig(method as MethodName, seed, lengthOf(method))),
+  data: dataSpec,
+});
+const noted = new Set<string>();
+const noteOnce = (line: string) => {
+  if (!noted.has(line)) console.log(`  ${line}`);
+  noted.add(line);
+};
+
+/** A run directory's record, if it holds one. */
+function runRecord(dir: string, method: string): SeedRecord | undefined {
+  const r = readMetrics(dir);
+  return r ? recordFromRun(r, lengthOf(method), repoRoot) : undefined;
+}
+
+/**
+ * Summarises the results file and every run directory present, so several bench processes (e.g. one per core)
+ * share the work. Checkpoints live outside git and die with a machine: a seed whose run directory is gone keeps
+ * its committed figures until a new run of it gets further.
+ */
 function summarise(): void {
-  const records = new Map(committed);
+  const onDisk = new Map<string, SeedRecord>();
   for (const d of existsSync(runsDir) ? readdirSync(runsDir) : []) {
-    const method = d.replace(/-seed\d+$/, '');
-    const r = onDisk(join(runsDir, d), method === 'supervised' ? supervisedEpochs : targetEpochs);
-    const old = records.get(d);
-    if (r && (!old || r.complete || r.epochs >= old.epochs)) records.set(d, r);
+    const r = /-seed\d+$/.test(d) ? runRecord(join(runsDir, d), methodOfKey(d)) : undefined;
+    if (r) onDisk.set(d, r);
   }
-  const out: Record<
-    string,
-    MethodSummary & {
-      meanOfSeeds: number[];
-      meanTestError: number;
-      stdTestError: number | null;
-      seTestError: number | null;
-    }
-  > = {};
-  const allMethods = [...new Set([...records.keys()].map((k) => k.replace(/-seed\d+$/, '')))].sort();
-  for (const m of allMethods) {
-    const runs = [...records.entries()]
-      .filter(([k]) => k.startsWith(`${m}-seed`))
-      .map(([, r]) => r)
-      .sort((a, b) => a.seed - b.seed);
-    const errors = runs.map((r) => r.testError);
-    const target = Math.max(...runs.map((r) => r.targetEpochs));
-    const counted = countedSeeds(
-      runs.map((r) => (r.complete ? target : r.epochs)),
-      target,
-    );
-    const s = seedStats(counted.map((i) => errors[i]));
-    out[m] = {
-      seeds: runs.map((r) => r.seed),
-      testErrors: errors.map((e) => Number(e.toFixed(5))),
-      meanOfSeeds: counted.map((i) => runs[i].seed),
-      meanTestError: Number(s.mean.toFixed(5)),
-      // the sample SD (n − 1) and the standard error of the mean; null with one seed
-      stdTestError: rounded(s.sd, 5),
-      seTestError: rounded(s.se, 5),
-      epochs: runs.map((r) => r.epochs),
-      targetEpochs: target,
-      complete: runs.every((r) => r.complete),
-      wallSeconds: runs.reduce((a, r) => a + r.wallSeconds, 0),
-      wallSecondsPerSeed: runs.map((r) => r.wallSeconds),
-      labeledSubsets: runs.map((r) => r.labeledSubset),
-      testErrorCurves: runs.map((r) => r.curve.map((e) => Number(e.toFixed(5)))),
-      commitsPerSeed: runs.map((r) => r.commits ?? null),
-      settingsPerSeed: runs.map((r) => r.settings ?? null),
-      rollbacksPerSeed: runs.map((r) => r.rollbacks ?? null),
-    };
-  }
+  const records = mergeRecords(recordsInFile(resultFile), onDisk, wanted, noteOnce);
   const result = {
     bench: `mnist-100${tag}`,
     seedRole: seedRole(seeds),
@@ -236,7 +169,7 @@ function summarise(): void {
     augment: augmentSpec,
     ...(consistency > 0 ? { consistency } : {}),
     ...(rampup > 0 ? { consistencyRampup: rampup } : {}),
-    methods: out,
+    methods: summariseRecords(records),
   };
   writeFileAtomic(resultFile, JSON.stringify(result, null, 2) + '\n');
 }
@@ -252,7 +185,14 @@ rounds: for (let goal = round; goal <= targetEpochs + round - 1; goal += round) 
     for (const method of methods) {
       const epochs = Math.min(goal, method === 'supervised' ? supervisedEpochs : targetEpochs);
       const dir = runDir(method, seed);
-      const done = readMetrics(dir);
+      let done = readMetrics(dir);
+      const record = done ? recordFromRun(done, epochs, repoRoot) : undefined;
+      const stale = record && whyNotWanted(record, wanted(method, seed));
+      if (stale) {
+        const aside = moveAside(dir);
+        console.log(`  ${recordKey(method, seed)} is not this recipe's run (${stale}): moved to ${aside}`);
+        done = null;
+      }
       // a run finished at an earlier round's goal is complete for that goal only: it goes on to this one
       if (done && done.epochs.length >= epochs) continue;
       const resume = existsSync(join(dir, CHECKPOINT_FILE));
@@ -260,23 +200,7 @@ rounds: for (let goal = round; goal <= targetEpochs + round - 1; goal += round) 
         `${new Date().toISOString()} ${method} seed ${seed}: to epoch ${epochs}${resume ? ' (resuming)' : ''}`,
       );
       await runTraining(
-        {
-          data: `mnist:${dataDir}`,
-          method,
-          labelsPerClass: 10,
-          seed,
-          epochs,
-          checkpointEverySteps: 200,
-          ...(optimizer ? { optimizer } : {}),
-          ...(augmented ? { augment } : {}),
-          ...(consistency > 0 && method !== 'supervised' ? { consistency } : {}),
-          ...(rampup > 0 && method !== 'supervised' ? { consistencyRampup: rampup } : {}),
-          // Bad GAN decays its learning rates linearly to zero over the last third of its run; so do the
-          // Π-model ablation and a supervised baseline given the same length, to share its schedule
-          ...(method === 'badgan' || method === 'pi' || recipeDecays || sameSchedule(method)
-            ? { lrDecay: { startEpoch: Math.round((2 * targetEpochs) / 3), endEpoch: targetEpochs } }
-            : {}),
-        },
+        benchConfig(method, seed, epochs),
         dir,
         {
           shouldStop,

@@ -16,19 +16,14 @@ import { writeFileAtomic } from '../src/util/fs.js';
 import { summarise } from '../src/experiments/compare-summary.js';
 import type { CompareRun } from '../src/experiments/compare-types.js';
 import { summarize } from './rings-runs.js';
-import { countedSeeds, parseCommitEntry } from './machine.js';
-import { rounded, seedStats } from '../src/util/stats.js';
+import { parseCommitEntry } from './machine.js';
+import { recordsInFile, summariseRecords } from './mnist-records.js';
 
 const results = join(import.meta.dirname, 'results');
 const mnistDir = process.env.MNIST_DIR ?? join(import.meta.dirname, '..', '..', 'shared', 'data', 'mnist');
 const SPREAD = 'std*: sample SD over seeds (n − 1); se*: standard error of the mean, SD / √n';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-function stats(xs: number[], digits: number) {
-  const s = seedStats(xs);
-  return { mean: Number(s.mean.toFixed(digits)), sd: rounded(s.sd, digits), se: rounded(s.se, digits) };
-}
 
 /**
  * compare results (cats-dogs): the summary as the bench writes it (`summarise`), from the runs. The oldest files'
@@ -79,21 +74,12 @@ function mnistCommits(d: Json): void {
   });
 }
 
-/** MNIST: per method, from the per-seed test errors; labelsRead per seed where the split reproduces. */
-function mnistFile(d: Json): void {
-  for (const r of Object.values(d.methods as Record<string, Json>)) {
-    // finished seeds only, as the bench counts them (a seed in progress has fewer epochs than the target)
-    const counted = countedSeeds(r.epochs as number[], r.targetEpochs as number);
-    const s = stats(
-      counted.map((i) => (r.testErrors as number[])[i]),
-      5,
-    );
-    Object.assign(r, {
-      meanOfSeeds: counted.map((i) => (r.seeds as number[])[i]),
-      meanTestError: s.mean,
-      stdTestError: s.sd,
-      seTestError: s.se,
-    });
+/** MNIST: per method, the bench's own summary of its seeds; labelsRead per seed where the split reproduces. */
+function mnistFile(d: Json, path: string): void {
+  const summary = summariseRecords(recordsInFile(path));
+  for (const [m, r] of Object.entries(d.methods as Record<string, Json>)) {
+    const { meanOfSeeds, meanTestError, stdTestError, seTestError } = summary[m]!;
+    Object.assign(r, { meanOfSeeds, meanTestError, stdTestError, seTestError });
     if (!existsSync(mnistDir)) continue;
     mnistTrain ??= loadMnistDir(mnistDir).train;
     (r.labeledSubsets as Json[]).forEach((sub, i) => {
@@ -110,7 +96,7 @@ for (const f of readdirSync(results).filter((n) => n.endsWith('.json'))) {
   if (f.startsWith('cats-dogs-100')) compareFile(d);
   else if (f.startsWith('rings-demo')) ringsFile(d);
   else if (f.startsWith('mnist-100')) {
-    mnistFile(d);
+    mnistFile(d, path);
     mnistCommits(d);
   } else continue;
   d.spread = SPREAD;

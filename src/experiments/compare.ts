@@ -1,4 +1,4 @@
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { exampleCount } from '../data/dataset.js';
@@ -25,7 +25,7 @@ import {
 import { runSettings, whyNotSameRun } from '../train/run-settings.js';
 import { validateRunConfig } from '../train/run-config.js';
 import { compareReportHtml } from '../report/compare-report.js';
-import { ensureWritableDir, writeFileAtomic } from '../util/fs.js';
+import { ensureWritableDir, moveAside, writeFileAtomic } from '../util/fs.js';
 import { summarise } from './compare-summary.js';
 import { selectOrReuse, type Selection } from './compare-selection.js';
 import type { CompareResult, CompareRun } from './compare-types.js';
@@ -185,8 +185,7 @@ async function compareRun(
       settings,
     );
   if (stale) {
-    const aside = freeName(dir);
-    renameSync(dir, aside);
+    const aside = moveAside(dir);
     hooks.onNote?.(`runs/${name} is not this run (${stale}): moved to ${aside}; training it again`);
     metrics = null;
   }
@@ -271,10 +270,6 @@ function onDisk(dir: string): RunMetrics | null {
   if (m) return m;
   const ck = join(dir, CHECKPOINT_FILE);
   return existsSync(ck) ? readCheckpointFile<{ metrics: RunMetrics }>(ck).meta.metrics : null;
-}
-
-function freeName(dir: string): string {
-  for (let i = 1; ; i++) if (!existsSync(`${dir}.replaced-${i}`)) return `${dir}.replaced-${i}`;
 }
 
 /** A finished run handed in with the same strategy, method and seed, if provably the same run; else one line why not. */

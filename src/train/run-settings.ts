@@ -85,7 +85,7 @@ const short = (v: unknown) => {
 
 /** Why a recorded run is not the run these settings ask for, in a few words; undefined when it is. */
 export function whyNotSameRun(
-  recorded: { settings?: RunSettings; code?: CodeVersion[] },
+  recorded: { settings?: RunSettings; code?: Pick<CodeVersion, 'signature'>[] },
   wanted: RunSettings,
 ): string | undefined {
   if (!recorded.settings) return 'it recorded no settings (older results)';

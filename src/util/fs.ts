@@ -71,3 +71,11 @@ export function describeFsError(e: unknown): string {
   };
   return (err.code && byCode[err.code]) || err.message?.split('\n')[0] || String(e);
 }
+
+/** Renames `dir` to the first free `<dir>.replaced-<n>` and returns that path: a run set aside, never deleted. */
+export function moveAside(dir: string): string {
+  let i = 1;
+  while (existsSync(`${dir}.replaced-${i}`)) i++;
+  renameSync(dir, `${dir}.replaced-${i}`);
+  return `${dir}.replaced-${i}`;
+}
