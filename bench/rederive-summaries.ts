@@ -3,7 +3,8 @@
  * standard deviation (n − 1) and the standard error of the mean beside every mean. For the MNIST results it also
  * records the labels each seed's split read (labelsRead): the split is recomputed from the data and the seed,
  * and written only where its labeled-id hash equals the committed one. Where every seed recorded its commits,
- * the header lists them all (`commits`), and the commit that wrote the file moves to `writtenBy`.
+ * the header lists them all (`commits`), and the commit that wrote the file moves to `writtenBy`. The rings
+ * heads and gap files get the labels each seed's split read (`labelsReadPerSeed`), recomputed from the seed.
  *
  *   npx tsx bench/rederive-summaries.ts   (MNIST_DIR for the MNIST files, default ../shared/data/mnist)
  */
@@ -15,7 +16,7 @@ import type { Dataset } from '../src/data/dataset.js';
 import { writeFileAtomic } from '../src/util/fs.js';
 import { summarise } from '../src/experiments/compare-summary.js';
 import type { CompareRun } from '../src/experiments/compare-types.js';
-import { summarize } from './rings-runs.js';
+import { ringsLabelsRead, summarize } from './rings-runs.js';
 import { parseCommitEntry } from './machine.js';
 import { recordsInFile, summariseRecords } from './mnist-records.js';
 
@@ -52,6 +53,15 @@ function ringsFile(d: Json): void {
     d.summary[key] = Object.fromEntries(
       Object.keys(runs[0][key]).map((m) => [m, summarize(runs.map((r) => r[key][m] as number))]),
     );
+}
+
+/** rings-heads and rings-gap: the labels each seed's split read, recomputed from the seed (the split is the demo's). */
+function ringsLabels(d: Json): void {
+  const seeds = (d.seeds ??
+    Object.values(d.results as Record<string, Json>)[0].runs.map((r: Json) => r.seed)) as number[];
+  const { results, ...rest } = d;
+  for (const k of Object.keys(d)) delete d[k];
+  Object.assign(d, { ...rest, labelsReadPerSeed: ringsLabelsRead(seeds), results });
 }
 
 let mnistTrain: Dataset | undefined;
@@ -95,6 +105,7 @@ for (const f of readdirSync(results).filter((n) => n.endsWith('.json'))) {
   const d = JSON.parse(readFileSync(path, 'utf8')) as Json;
   if (f.startsWith('cats-dogs-100')) compareFile(d);
   else if (f.startsWith('rings-demo')) ringsFile(d);
+  else if (f.startsWith('rings-heads') || f.startsWith('rings-gap')) ringsLabels(d);
   else if (f.startsWith('mnist-100')) {
     mnistFile(d, path);
     mnistCommits(d);

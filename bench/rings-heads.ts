@@ -12,7 +12,7 @@ import type { Objective } from '../src/objectives/objective.js';
 import type { MethodName } from '../src/train/methods.js';
 import { writeFileAtomic } from '../src/util/fs.js';
 import { benchContext } from './machine.js';
-import { ringsRun, summarize, type RingsRun } from './rings-runs.js';
+import { ringsLabelsRead, ringsRun, summarize, type RingsRun } from './rings-runs.js';
 
 const seeds = (process.env.RINGS_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
 const backend = await useBackend((process.env.SEMIGAN_BACKEND as 'wasm') ?? 'wasm');
@@ -62,6 +62,7 @@ const out = {
   seeds,
   steps: 1500,
   labeledPerClass: 4,
+  labelsReadPerSeed: ringsLabelsRead(seeds),
   results,
 };
 writeFileAtomic(file, JSON.stringify(out, null, 2) + '\n');

@@ -44,6 +44,14 @@ export function ringsRun(
   }
 }
 
+/**
+ * Labels each seed's labeled set cost: the balanced toy split reads labels until every class has its share, so
+ * 4 labeled points per ring can take more than 8 reads. A function of the data and the seed alone.
+ */
+export function ringsLabelsRead(seeds: number[]): Record<number, number> {
+  return Object.fromEntries(seeds.map((seed) => [seed, makeToyData({ seed }).record.labelsRead ?? 0]));
+}
+
 export interface ColumnSummary {
   mean: number;
   /** Sample standard deviation (n − 1) and standard error; null with one seed. */

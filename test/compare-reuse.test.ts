@@ -13,7 +13,7 @@ import {
 import { checkoutState, CODE_SIGNATURE } from '../src/train/provenance.js';
 import type { RunConfig } from '../src/train/run-config.js';
 import { runSettings, whyNotSameRun, type RunSettings } from '../src/train/run-settings.js';
-import { seedStats } from '../src/util/stats.js';
+import { percentWithSpread, seedStats } from '../src/util/stats.js';
 import { tempDir } from './helpers.js';
 
 const base: RunConfig = {
@@ -384,5 +384,9 @@ describe('bench results files', () => {
     expect(s.se).toBeCloseTo(s.sd! / Math.sqrt(3), 12);
     expect(seedStats([2, 4]).sd).toBeCloseTo(Math.SQRT2, 12);
     expect(seedStats([0.7])).toEqual({ mean: 0.7, sd: null, se: null, n: 1 });
+    // tables and reports show both: the spread of one run and the uncertainty of the mean
+    const t = seedStats([0.6, 0.7, 0.8]);
+    expect(percentWithSpread(t.mean, t.sd, t.se)).toBe('70.0 ± 10.0 (SE 5.8)');
+    expect(percentWithSpread(0.7, null, null)).toBe('70.0');
   });
 });

@@ -22,7 +22,7 @@ export function summarise(runs: CompareRun[]): CompareResult['summary'] {
 }
 
 /**
- * The stdout table: one row per strategy, one column per method, mean ± sample SD of the test accuracy in %,
+ * The stdout table: one row per strategy, one column per method, mean ± sample SD (and SE) of the test accuracy in %,
  * and the labels read per seed beside the labeled count.
  */
 export function formatCompareTable(r: CompareResult): string {
@@ -32,7 +32,13 @@ export function formatCompareTable(r: CompareResult): string {
     return [
       select,
       ...methods.map((m) =>
-        byMethod[m] ? percentWithSpread(byMethod[m].meanTestAccuracy, byMethod[m].stdTestAccuracy) : '',
+        byMethod[m]
+          ? percentWithSpread(
+              byMethod[m].meanTestAccuracy,
+              byMethod[m].stdTestAccuracy,
+              byMethod[m].seTestAccuracy,
+            )
+          : '',
       ),
       read.length ? read.join('/') : '?',
     ];
@@ -45,7 +51,7 @@ export function formatCompareTable(r: CompareResult): string {
       .join('  ')
       .trimEnd();
   return [
-    `${r.dataset}, ${r.labels} labels: test accuracy % (mean ± sample SD over seeds)`,
+    `${r.dataset}, ${r.labels} labels: test accuracy % (mean ± sample SD over seeds, and the mean's standard error)`,
     line(head),
     ...rows.map(line),
   ].join('\n');

@@ -114,11 +114,11 @@ function protocol(result: CompareResult): string {
 const commitsOf = (r: CompareRun) =>
   [...new Set((r.code ?? []).map((c) => `${c.commit.slice(0, 10)}${c.dirty ? '+dirty' : ''}`))].join(' ');
 
-/** The headline table: mean ± sample SD per strategy and method, and the labels each strategy read. */
+/** The headline table: mean ± sample SD (and SE) per strategy and method, and the labels each strategy read. */
 function summaryTable(result: CompareResult, methods: string[], selects: string[]): string {
   const cell = (s: string, mm: string) => {
     const v = result.summary[s]?.[mm];
-    return v ? percentWithSpread(v.meanTestAccuracy, v.stdTestAccuracy) : '';
+    return v ? percentWithSpread(v.meanTestAccuracy, v.stdTestAccuracy, v.seTestAccuracy) : '';
   };
   const labelsRead = (s: string) =>
     [...new Set(Object.values(result.summary[s] ?? {}).flatMap((c) => c.labelsRead ?? []))].join('/');
@@ -211,7 +211,7 @@ export function compareReportHtml(result: CompareResult, out: string, train: Dat
 td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f3f3f3}.row{display:flex;flex-wrap:wrap;gap:16px}
 figure{margin:0}figcaption{text-align:center;font-size:13px}img{image-rendering:pixelated}</style></head><body>
 <h1>semigan compare</h1><p>${esc(result.dataset)}, ${result.labels} labeled examples per run; test accuracy, mean ± sample
-standard deviation (n − 1) over seeds. Within a seed every method trains on the same labeled set. ${protocol(result)}
+standard deviation (n − 1) over seeds, with the standard error of the mean (SE = SD / √n). Within a seed every method trains on the same labeled set. ${protocol(result)}
 "Labels read" counts every label looked up: the labeled set, labels read to balance classes, validation labels.</p>
 ${table}${sections.join('')}
 <h2>Every run</h2><table><tr><th>labels</th><th>method</th><th>seed</th><th>test accuracy</th><th>epochs</th><th>labeled per class</th><th>labels read</th><th>labeled ids sha256</th><th>commits</th></tr>${runRows}</table>

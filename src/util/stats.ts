@@ -24,7 +24,12 @@ export function rounded(x: number | null, digits: number): number | null {
   return x === null ? null : Number(x.toFixed(digits));
 }
 
-/** `mean ± SD` in percent with one decimal, or the bare mean when one run gives no spread. */
-export function percentWithSpread(mean: number, sd: number | null): string {
-  return sd === null ? `${(mean * 100).toFixed(1)}` : `${(mean * 100).toFixed(1)} ± ${(sd * 100).toFixed(1)}`;
+/**
+ * `mean ± SD (SE x)` in percent with one decimal: the spread of single runs and the uncertainty of the mean,
+ * both from the same seeds; the bare mean when one run gives no spread.
+ */
+export function percentWithSpread(mean: number, sd: number | null, se?: number | null): string {
+  const pct = (x: number) => (x * 100).toFixed(1);
+  if (sd === null) return pct(mean);
+  return `${pct(mean)} ± ${pct(sd)}${se == null ? '' : ` (SE ${pct(se)})`}`;
 }
