@@ -123,28 +123,30 @@ describe('label honesty of the whole pipeline (data files → selection → spli
   const testY = Int32Array.from({ length: nTest }, (_, i) => i % 10);
 
   /** compare over files holding these training labels (and every test label wrong when poisoned). */
-  const compareOn = (strategy: SelectStrategy, labelsRead: number[]) => async (d: Dataset) => {
-    const poisoned = d.y.some((c, i) => c !== trainY[i]);
-    const data = tempDir();
-    writeMnist(data, 'train', trainPixels, d.y, side);
-    writeMnist(data, 't10k', testPixels, poisoned ? testY.map((c) => (c + 1) % 10) : testY, side);
-    const out = tempDir();
-    const result = await runCompare({
-      data: `mnist:${data}`,
-      labels: 20,
-      select: [strategy],
-      // the method that reads the unlabeled pool, where a leak would hide
-      methods: ['klogit-fm'],
-      seeds: [1],
-      epochs: 1,
-      validationPerClass: 0,
-      out,
-    });
-    for (const r of result.runs) labelsRead.push(r.labelsRead);
-    const hashes = result.runs.map((r) => `${r.method}:${readMetrics(join(out, r.dir))!.weightsSha256}`);
-    const csv = readFileSync(join(out, 'labels', `${strategy}-seed1.csv`), 'utf8');
-    return JSON.stringify({ hashes, csv });
-  };
+  const compareOn =
+    (strategy: SelectStrategy, labelsRead: number[], validationPerClass = 0) =>
+    async (d: Dataset) => {
+      const poisoned = d.y.some((c, i) => c !== trainY[i]);
+      const data = tempDir();
+      writeMnist(data, 'train', trainPixels, d.y, side);
+      writeMnist(data, 't10k', testPixels, poisoned ? testY.map((c) => (c + 1) % 10) : testY, side);
+      const out = tempDir();
+      const result = await runCompare({
+        data: `mnist:${data}`,
+        labels: 20,
+        select: [strategy],
+        // the method that reads the unlabeled pool, where a leak would hide
+        methods: ['klogit-fm'],
+        seeds: [1],
+        epochs: 1,
+        validationPerClass,
+        out,
+      });
+      for (const r of result.runs) labelsRead.push(r.labelsRead);
+      const hashes = result.runs.map((r) => `${r.method}:${readMetrics(join(out, r.dir))!.weightsSha256}`);
+      const csv = readFileSync(join(out, 'labels', `${strategy}-seed1.csv`), 'utf8');
+      return JSON.stringify({ hashes, csv });
+    };
 
   it('every strategy: identical weights and labels CSV with every unread label poisoned; labelsRead recorded', async () => {
     const dir = tempDir();
@@ -159,7 +161,21 @@ describe('label honesty of the whole pipeline (data files → selection → spli
       const labelsRead: number[] = [];
       const report = await checkLabelLeak(train, readable, compareOn(strategy, labelsRead));
       expect(report.leaks, strategy).toBe(false);
-      expect(labelsRead, strategy).toEqual([readable.length, readable.length]);
+      // clean, every unread label wrong, unread labels drawn at random: the same count each time
+      expect(labelsRead, strategy).toEqual([readable.length, readable.length, readable.length]);
     }
+  }, 600_000);
+
+  it('the check bites: a compare that also draws validation labels reads poisoned ones, and is caught', async () => {
+    const dir = tempDir();
+    writeMnist(dir, 'train', trainPixels, trainY, side);
+    writeMnist(dir, 't10k', testPixels, testY, side);
+    const train = loadMnistDir(dir).train;
+    const rows = await selectLabels(train, 20, 'random', 1, new LabelOracle(train.y));
+    const labelsRead: number[] = [];
+    // the budget is the 20 chosen labels; 2 validation labels per class are read on top of it
+    const report = await checkLabelLeak(train, rows, compareOn('random', labelsRead, 2));
+    expect(report.leaks).toBe(true);
+    expect(labelsRead[0]).toBeGreaterThan(rows.length);
   }, 600_000);
 });

@@ -1,29 +1,43 @@
 import type { Dataset } from '../src/data/dataset.js';
 
-/** A copy of the data whose every label outside `readable` is wrong (the next class). */
-export function poisonOutside(d: Dataset, readable: Iterable<number>): Dataset {
+/**
+ * Copies of the data whose labels outside `readable` are corrupted two ways. 'shift': every such label is wrong
+ * (the next class). A shift only renames classes, so a pipeline that reads which examples share a class (a
+ * balanced draw, say) would give the same result on it; 'scramble' draws each such label at random (a fixed
+ * hash of its index), so that kind of leak shows too.
+ */
+export function poisonOutside(
+  d: Dataset,
+  readable: Iterable<number>,
+  mode: 'shift' | 'scramble' = 'shift',
+): Dataset {
   const keep = new Set(readable);
   const k = d.classNames.length;
-  return { ...d, y: d.y.map((c, i) => (keep.has(i) ? c : (c + 1) % k)) };
+  const hash = (i: number) => Math.imul(i + 0x9e37, 0x85ebca6b) >>> 13;
+  const wrong = (c: number, i: number) => (mode === 'shift' ? (c + 1) % k : hash(i) % k);
+  return { ...d, y: d.y.map((c, i) => (keep.has(i) ? c : wrong(c, i))) };
 }
 
 export interface LeakReport {
   leaks: boolean;
   clean: string;
   poisoned: string;
+  scrambled: string;
 }
 
 /**
- * The label-honesty check: runs `pipeline` on the data and on a copy whose every label outside `readable` is
- * wrong. A pipeline that reads no such label gives a bit-identical result (e.g. a weights hash); any other
- * result is a leak.
+ * The label-honesty check: runs `pipeline` on the data and on two copies whose labels outside `readable` are
+ * corrupted (every one wrong; drawn at random). A pipeline that reads no such label gives bit-identical results
+ * (e.g. a weights hash); any other result is a leak.
  */
 export async function checkLabelLeak(
   d: Dataset,
   readable: Iterable<number>,
   pipeline: (d: Dataset) => string | Promise<string>,
 ): Promise<LeakReport> {
+  const rows = [...readable];
   const clean = await pipeline(d);
-  const poisoned = await pipeline(poisonOutside(d, readable));
-  return { leaks: clean !== poisoned, clean, poisoned };
+  const poisoned = await pipeline(poisonOutside(d, rows, 'shift'));
+  const scrambled = await pipeline(poisonOutside(d, rows, 'scramble'));
+  return { leaks: clean !== poisoned || clean !== scrambled, clean, poisoned, scrambled };
 }
