@@ -25,6 +25,8 @@ export interface SeedRecord {
   commits?: string[];
   /** the code signatures those stretches ran; absent in results written before the bench recorded them */
   signatures?: string[];
+  /** the machines those stretches ran on (the header names only the last writer's); absent in older results */
+  machines?: string[];
   /** everything the seed's figures depend on, and its rollbacks; absent in old results */
   settings?: RunSettings;
   rollbacks?: Rollback[];
@@ -43,6 +45,7 @@ export interface MethodRecords {
   testErrorCurves: number[][];
   commitsPerSeed?: (string[] | null)[];
   signaturesPerSeed?: (string[] | null)[];
+  machinesPerSeed?: (string[] | null)[];
   settingsPerSeed?: (RunSettings | null)[];
   rollbacksPerSeed?: (Rollback[] | null)[];
 }
@@ -74,6 +77,7 @@ export function recordFromRun(r: RunMetrics, target: number, root: string): Seed
     // the top-level commit is whoever wrote the file last; these say what trained each seed
     commits: (r.code ?? []).map((c) => `${c.commit.slice(0, 12)}${c.dirty ? '+dirty' : ''}@step${c.atStep}`),
     signatures: [...new Set((r.code ?? []).map((c) => c.signature ?? 'none'))],
+    machines: [...new Set((r.code ?? []).map((c) => c.machine ?? 'unknown'))],
     // data paths in committed results are relative to the repository, whatever path the run trained from
     settings: { ...runSettings(r.config), data: relativeData(r.config.data, root) },
     rollbacks: r.rollbacks ?? [],
@@ -91,6 +95,7 @@ export function recordsInFile(path: string): Map<string, SeedRecord> {
       const optional = {
         commits: r.commitsPerSeed?.[i],
         signatures: r.signaturesPerSeed?.[i],
+        machines: r.machinesPerSeed?.[i],
         settings: r.settingsPerSeed?.[i],
         rollbacks: r.rollbacksPerSeed?.[i],
       };
@@ -186,6 +191,7 @@ export function summariseRecords(records: Map<string, SeedRecord>): Record<strin
       testErrorCurves: runs.map((r) => r.curve.map((e) => Number(e.toFixed(5)))),
       commitsPerSeed: runs.map((r) => r.commits ?? null),
       signaturesPerSeed: runs.map((r) => r.signatures ?? null),
+      machinesPerSeed: runs.map((r) => r.machines ?? null),
       settingsPerSeed: runs.map((r) => r.settings ?? null),
       rollbacksPerSeed: runs.map((r) => r.rollbacks ?? null),
     };

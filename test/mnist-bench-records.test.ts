@@ -48,6 +48,7 @@ function metrics(c: RunConfig, errors: number[], o: { signature?: string; comple
         atStep: 0,
         date: '',
         signature: o.signature ?? CODE_SIGNATURE,
+        machine: '2x AMD EPYC; wasm',
       },
     ],
     rollbacks: [],
@@ -119,6 +120,7 @@ describe('MNIST bench records', () => {
     expect([...back.keys()].sort()).toEqual(['badgan-seed4', 'badgan-seed5']);
     expect(back.get('badgan-seed4')!.settings).toEqual(a.get('badgan-seed4')!.settings);
     expect(back.get('badgan-seed4')!.signatures).toEqual([CODE_SIGNATURE]);
+    expect(back.get('badgan-seed4')!.machines).toEqual(['2x AMD EPYC; wasm']);
     const summary = summariseRecords(back).badgan!;
     expect(summary.meanOfSeeds).toEqual([4, 5]);
     expect(summary.meanTestError).toBeCloseTo(0.015, 6);
