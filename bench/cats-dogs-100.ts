@@ -16,6 +16,7 @@
  * strong), CD_THRESHOLD (FixMatch's τ), CD_GAN_WEIGHT (D's real/fake loss in the GAN methods; without it, each method
  * trains at `semigan compare`'s weight: klogit-fm+fixmatch, the photos' default recipe, at 0.1, the others at 1).
  * A protocol other than the default (64 px, 30 epochs, no validation labels, no lever) is tagged: its runs and results are cats-dogs-100-e10…, -32px…, -aug-strong…, -tau0p8…, -gw0p1…;
+ * methods outside the bar's four (kplus1, kplus1-fm, klogit: the talk's heads ablation) run under -heads…, reusing the bar's finished runs;
  * seeds beyond 1–3 confirm what seeds 1–3 chose and are tagged too (-seeds4-6). The earlier 32 px protocol (dcgan-resnet, 50 validation labels
  * per class for the supervised baseline) is kept in cats-dogs-100-32px-dcgan.json.
  */
@@ -76,9 +77,13 @@ const leverTag =
   (validation === 0 ? '' : `-val${validation}`) +
   (augmentSpec ? `-aug-${tagValue(augmentSpec)}` : '') +
   (threshold === undefined ? '' : `-tau${tagValue(String(threshold))}`);
-const tag =
-  leverTag + (ganWeight === undefined ? '' : `-gw${tagValue(String(ganWeight))}`) + seedGroupTag(seeds);
-const name = `cats-dogs-100${tag}`;
+const weightTag = ganWeight === undefined ? '' : `-gw${tagValue(String(ganWeight))}`;
+// the bar's grid; any other method (the talk's heads ablation: kplus1, kplus1-fm, klogit) runs under '-heads', in
+// its own file, so the bar's file is written once the bar's methods have their seeds
+const BAR_METHODS: MethodName[] = ['supervised', 'fixmatch', 'klogit-fm', 'klogit-fm+fixmatch'];
+const headsTag = methods.every((m) => BAR_METHODS.includes(m)) ? '' : '-heads';
+const barName = `cats-dogs-100${leverTag}${weightTag}${seedGroupTag(seeds)}`;
+const name = `cats-dogs-100${leverTag}${headsTag}${weightTag}${seedGroupTag(seeds)}`;
 // what every results file of this bench says about its protocol
 const protocol = {
   seedRole: seedRole(seeds),
@@ -97,10 +102,13 @@ const partialFile = join(here, 'results', `${name}.partial.json`);
 // one, the default recipe's runs are those of its weight's tagged files: the reuse check takes them from there
 // where their settings match
 const tagged = (w: number) => `cats-dogs-100${leverTag}-gw${tagValue(String(w))}${seedGroupTag(seeds)}`;
-const related =
-  ganWeight === undefined
+const related = [
+  ...(ganWeight === undefined
     ? Object.values(defaultWeights ?? {}).map(tagged)
-    : [`cats-dogs-100${leverTag}${seedGroupTag(seeds)}`];
+    : [`cats-dogs-100${leverTag}${seedGroupTag(seeds)}`]),
+  // the heads ablation shares the bar's finished runs (its klogit-fm)
+  ...(headsTag ? [barName] : []),
+];
 const ownFiles = [`${name}.json`, `${name}.partial.json`].map((f) => ({
   f,
   runs: readRuns(join(here, 'results', f)),

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DEMO_METHODS, runDemo } from '../src/experiments/demo.js';
@@ -28,9 +28,31 @@ describe('semigan demo writes story.html: the talk told with the run’s own pic
     expect(html).toContain(
       `${(r.methods.badgan!.fakesInGap! * 100).toFixed(0)}% of its points lie in the low-density gap`,
     );
-    expect(html).toMatch(/href="file:[^"]*docs\/results\.md"/);
+    // from a checkout the links reach the docs themselves
+    for (const doc of ['results.md', 'the-talk.md']) {
+      const href = html.match(new RegExp(`href="(file:[^"]*docs/${doc.replace('.', '\\.')})"`))?.[1];
+      expect(href, doc).toBeDefined();
+      expect(existsSync(fileURLToPath(href!)), doc).toBe(true);
+    }
     // inlined pictures only: nothing is fetched from beside the page
     expect(html).not.toMatch(/src="(?!data:image\/png;base64,)/);
+  }, 120_000);
+
+  it('on another toy, claims only what was measured there: no gap, no rings finding', async () => {
+    const out = tempDir('semigan-story-');
+    const r = await runDemo({
+      out,
+      seed: 1,
+      steps: 20,
+      dataset: 'moons',
+      methods: ['kplus1', 'klogit', 'badgan'],
+    });
+    expect(r.methods.badgan!.fakesInGap).toBeUndefined();
+    // the words only: base64 pictures can hold any letters
+    const text = readFileSync(join(out, 'story.html'), 'utf8').replace(/<img[^>]*>/g, '');
+    expect(text).not.toContain('n/a');
+    expect(text).not.toContain('On the rings');
+    expect(text).toContain('its points go to low-density regions');
   }, 120_000);
 
   it.skipIf(!haveBrowser)(
