@@ -55,6 +55,16 @@ describe('semigan CLI: user mistakes get one clear line, no stack trace', () => 
     ],
     [['train', '--data', 'rings', '--gan-weight', '-1'], 2, /--gan-weight must be/],
     [
+      ['train', '--data', 'rings', '--preset', 'dcgan-resnet'],
+      2,
+      /preset dcgan-resnet is for images data, not toy/,
+    ],
+    [
+      ['train', '--data', 'rings', '--preset', 'resnet'],
+      2,
+      /unknown preset 'resnet' \(choose one of: toy-mlp, improved-gan-mnist, dcgan-resnet, photo-cnn\)/,
+    ],
+    [
       ['compare', '--data', 'images:/nonexistent', '--methods', 'fixmatch', '--augment', 'strong'],
       2,
       /--augment strong would make the weak view that pseudo-labels come from strong too/,

@@ -395,6 +395,8 @@ describe('image folders', () => {
     ]);
     expect(config('--method', 'klogit-fm').ganWeight).toBeUndefined();
     expect(config('--gan-weight', '0.5').ganWeight).toBe(0.5);
+    // the earlier photo nets stay one flag away, for their results
+    expect(config('--preset', 'dcgan-resnet').preset).toBe('dcgan-resnet');
   });
 
   it('compare: same labeled set for every method within a seed, result.json, table and report.html', async () => {

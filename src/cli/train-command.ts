@@ -6,6 +6,7 @@ import {
   describeEpochs,
   IMAGES_DEFAULTS,
 } from '../experiments/data-defaults.js';
+import { PRESET_NAMES } from '../experiments/presets.js';
 import { METHOD_NAMES, PSEUDO_LABEL_METHODS } from '../train/methods.js';
 import { runTraining } from '../train/run.js';
 import {
@@ -55,7 +56,12 @@ function dataOptions(cmd: Command): Command {
       'stop after this many steps in total (overrides --epochs)',
       intOption('--steps', 1, 1e9),
     )
-    .option('--seed <n>', 'random seed', intOption('--seed', 0, 2 ** 31 - 1));
+    .option('--seed <n>', 'random seed', intOption('--seed', 0, 2 ** 31 - 1))
+    .option(
+      '--preset <name>',
+      `the nets and optimiser by name: ${PRESET_NAMES.join(' | ')} (default: the data's; images: photo-cnn, dcgan-resnet the earlier one)`,
+      choiceOption('preset', PRESET_NAMES),
+    );
 }
 
 /** Adam's settings, where they differ from the preset's. */

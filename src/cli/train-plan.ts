@@ -49,6 +49,7 @@ const RUN_DEFINING_FLAGS: [attribute: string, flag: string, settings: string[]][
   ['labels', '--labels', ['labeledExamples', 'labelsPerClass']],
   ['labelsCsv', '--labels-csv', ['labeledExamples']],
   ['seed', '--seed', ['seed']],
+  ['preset', '--preset', ['preset']],
   ['lr', '--lr', ['learningRate']],
   ['gLr', '--g-lr', ['optimizer.generatorLearningRate']],
   ['beta1', '--beta1', ['optimizer.beta1']],
@@ -143,6 +144,7 @@ async function configFromFlags(o: Flags, data: string): Promise<RunConfig> {
               : 4
         : labelsPerClass(labels, shapeOf(spec).classNames),
     seed: (o.seed as number | undefined) ?? 1,
+    ...(o.preset ? { preset: o.preset as string } : {}),
     epochs,
     steps: o.steps as number | undefined,
     checkpointEverySteps: o.checkpointEvery as number,

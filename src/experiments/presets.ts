@@ -164,15 +164,22 @@ export function photoPreset(o: { poolStemFrom?: number } = {}): Preset {
   };
 }
 
-/** Every preset by the name that run records carry, so an old run reloads with the nets it trained. */
+/** Every preset by the name that run records carry, with the kind of data its nets take. */
+const PRESETS: Record<string, { data: 'toy' | 'mnist' | 'images'; make: () => Preset }> = {
+  'toy-mlp': { data: 'toy', make: () => TOY_PRESET },
+  'improved-gan-mnist': { data: 'mnist', make: () => MNIST_PRESET },
+  // the photos' earlier default, kept so its results can be reproduced (train --preset dcgan-resnet)
+  'dcgan-resnet': { data: 'images', make: imagePreset },
+  'photo-cnn': { data: 'images', make: photoPreset },
+};
+export const PRESET_NAMES = Object.keys(PRESETS);
+
+/** A preset by name, so an old run reloads with the nets it trained. */
 export function presetByName(name: string): Preset {
-  const presets: Record<string, () => Preset> = {
-    'toy-mlp': () => TOY_PRESET,
-    'improved-gan-mnist': () => MNIST_PRESET,
-    'dcgan-resnet': imagePreset,
-    'photo-cnn': photoPreset,
-  };
-  const make = presets[name];
-  if (!make) throw new Error(`unknown preset '${name}' (one of: ${Object.keys(presets).join(', ')})`);
-  return make();
+  const p = PRESETS[name];
+  if (!p) throw new Error(`unknown preset '${name}' (one of: ${PRESET_NAMES.join(', ')})`);
+  return p.make();
 }
+
+/** The kind of data a preset's nets take (toy points, MNIST digits, images); undefined for an unknown name. */
+export const presetData = (name: string) => PRESETS[name]?.data;

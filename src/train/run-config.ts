@@ -5,7 +5,14 @@ import { parseDataSpec, type DataSpec } from '../data/spec.js';
 import type { LabeledSubsetRecord } from '../data/split.js';
 import { UsageError } from '../errors.js';
 import type { OptimizerOverrides } from '../experiments/make-trainer.js';
-import { MNIST_PRESET, photoPreset, presetByName, TOY_PRESET, type Preset } from '../experiments/presets.js';
+import {
+  MNIST_PRESET,
+  photoPreset,
+  presetByName,
+  presetData,
+  TOY_PRESET,
+  type Preset,
+} from '../experiments/presets.js';
 import type { PseudoLabelOptions } from '../objectives/pseudo-label.js';
 import { sha256 } from '../util/sha256.js';
 import { augmentationProblem, augments, type Augmentation } from './augment.js';
@@ -191,6 +198,8 @@ export function validateRunConfig(c: RunConfig, spec: DataSpec = parseDataSpec(c
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
+    const kind = presetData(c.preset);
+    if (kind !== spec.kind) throw new UsageError(`preset ${c.preset} is for ${kind} data, not ${spec.kind}`);
   }
   checkSchedule(c);
   checkAugmentation(c, spec);
