@@ -12,6 +12,8 @@ import { selectLabels } from '../src/data/select-labels.js';
 import { loadData, parseDataSpec } from '../src/data/spec.js';
 import { compareReportHtml } from '../src/report/compare-report.js';
 import { Rng } from '../src/random.js';
+import type { RunConfig } from '../src/train/run-config.js';
+import { runTraining } from '../src/train/run.js';
 import { sha256 } from '../src/util/sha256.js';
 import { oneLineError, semigan, semiganAsync, tempDir } from './helpers.js';
 
@@ -367,6 +369,36 @@ describe('image folders', () => {
     expect(oneLineError(bad.stderr)).toMatch(/cannot read labels CSV/);
     expect(existsSync(join(run, 'checkpoint.bin'))).toBe(true);
   });
+
+  it("a run with strong augmentation, or with FixMatch's strong view, resumes bit for bit", async () => {
+    Object.assign(process.env, { SEMIGAN_CACHE: cache });
+    const variants: Partial<RunConfig>[] = [
+      { method: 'klogit-fm+fixmatch' },
+      { method: 'klogit-fm', augment: { flip: true, translate: 2, strong: true } },
+    ];
+    for (const v of variants) {
+      const config: RunConfig = {
+        data: `images:${root}?size=16`,
+        method: 'fixmatch',
+        labelsPerClass: 3,
+        seed: 2,
+        epochs: 2,
+        stepsPerEpoch: 4,
+        checkpointEverySteps: 500,
+        ...v,
+      };
+      const dir = tempDir();
+      const whole = await runTraining(config, join(dir, 'whole'));
+      let steps = 0;
+      const stopped = await runTraining(config, join(dir, 'split'), {
+        onStep: () => void steps++,
+        shouldStop: () => steps >= 5,
+      });
+      expect(stopped.complete).toBe(false);
+      const parts = await runTraining(config, join(dir, 'split'), {}, 'resume');
+      expect(parts.weightsSha256, v.method).toBe(whole.weightsSha256);
+    }
+  }, 120_000);
 
   it("train on photos: the default is the photos' measured best recipe, its GAN weight only with its method", () => {
     Object.assign(process.env, { SEMIGAN_CACHE: cache });
