@@ -20,7 +20,7 @@
  * seeds beyond 1–3 confirm what seeds 1–3 chose and are tagged too (-seeds4-6). The earlier 32 px protocol (dcgan-resnet, 50 validation labels
  * per class for the supervised baseline) is kept in cats-dogs-100-32px-dcgan.json.
  */
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { useBackend, backendAcceleration } from '../src/backend.js';
 import {
@@ -120,6 +120,10 @@ const finished = [
   ...ownFiles.flatMap((o) => o.runs),
 ];
 refuseOtherWeights(ownFiles);
+// each seed's selection (ids and their key, no label) is committed beside the results: a representative one trains
+// a feature net for ≈25 minutes, and the run directory it is saved in dies with the machine
+const committedSelections = join(here, 'results', 'selections', name);
+restoreSelections();
 const backend = await useBackend('wasm');
 const context = benchContext();
 const t0 = performance.now();
@@ -142,10 +146,12 @@ const result = await runCompare(
   },
   {
     shouldStop,
-    onRunStart: ({ select, method, seed, index, total }) =>
+    onRunStart: ({ select, method, seed, index, total }) => {
+      keepSelection(`${select}-seed${seed}.json`);
       console.log(
         `${new Date().toISOString()} [${index + 1}/${total}] ${method}, ${select} labels, seed ${seed}`,
-      ),
+      );
+    },
     onEpoch: (m, total) =>
       console.log(
         `  epoch ${m.epoch}/${total}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%  ${m.seconds}s`,
@@ -192,6 +198,26 @@ function refuseOtherWeights(files: { f: string; runs: CompareRun[] }[]): void {
       process.exit(2);
     }
   }
+}
+
+/** Committed selections into the run directory where it has none: compare reuses one only if its key matches. */
+function restoreSelections(): void {
+  if (!existsSync(committedSelections)) return;
+  mkdirSync(join(out, 'labels'), { recursive: true });
+  for (const f of readdirSync(committedSelections).filter((n) => n.endsWith('.json'))) {
+    if (!existsSync(join(out, 'labels', f)))
+      copyFileSync(join(committedSelections, f), join(out, 'labels', f));
+  }
+}
+
+/** A selection compare saved, into the committed folder (a new one replaces the old only when it differs). */
+function keepSelection(file: string): void {
+  const made = join(out, 'labels', file);
+  const kept = join(committedSelections, file);
+  if (!existsSync(made) || (existsSync(kept) && readFileSync(kept, 'utf8') === readFileSync(made, 'utf8')))
+    return;
+  mkdirSync(committedSelections, { recursive: true });
+  copyFileSync(made, kept);
 }
 
 /** This process's finished runs merged into the partial file; runs of another size, epochs or validation are left out. */
