@@ -18,7 +18,7 @@
  * ran, docs/reproduction.md).
  * The Π-model alone (MNIST_METHODS=pi) gets Bad GAN's decay over the last third, as badgan does.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBackend } from '../src/backend.js';
 import { CHECKPOINT_FILE, readMetrics, runTraining } from '../src/train/run.js';
@@ -153,9 +153,14 @@ function summarise(): void {
     if (r) onDisk.set(d, r);
   }
   const records = mergeRecords(recordsInFile(resultFile), onDisk, wanted, noteOnce);
+  // a note a person added on the file's provenance (what older records lack) stays with it
+  const note = existsSync(resultFile)
+    ? (JSON.parse(readFileSync(resultFile, 'utf8')) as { provenanceNote?: string }).provenanceNote
+    : undefined;
   const result = {
     bench: `mnist-100${tag}`,
     seedRole: seedRole(seeds),
+    ...(note ? { provenanceNote: note } : {}),
     labels: 100,
     // every commit that trained a seed here, not only the process that wrote the file last
     ...provenanceHeader(

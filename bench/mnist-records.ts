@@ -104,7 +104,8 @@ export function recordsInFile(path: string): Map<string, SeedRecord> {
         testError: r.testErrors[i]!,
         epochs: r.epochs[i]!,
         targetEpochs: r.targetEpochs,
-        complete: r.complete && r.epochs[i]! >= r.targetEpochs,
+        // per seed: the method's flag is false while any one seed trains, which says nothing of this one
+        complete: r.epochs[i]! >= r.targetEpochs,
         wallSeconds: r.wallSecondsPerSeed?.[i] ?? Math.round((r.wallSeconds * r.epochs[i]!) / totalEpochs),
         labeledSubset: r.labeledSubsets[i],
         curve: r.testErrorCurves[i]!,

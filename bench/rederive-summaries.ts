@@ -88,8 +88,8 @@ function mnistCommits(d: Json): void {
 function mnistFile(d: Json, path: string): void {
   const summary = summariseRecords(recordsInFile(path));
   for (const [m, r] of Object.entries(d.methods as Record<string, Json>)) {
-    const { meanOfSeeds, meanTestError, stdTestError, seTestError } = summary[m]!;
-    Object.assign(r, { meanOfSeeds, meanTestError, stdTestError, seTestError });
+    const { meanOfSeeds, meanTestError, stdTestError, seTestError, complete } = summary[m]!;
+    Object.assign(r, { meanOfSeeds, meanTestError, stdTestError, seTestError, complete });
     if (!existsSync(mnistDir)) continue;
     mnistTrain ??= loadMnistDir(mnistDir).train;
     (r.labeledSubsets as Json[]).forEach((sub, i) => {
