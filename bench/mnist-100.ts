@@ -43,10 +43,11 @@ import {
   methodOfKey,
   recordFromRun,
   recordKey,
-  recordsInFile,
+  recordsOf,
   relativeData,
   summariseRecords,
   whyNotWanted,
+  type ResultsFile,
   type SeedRecord,
 } from './mnist-records.js';
 
@@ -152,11 +153,10 @@ function summarise(): void {
     const r = /-seed\d+$/.test(d) ? runRecord(join(runsDir, d), methodOfKey(d)) : undefined;
     if (r) onDisk.set(d, r);
   }
-  const records = mergeRecords(recordsInFile(resultFile), onDisk, wanted, noteOnce);
-  // a note a person added on the file's provenance (what older records lack) stays with it
-  const note = existsSync(resultFile)
-    ? (JSON.parse(readFileSync(resultFile, 'utf8')) as { provenanceNote?: string }).provenanceNote
-    : undefined;
+  // read once: its records, and a note a person added on its provenance (what older records lack), which stays
+  const file: ResultsFile = existsSync(resultFile) ? JSON.parse(readFileSync(resultFile, 'utf8')) : {};
+  const records = mergeRecords(recordsOf(file), onDisk, wanted, noteOnce);
+  const note = file.provenanceNote;
   const result = {
     bench: `mnist-100${tag}`,
     seedRole: seedRole(seeds),

@@ -86,9 +86,18 @@ export function recordFromRun(r: RunMetrics, target: number, root: string): Seed
 
 /** The per-seed records a results file holds, by `<method>-seed<n>`. */
 export function recordsInFile(path: string): Map<string, SeedRecord> {
+  return existsSync(path) ? recordsOf(JSON.parse(readFileSync(path, 'utf8')) as ResultsFile) : new Map();
+}
+
+/** The results file's shape, as far as the records are concerned. */
+export interface ResultsFile {
+  methods?: Record<string, MethodRecords>;
+  provenanceNote?: string;
+}
+
+/** The per-seed records of a results file already read. */
+export function recordsOf(file: ResultsFile): Map<string, SeedRecord> {
   const records = new Map<string, SeedRecord>();
-  if (!existsSync(path)) return records;
-  const file = JSON.parse(readFileSync(path, 'utf8')) as { methods?: Record<string, MethodRecords> };
   for (const [m, r] of Object.entries(file.methods ?? {})) {
     const totalEpochs = r.epochs.reduce((a, b) => a + b, 0);
     r.seeds.forEach((seed, i) => {

@@ -18,7 +18,7 @@ import { summarise } from '../src/experiments/compare-summary.js';
 import type { CompareRun } from '../src/experiments/compare-types.js';
 import { ringsLabelsRead, summarize } from './rings-runs.js';
 import { parseCommitEntry } from './machine.js';
-import { recordsInFile, summariseRecords } from './mnist-records.js';
+import { recordsOf, summariseRecords } from './mnist-records.js';
 
 const results = join(import.meta.dirname, 'results');
 const mnistDir = process.env.MNIST_DIR ?? join(import.meta.dirname, '..', '..', 'shared', 'data', 'mnist');
@@ -85,8 +85,8 @@ function mnistCommits(d: Json): void {
 }
 
 /** MNIST: per method, the bench's own summary of its seeds; labelsRead per seed where the split reproduces. */
-function mnistFile(d: Json, path: string): void {
-  const summary = summariseRecords(recordsInFile(path));
+function mnistFile(d: Json): void {
+  const summary = summariseRecords(recordsOf(d));
   for (const [m, r] of Object.entries(d.methods as Record<string, Json>)) {
     const { meanOfSeeds, meanTestError, stdTestError, seTestError, complete } = summary[m]!;
     Object.assign(r, { meanOfSeeds, meanTestError, stdTestError, seTestError, complete });
@@ -107,7 +107,7 @@ for (const f of readdirSync(results).filter((n) => n.endsWith('.json'))) {
   else if (f.startsWith('rings-demo')) ringsFile(d);
   else if (f.startsWith('rings-heads') || f.startsWith('rings-gap')) ringsLabels(d);
   else if (f.startsWith('mnist-100')) {
-    mnistFile(d, path);
+    mnistFile(d);
     mnistCommits(d);
   } else continue;
   d.spread = SPREAD;
