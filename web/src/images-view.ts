@@ -1,7 +1,10 @@
-import { CLASS_COLORS, cssColor } from '../../src/report/palette.js';
+import { CLASS_COLORS } from '../../src/report/palette.js';
 import { drawCurves, type ChartState, type HistoryPoint } from './curves.js';
 import { decodeImages, folderOf, MAX_IMAGES, onImagesPicked, type PickedFile } from './image-files.js';
 import { downloadLinks, drawSampleGrid } from './image-output.js';
+import { classChip, labelsFromFolders } from './image-classes.js';
+import { showRunStats } from './image-run-stats.js';
+import { captionThumbs, makeThumbs } from './image-thumbs.js';
 import { fillMethodSelect, IMAGE_DEFAULT_METHOD, IMAGE_METHODS } from './method-options.js';
 import type { ImageTrainSettings, ImagesFromWorker, ImagesToWorker } from './images-protocol.js';
 
@@ -151,29 +154,24 @@ class ImagesView {
     $('img-from-folders').hidden = !this.classNames.every((c) => perFolder.has(c));
   }
 
-  /** One class: its key, an editable name, its count of labeled images, and a button that removes it. */
   private classChip(name: string, c: number): HTMLElement {
-    const chip = document.createElement('span');
-    chip.className = `chip${c === this.active ? ' active' : ''}`;
-    chip.style.borderColor = cssColor(c);
     const count = this.labels.filter((l) => l === c).length;
-    chip.innerHTML = `<b style="color:${cssColor(c)}">${c + 1}</b> <input aria-label="class ${c + 1} name"> <small>${count}</small> <button title="remove class">×</button>`;
-    const input = chip.querySelector('input')!;
-    input.value = name;
-    input.onchange = () => {
-      this.classNames[c] = input.value.trim() || name;
-      this.labelsChanged = this.built;
-    };
-    chip.onclick = (e) => {
-      if (e.target === input) return;
-      this.active = c;
-      this.renderClasses();
-    };
-    chip.querySelector('button')!.onclick = (e) => {
-      e.stopPropagation();
-      this.removeClass(c);
-    };
-    return chip;
+    return classChip(
+      name,
+      c,
+      { active: c === this.active, count },
+      {
+        rename: (n) => {
+          this.classNames[c] = n;
+          this.labelsChanged = this.built;
+        },
+        select: () => {
+          this.active = c;
+          this.renderClasses();
+        },
+        remove: () => this.removeClass(c),
+      },
+    );
   }
 
   private removeClass(c: number): void {
@@ -195,98 +193,38 @@ class ImagesView {
 
   /** Labels n random images per class from the folder names: a shortcut for trying labeled folders. */
   private labelFromFolders(n: number): void {
-    this.labels.fill(-1);
-    const f = this.folders();
-    this.classNames.forEach((name, c) => {
-      const members = f.flatMap((v, i) => (v === name ? [i] : []));
-      for (let j = members.length - 1; j > 0; j--) {
-        const k = Math.floor(Math.random() * (j + 1));
-        [members[j], members[k]] = [members[k], members[j]];
-      }
-      for (const i of members.slice(0, n)) this.labels[i] = c;
-    });
+    this.labels = labelsFromFolders(this.folders(), this.classNames, n);
     this.labelsChanged = this.built;
     this.renderClasses();
     this.render();
   }
 
   private renderGrid(): void {
-    this.thumbs.length = 0;
-    $('img-grid').replaceChildren(
-      ...this.picked.map((f, i) => {
-        const el = document.createElement('figure');
-        el.className = 'thumb';
-        el.dataset.index = String(i);
-        el.title = f.path;
-        const img = document.createElement('img');
-        img.loading = 'lazy';
-        img.src = URL.createObjectURL(f.file);
-        el.append(img, document.createElement('figcaption'));
-        el.onclick = () => {
-          this.setLabel(i, this.active);
-          this.renderClasses();
-          this.render();
-        };
-        this.thumbs.push(el);
-        return el;
-      }),
-    );
+    const thumbs = makeThumbs(this.picked, (i) => {
+      this.setLabel(i, this.active);
+      this.renderClasses();
+      this.render();
+    });
+    this.thumbs.splice(0, this.thumbs.length, ...thumbs);
+    $('img-grid').replaceChildren(...thumbs);
     this.render();
   }
 
   /** Labels, held-out marks and predictions on the thumbnails; stats, curves and samples. */
   private render(): void {
     const held = new Set(this.snap?.heldOut ?? []);
-    const { right, judged } = this.captionThumbs(held);
-    this.renderStats(held, right, judged);
+    const { labels, classNames, predictions } = this;
+    const { right, judged } = captionThumbs(this.thumbs, {
+      labels,
+      classNames,
+      predictions,
+      folders: this.folders(),
+      heldOut: held,
+    });
+    const labeled = labels.filter((l) => l >= 0).length;
+    showRunStats(this.snap, { labeled, heldOut: held.size, right, judged });
     this.chart = drawCurves($<HTMLCanvasElement>('img-curves'), this.history, 'held-out accuracy');
     drawSampleGrid($<HTMLCanvasElement>('img-samples'), this.snap?.samples, this.size);
-  }
-
-  /**
-   * Each thumbnail's caption: its label (held out or not), else the prediction. Predictions on images whose
-   * folder names a class are counted against it: right of judged.
-   */
-  private captionThumbs(held: Set<number>): { right: number; judged: number } {
-    const { labels, classNames, predictions } = this;
-    const k = classNames.length;
-    const f = this.folders();
-    let right = 0;
-    let judged = 0;
-    this.thumbs.forEach((el, i) => {
-      const cap = el.querySelector('figcaption')!;
-      const l = labels[i];
-      el.style.outline = l >= 0 ? `4px solid ${cssColor(l)}` : '';
-      el.classList.toggle('held', held.has(i));
-      if (l >= 0) cap.textContent = `${held.has(i) ? 'held out: ' : ''}${classNames[l]}`;
-      else if (predictions && predictions.length === labels.length * k) {
-        let best = 0;
-        for (let c = 1; c < k; c++) if (predictions[i * k + c] > predictions[i * k + best]) best = c;
-        cap.textContent = `${classNames[best]} ${(predictions[i * k + best] * 100).toFixed(0)}%`;
-        cap.style.color = cssColor(best);
-        if (classNames.includes(f[i]))
-          [right, judged] = [right + Number(classNames[best] === f[i]), judged + 1];
-      } else cap.textContent = '';
-    });
-    return { right, judged };
-  }
-
-  private renderStats(held: Set<number>, right: number, judged: number): void {
-    const snap = this.snap;
-    const labeled = this.labels.filter((l) => l >= 0).length;
-    $('img-step').textContent = String(snap?.step ?? 0);
-    $('img-epoch').textContent = snap ? snap.epoch.toFixed(0) : '–';
-    const acc = snap?.heldOutAccuracy;
-    $('img-accuracy').textContent =
-      acc !== undefined && Number.isFinite(acc) ? `${(acc * 100).toFixed(1)}% of ${held.size}` : '–';
-    $('img-labeled').textContent = `${labeled} (${snap?.trainLabeled ?? '–'} train, ${held.size} held out)`;
-    $('img-folder-accuracy').textContent = judged
-      ? `${((right / judged) * 100).toFixed(1)}% of ${judged}`
-      : '–';
-    if (snap?.stepsPerSecond) $('img-rate').textContent = snap.stepsPerSecond.toFixed(1); // kept while paused
-    $('img-backend').textContent = snap
-      ? `${snap.backend}${snap.threads > 1 ? `, ${snap.threads} threads` : ''}`
-      : '–';
   }
 
   private onMessage(m: ImagesFromWorker): void {
