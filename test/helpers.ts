@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -18,6 +18,18 @@ export function semigan(...args: string[]) {
 export function semiganAsync(...args: string[]) {
   return spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: 'true' } });
 }
+
+/** `semigan train --data rings …` with extra environment (fault injection), as spawnSync returns it. */
+export function trainRings(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [BIN, 'train', '--data', 'rings', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true', ...env },
+  });
+}
+
+/** A run directory's metrics.json, as written. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const runMetrics = (dir: string): any => JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
 
 export function tempDir(prefix = 'semigan-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));

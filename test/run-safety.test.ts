@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { runTraining, settingConflict, type RunConfig, type RunMetrics } from '../src/train/run.js';
-import { BIN, oneLineError, semigan, tempDir } from './helpers.js';
+import { BIN, oneLineError, runMetrics as metrics, semigan, tempDir } from './helpers.js';
 
-const metrics = (dir: string) => JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
 const ckpt = (dir: string) => readFileSync(join(dir, 'checkpoint.bin'));
 
 /** A finished rings run: seed 3, 40 steps (4 epochs of 10), klogit-fm. */
