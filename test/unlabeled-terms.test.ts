@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { makeTrainer } from '../src/experiments/make-trainer.js';
 import { photoPreset } from '../src/experiments/presets.js';
-import { consistencyLoss, withConsistency } from '../src/objectives/consistency.js';
+import { consistencyLoss, consistencyRampup, withConsistency } from '../src/objectives/consistency.js';
 import { pseudoLabelLoss, withPseudoLabels } from '../src/objectives/pseudo-label.js';
 import { supervised } from '../src/objectives/supervised.js';
 import { Rng } from '../src/random.js';
@@ -209,4 +209,37 @@ describe('pi and fixmatch train the photo net', () => {
       if (method === 'fixmatch') expect(run().w).toEqual(a.w);
     }
   }, 300_000);
+});
+
+describe('consistency (Π-model) term', () => {
+  it('is zero for equal predictions, Σ_k (p_k − p̃_k)² otherwise, and its gradient pulls the two together', () => {
+    const a = tf.tensor2d([
+      [0, 0],
+      [1, 2],
+    ]);
+    const b = tf.tensor2d([
+      [0, Math.log(3)],
+      [1, 2],
+    ]);
+    // row 1: p = (½, ½), p̃ = (¼, ¾) → 2 × (¼)² = ⅛; row 2 equal → 0; mean ⅟16
+    expect(consistencyLoss(a, a).dataSync()[0]).toBeCloseTo(0, 7);
+    expect(consistencyLoss(a, b).dataSync()[0]).toBeCloseTo(1 / 16, 6);
+    const g = tf
+      .grad((x: tf.Tensor) => consistencyLoss(x as tf.Tensor2D, b))(a)
+      .arraySync() as number[][];
+    // raising logit 2 of row 1 moves p towards p̃
+    expect(g[0]![1]).toBeLessThan(0);
+    expect(g[0]![0]).toBeGreaterThan(0);
+    expect(Math.abs(g[1]![0]!)).toBeLessThan(1e-7);
+    tf.dispose([a, b]);
+  });
+
+  it('ramps up as exp(−5(1 − t)²) over its epochs, then holds at 1; no ramp is 1 throughout', () => {
+    expect(consistencyRampup(0, 600, 10)).toBeCloseTo(Math.exp(-5), 9);
+    expect(consistencyRampup(3000, 600, 10)).toBeCloseTo(Math.exp(-1.25), 9);
+    expect(consistencyRampup(5999, 600, 10)).toBeLessThan(1);
+    expect(consistencyRampup(6000, 600, 10)).toBe(1);
+    expect(consistencyRampup(60_000, 600, 10)).toBe(1);
+    expect(consistencyRampup(0, 600, 0)).toBe(1);
+  });
 });
