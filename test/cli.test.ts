@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-
 import { oneLineError, semigan, tempDir } from './helpers.js';
 
 describe('semigan CLI: user mistakes get one clear line, no stack trace', () => {
