@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { expect } from 'vitest';
 
 export const BIN = join(import.meta.dirname, '..', 'bin', 'semigan.js');
 export const SHARED_MNIST = join(import.meta.dirname, '..', '..', 'shared', 'data', 'mnist');
@@ -30,6 +31,16 @@ export function trainRings(args: string[], env: Record<string, string> = {}) {
 /** A run directory's metrics.json, as written. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const runMetrics = (dir: string): any => JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
+
+/** A run directory's checkpoint bytes (to compare two runs bit for bit). */
+export const ckpt = (dir: string) => readFileSync(join(dir, 'checkpoint.bin'));
+
+/** A finished rings run: seed 3, 40 steps (4 epochs of 10), klogit-fm. */
+export function ringsRun(dir: string, ...extra: string[]) {
+  const r = semigan('train', '--data', 'rings', '--steps', '40', '--seed', '3', '--out', dir, ...extra);
+  expect(r.code, r.stderr).toBe(0);
+  return r;
+}
 
 export function tempDir(prefix = 'semigan-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
