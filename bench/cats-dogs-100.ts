@@ -27,20 +27,22 @@ import {
   formatCompareTable,
   labeledSetConflicts,
   mergeRuns,
-  methodGanWeight,
   runCompare,
   summarise,
   type CompareRun,
 } from '../src/experiments/compare.js';
+import { compareRunConfig, methodGanWeight } from '../src/experiments/compare-config.js';
 import type { SelectStrategy } from '../src/data/select-labels.js';
 import { defaultGanWeights, IMAGES_DEFAULTS } from '../src/experiments/data-defaults.js';
 import type { MethodName } from '../src/train/methods.js';
+import { runSettings } from '../src/train/run-settings.js';
+import { describeDataSpec, parseDataSpec } from '../src/data/spec.js';
 import { augmentOption } from '../src/cli/parse.js';
 import { Stopped, UsageError } from '../src/errors.js';
 import { stopOnInterrupt } from '../src/cli/interrupt.js';
 import { writeFileAtomic } from '../src/util/fs.js';
 import { benchContext, benchRunsDir, provenanceHeader, seedGroupTag, seedRole, tagValue } from './machine.js';
-import { mergeIntoResultsFile, readRuns } from './partial-results.js';
+import { mergeIntoResultsFile, readRuns, runsOfProtocol } from './partial-results.js';
 
 const here = import.meta.dirname;
 // data paths in results are relative to the repository: the bench runs from its root
@@ -129,43 +131,41 @@ const context = benchContext();
 const t0 = performance.now();
 const done: CompareRun[] = [];
 const { shouldStop } = stopOnInterrupt();
-const result = await runCompare(
-  {
-    data: `images:${dataDir}?size=${size}`,
-    labels: 100,
-    select,
-    methods,
-    seeds,
-    epochs,
-    validationPerClass: validation,
-    out,
-    finished,
-    ...(augmentSpec ? { augment: augmentOption(augmentSpec) } : {}),
-    ...(threshold === undefined ? {} : { pseudoThreshold: threshold }),
-    ...(weights === undefined ? {} : { ganWeight: weights }),
+const options = {
+  data: `images:${dataDir}?size=${size}`,
+  labels: 100,
+  select,
+  methods,
+  seeds,
+  epochs,
+  validationPerClass: validation,
+  out,
+  finished,
+  ...(augmentSpec ? { augment: augmentOption(augmentSpec) } : {}),
+  ...(threshold === undefined ? {} : { pseudoThreshold: threshold }),
+  ...(weights === undefined ? {} : { ganWeight: weights }),
+};
+const result = await runCompare(options, {
+  shouldStop,
+  onRunStart: ({ select, method, seed, index, total }) => {
+    keepSelection(`${select}-seed${seed}.json`);
+    console.log(
+      `${new Date().toISOString()} [${index + 1}/${total}] ${method}, ${select} labels, seed ${seed}`,
+    );
   },
-  {
-    shouldStop,
-    onRunStart: ({ select, method, seed, index, total }) => {
-      keepSelection(`${select}-seed${seed}.json`);
-      console.log(
-        `${new Date().toISOString()} [${index + 1}/${total}] ${method}, ${select} labels, seed ${seed}`,
-      );
-    },
-    onEpoch: (m, total) =>
-      console.log(
-        `  epoch ${m.epoch}/${total}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%  ${m.seconds}s`,
-      ),
-    onNote: (line) => console.log(`  ${line}`),
-    onWarning: (line) => console.log(`  warning: ${line}`),
-    onRunDone: (r) => {
-      console.log(`  → ${(r.testAccuracy * 100).toFixed(2)}%, ${r.labelsRead} labels read`);
-      // progress for runs that span sessions: every finished run, merged with what other processes wrote
-      done.push(r);
-      writePartial(done);
-    },
+  onEpoch: (m, total) =>
+    console.log(
+      `  epoch ${m.epoch}/${total}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%  ${m.seconds}s`,
+    ),
+  onNote: (line) => console.log(`  ${line}`),
+  onWarning: (line) => console.log(`  warning: ${line}`),
+  onRunDone: (r) => {
+    console.log(`  → ${(r.testAccuracy * 100).toFixed(2)}%, ${r.labelsRead} labels read`);
+    // progress for runs that span sessions: every finished run, merged with what other processes wrote
+    done.push(r);
+    writePartial(done);
   },
-).catch((e: Error) => {
+}).catch((e: Error) => {
   // a signal stopped the work (a run at a checkpoint, or a selection from scratch): the same command continues
   if (e instanceof Stopped) {
     console.log(`${e.message}; the same command continues`);
@@ -232,9 +232,16 @@ function writePartial(mine: CompareRun[]): void {
     ...provenanceHeader(runs.map((r) => r.code)),
     ...protocol,
     runs,
-    summary: summarise(runs),
+    summary: summarise(ofThisProtocol(runs)),
   }));
   for (const line of labeledSetConflicts(merged)) console.log(`  warning: ${line}`);
+}
+
+/** This call's runs and every recorded run that provably trained what it trains (see runsOfProtocol). */
+function ofThisProtocol(runs: CompareRun[]): CompareRun[] {
+  const data = describeDataSpec(parseDataSpec(options.data));
+  const wanted = (r: CompareRun) => runSettings(compareRunConfig(options, data, r, [], 50));
+  return runsOfProtocol(runs, wanted, (line) => console.log(`  ${line}`));
 }
 
 console.log(formatCompareTable(result));
@@ -247,7 +254,7 @@ writeFullResults();
  */
 function writeFullResults(): void {
   const finalFile = join(here, 'results', `${name}.json`);
-  const runs = mergeRuns(mergeRuns(readRuns(finalFile), readRuns(partialFile)), result.runs);
+  const runs = ofThisProtocol(mergeRuns(mergeRuns(readRuns(finalFile), readRuns(partialFile)), result.runs));
   const cells = new Set(runs.map((r) => `${r.select}/${r.method}`));
   const seedsOf = (cell: string) => runs.filter((r) => `${r.select}/${r.method}` === cell).length;
   const conflicts = labeledSetConflicts(runs);

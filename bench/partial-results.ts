@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mergeRuns, type CompareRun } from '../src/experiments/compare.js';
+import { whyNotSameRun, type RunSettings } from '../src/train/run-settings.js';
 import { writeFileAtomic } from '../src/util/fs.js';
 
 export const readRuns = (path: string): CompareRun[] =>
@@ -20,4 +21,22 @@ export function mergeIntoResultsFile(
   const runs = mergeRuns(readRuns(path).filter(keep), mine);
   writeFileAtomic(path, JSON.stringify(file(runs), null, 2) + '\n');
   return runs;
+}
+
+/**
+ * The runs a summary may average: those whose settings (labeled set aside: each seed has its own) and code
+ * signature are exactly what `wanted` gives for their strategy, method and seed. A file can hold others (an
+ * earlier code signature, another lever): each is named in one line through `say` and left out of the figures.
+ */
+export function runsOfProtocol(
+  runs: CompareRun[],
+  wanted: (r: CompareRun) => RunSettings,
+  say: (line: string) => void,
+): CompareRun[] {
+  return runs.filter((r) => {
+    const w = wanted(r);
+    const why = whyNotSameRun(r, { ...w, labeled: r.settings?.labeled ?? w.labeled });
+    if (why) say(`left out of the summary: ${r.select}/${r.method}/seed ${r.seed}: ${why}`);
+    return !why;
+  });
 }

@@ -3,7 +3,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { countedSeeds, seedGroupTag, seedRole, tagValue } from '../bench/machine.js';
-import { mergeIntoResultsFile } from '../bench/partial-results.js';
+import { mergeIntoResultsFile, runsOfProtocol } from '../bench/partial-results.js';
+import { compareRunConfig } from '../src/experiments/compare-config.js';
+import { CODE_SIGNATURE } from '../src/train/provenance.js';
+import { runSettings } from '../src/train/run-settings.js';
 import { labeledSetConflicts, type CompareRun } from '../src/experiments/compare.js';
 import { checkoutState } from '../src/train/provenance.js';
 import { percentWithSpread, seedStats } from '../src/util/stats.js';
@@ -31,6 +34,41 @@ describe('bench results files', () => {
     writeFileSync(path, JSON.stringify({ runs }));
     mergeIntoResultsFile(path, [run('random', 1, 0.5)], (r) => r.select === 'random', file);
     expect((JSON.parse(readFileSync(path, 'utf8')) as { runs: CompareRun[] }).runs).toHaveLength(3);
+  });
+
+  it('a summary averages only runs that trained exactly this protocol, and names each one it leaves out', () => {
+    const protocol = {
+      labels: 100,
+      validationPerClass: 0,
+      epochs: 30,
+      ganWeight: { 'klogit-fm+fixmatch': 0.1 },
+    };
+    const wanted = (r: CompareRun) => runSettings(compareRunConfig(protocol, 'images:photos', r, [], 50));
+    const code = [{ commit: 'abc', dirty: false, atStep: 0, date: '', signature: CODE_SIGNATURE }];
+    // each seed's own labeled set: a difference there is not a difference of protocol
+    const examples = (seed: number) => [{ id: `cat/${seed}.jpg`, label: 'cat' }];
+    const recorded = (method: 'fixmatch' | 'klogit-fm+fixmatch', seed: number, o: object = {}) => {
+      const at = { select: 'random' as const, method, seed };
+      const config = { ...compareRunConfig(protocol, 'images:photos', at, examples(seed), 50), ...o };
+      return { ...at, testAccuracy: 0.7, settings: runSettings(config), code } as unknown as CompareRun;
+    };
+    const same = [recorded('fixmatch', 4), recorded('fixmatch', 5), recorded('klogit-fm+fixmatch', 4)];
+    const lines: string[] = [];
+    expect(runsOfProtocol(same, wanted, (l) => lines.push(l))).toEqual(same);
+    expect(lines).toEqual([]);
+    const others = [
+      recorded('klogit-fm+fixmatch', 5, { ganWeight: 1 }), // the recipe's weight changed
+      recorded('fixmatch', 6, { epochs: 10 }),
+      { ...recorded('fixmatch', 7), code: [{ ...code[0], signature: 'semigan-training-v0' }] },
+      { ...recorded('fixmatch', 8), settings: undefined } as unknown as CompareRun,
+    ];
+    expect(runsOfProtocol([...same, ...others], wanted, (l) => lines.push(l))).toEqual(same);
+    expect(lines).toEqual([
+      'left out of the summary: random/klogit-fm+fixmatch/seed 5: its ganWeight null ≠ 0.1',
+      'left out of the summary: random/fixmatch/seed 6: its epochs 10 ≠ 30',
+      expect.stringMatching(/^left out of the summary: random\/fixmatch\/seed 7: it ran other training code/),
+      'left out of the summary: random/fixmatch/seed 8: it recorded no settings (older results)',
+    ]);
   });
 
   it('tags keep protocols and seed groups apart: no two settings share a file name', () => {

@@ -6,26 +6,15 @@ import type { LabeledExample } from '../data/labels-csv.js';
 import type { SelectStrategy } from '../data/select-labels.js';
 import { describeDataSpec, loadData, parseDataSpec, type DataSpec, type LoadHooks } from '../data/spec.js';
 import { Stopped, UsageError } from '../errors.js';
-import {
-  GAN_WEIGHTED_METHODS,
-  METHOD_TERMS,
-  PSEUDO_LABEL_METHODS,
-  type MethodName,
-} from '../train/methods.js';
+import { GAN_WEIGHTED_METHODS, PSEUDO_LABEL_METHODS, type MethodName } from '../train/methods.js';
 import type { Augmentation } from '../train/augment.js';
 import { readCheckpointFile } from '../train/checkpoint-file.js';
-import {
-  CHECKPOINT_FILE,
-  readMetrics,
-  runTraining,
-  type RunConfig,
-  type RunHooks,
-  type RunMetrics,
-} from '../train/run.js';
+import { CHECKPOINT_FILE, readMetrics, runTraining, type RunHooks, type RunMetrics } from '../train/run.js';
 import { runSettings, whyNotSameRun } from '../train/run-settings.js';
 import { validateRunConfig } from '../train/run-config.js';
 import { compareReportHtml } from '../report/compare-report.js';
 import { ensureWritableDir, moveAside, writeFileAtomic } from '../util/fs.js';
+import { compareRunConfig, trainingOverrides, type RunAt } from './compare-config.js';
 import { summarise } from './compare-summary.js';
 import { selectOrReuse, type Selection } from './compare-selection.js';
 import type { CompareResult, CompareRun } from './compare-types.js';
@@ -150,7 +139,6 @@ function checkBudget(train: Dataset, o: CompareOptions): void {
   }
 }
 
-type RunAt = Pick<CompareRun, 'select' | 'method' | 'seed'>;
 
 /** One cell of the grid: reused when provably the same run, else trained (or resumed) in its directory. */
 async function compareRun(
@@ -161,18 +149,8 @@ async function compareRun(
   selection: Selection,
   hooks: CompareHooks,
 ): Promise<CompareRun> {
-  const config: RunConfig = {
-    data: describeDataSpec(spec),
-    method: at.method,
-    labelsPerClass: Math.max(1, Math.floor(o.labels / train.classNames.length)),
-    labeledExamples: selection.examples,
-    validationPerClass: o.validationPerClass,
-    selectBest: at.method === 'supervised' && o.validationPerClass > 0,
-    seed: at.seed,
-    epochs: o.epochs,
-    checkpointEverySteps: 500,
-    ...trainingOverrides(o, at.method),
-  };
+  const perClass = Math.max(1, Math.floor(o.labels / train.classNames.length));
+  const config = compareRunConfig(o, describeDataSpec(spec), at, selection.examples, perClass);
   const settings = runSettings(config);
   const name = runDirName(at.select, at.method, at.seed);
   const dir = join(o.out, 'runs', name);
@@ -240,28 +218,6 @@ function checkOptions(o: CompareOptions): void {
       checkpointEverySteps: 500,
       ...trainingOverrides(o, method),
     });
-}
-
-/**
- * The comparison's changes to every run's recipe: augmentation for all, the threshold where the term is on,
- * the GAN weight where there is a GAN.
- */
-function trainingOverrides(o: CompareOptions, method: MethodName): Partial<RunConfig> {
-  const pseudo = METHOD_TERMS[method]?.pseudoLabels;
-  const ganWeight = methodGanWeight(o.ganWeight, method);
-  return {
-    ...(o.augment ? { augment: o.augment } : {}),
-    ...(pseudo && o.pseudoThreshold !== undefined
-      ? { pseudoLabels: { ...pseudo, threshold: o.pseudoThreshold } }
-      : {}),
-    ...(ganWeight !== undefined ? { ganWeight } : {}),
-  };
-}
-
-/** The GAN weight a comparison's `ganWeight` option gives `method`: undefined where it trains at the default 1. */
-export function methodGanWeight(w: CompareOptions['ganWeight'], method: MethodName): number | undefined {
-  if (typeof w === 'number') return GAN_WEIGHTED_METHODS.includes(method) ? w : undefined;
-  return w?.[method];
 }
 
 /** A run directory's metrics, or its checkpoint's before the first epoch ended; null when it has neither. */
