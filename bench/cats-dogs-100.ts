@@ -41,9 +41,18 @@ import { augmentOption } from '../src/cli/parse.js';
 import { Stopped, UsageError } from '../src/errors.js';
 import { stopOnInterrupt } from '../src/cli/interrupt.js';
 import { writeFileAtomic } from '../src/util/fs.js';
-import { benchContext, benchRunsDir, provenanceHeader, seedGroupTag, seedRole, tagValue } from './machine.js';
+import {
+  benchContext,
+  benchRunsDir,
+  provenanceHeader,
+  refuseDirtyCheckout,
+  seedGroupTag,
+  seedRole,
+  tagValue,
+} from './machine.js';
 import { mergeIntoResultsFile, readRuns, runsOfProtocol } from './partial-results.js';
 
+refuseDirtyCheckout();
 const here = import.meta.dirname;
 // data paths in results are relative to the repository: the bench runs from its root
 process.chdir(join(here, '..'));

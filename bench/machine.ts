@@ -26,6 +26,20 @@ export function benchContext(): {
 }
 
 /**
+ * A long bench refuses to start from a checkout whose code differs from its commit: its runs would name a commit
+ * that is not the code that ran, and no one could check them. SEMIGAN_BENCH_ALLOW_DIRTY=1 lets exploration go on
+ * (its runs still record dirty: true).
+ */
+export function refuseDirtyCheckout(): void {
+  if (!loaded.dirty || process.env.SEMIGAN_BENCH_ALLOW_DIRTY === '1') return;
+  console.error(
+    `the checkout's code differs from its commit ${loaded.commit.slice(0, 12)}: commit or stash it first, so ` +
+      'the results name the code that ran (SEMIGAN_BENCH_ALLOW_DIRTY=1 to explore anyway)',
+  );
+  process.exit(2);
+}
+
+/**
  * Where a resumable benchmark keeps its run directories (checkpoints, not committed). SEMIGAN_BENCH_RUNS moves
  * them out of the work tree, so they survive a fresh checkout of the repository on the same machine.
  */
@@ -36,17 +50,20 @@ export function benchRunsDir(name: string): string {
 
 /**
  * A results file's header: every commit that trained one of its runs (and whether any ran on a dirty tree),
- * then where it ran, and which code last wrote the file, which is not the code of its runs.
+ * every machine its runs name (runs of one file can span machines: each run's own code entries say which), then
+ * where it was written, and which code last wrote the file, which is not the code of its runs.
  */
 export function provenanceHeader(
-  runsCode: ({ commit: string; dirty: boolean }[] | undefined)[],
+  runsCode: ({ commit: string; dirty: boolean; machine?: string }[] | undefined)[],
   context = benchContext(),
 ): Record<string, unknown> {
   const all = runsCode.flatMap((c) => c ?? []);
+  const machines = [...new Set(all.flatMap((c) => (c.machine ? [c.machine] : [])))];
   const { commit, dirty, date, ...where } = context;
   return {
     commits: [...new Set(all.map((c) => c.commit))],
     dirty: all.some((c) => c.dirty),
+    ...(machines.length ? { runMachines: machines } : {}),
     ...where,
     writtenBy: { commit, dirty, date },
   };

@@ -33,6 +33,7 @@ import {
   benchRunsDir,
   parseCommitEntry,
   provenanceHeader,
+  refuseDirtyCheckout,
   seedGroupTag,
   seedRole,
 } from './machine.js';
@@ -51,6 +52,7 @@ import {
   type SeedRecord,
 } from './mnist-records.js';
 
+refuseDirtyCheckout();
 const here = import.meta.dirname;
 const dataDir = process.env.MNIST_DIR ?? join(here, '..', '..', 'shared', 'data', 'mnist');
 const targetEpochs = Number(process.env.MNIST_EPOCHS ?? 300);
