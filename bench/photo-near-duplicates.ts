@@ -4,7 +4,8 @@
  * carry a test photo into training, which flatters the SSL methods against the supervised one. Each photo at
  * 64 px is reduced to a 16×16 colour thumbnail, centred and scaled to unit length; each test photo (and its
  * mirror image) is compared with every training photo by cosine similarity. A re-encoded or resized copy scores
- * ≥ 0.99; the counts above each threshold and the closest pairs are written for inspection. No label is used
+ * ≥ 0.99 and a slightly cropped one ≥ 0.97 (`copiesOfOnePhotoScore`: one photo against edited copies of itself); the
+ * counts above each threshold and the closest pairs are written for inspection. No label is used
  * beyond naming the pairs' folders.
  *
  *   npx tsx bench/photo-near-duplicates.ts   → bench/results/cats-dogs-near-duplicates.json   (≈1 min)
@@ -12,6 +13,7 @@
  * Env: CD_DIR.
  */
 import { basename, join } from 'node:path';
+import sharp from 'sharp';
 import { loadData, parseDataSpec } from '../src/data/spec.js';
 import { writeFileAtomic } from '../src/util/fs.js';
 import { benchContext } from './machine.js';
@@ -57,6 +59,31 @@ const closest = Array.from({ length: test.y.length }, (_, i) => {
   }
   return best;
 }).sort((a, b) => b.similarity - a.similarity);
+
+/** What a copy scores: one training photo against edited copies of itself, decoded as the loader decodes. */
+async function calibration(path: string): Promise<Record<string, number>> {
+  const pixels = async (img: Buffer) => {
+    const raw = await sharp(img).resize(size, size, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+    return Float32Array.from(raw, (v) => v / 127.5 - 1);
+  };
+  const original = thumbnail(await pixels(await sharp(path).toBuffer()), 0, false);
+  const copies: Record<string, Promise<Buffer>> = {
+    'JPEG quality 30': sharp(path).jpeg({ quality: 30 }).toBuffer(),
+    'resized to 40 px': sharp(path).resize(40, 40).toBuffer(),
+    'mirrored and re-encoded': sharp(path).flop().jpeg({ quality: 60 }).toBuffer(),
+    '15% brighter': sharp(path).modulate({ brightness: 1.15 }).png().toBuffer(),
+    'cropped by 4 px a side': sharp(path)
+      .extract({ left: 4, top: 4, width: size - 8, height: size - 8 })
+      .toBuffer(),
+  };
+  const scores: Record<string, number> = {};
+  for (const [name, copy] of Object.entries(copies)) {
+    const t = thumbnail(await pixels(await copy), 0, name.startsWith('mirrored'));
+    scores[name] = Number(original.reduce((a, v, k) => a + v * t[k], 0).toFixed(4));
+  }
+  return scores;
+}
+
 const file = join(here, 'results', 'cats-dogs-near-duplicates.json');
 const result = {
   bench: 'photo-near-duplicates',
@@ -69,6 +96,7 @@ const result = {
   testPhotosWithACloserTrainingPhoto: Object.fromEntries(
     thresholds.map((t) => [String(t), closest.filter((c) => c.similarity >= t).length]),
   ),
+  copiesOfOnePhotoScore: await calibration(join(dataDir, trainIds[0])),
   closestPairs: closest.slice(0, 20).map((c) => ({ ...c, similarity: Number(c.similarity.toFixed(4)) })),
   wallSeconds: Math.round((performance.now() - t0) / 1000),
 };
