@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { presetByName, presetData, PRESET_NAMES } from '../src/experiments/presets.js';
+import type { ParamStore } from '../src/nets/params.js';
+import { Rng } from '../src/random.js';
+import { makeObjective } from '../src/train/methods.js';
+import { CODE_SIGNATURE } from '../src/train/provenance.js';
+import { sha256 } from '../src/util/sha256.js';
+
+const INPUTS = {
+  toy: { shape: [2], k: 2 },
+  mnist: { shape: [28, 28, 1], k: 10 },
+  images: { shape: [64, 64, 3], k: 2 },
+};
+
+/** Each parameter's name, shape and a rounded checksum of its initial values: the nets as built, on any machine. */
+function describeParams(p: ParamStore): string[] {
+  return p.save().map(({ name, shape, data }) => {
+    let sum = 0;
+    let sumSq = 0;
+    for (const v of data) [sum, sumSq] = [sum + v, sumSq + v * v];
+    return `${name.replace(/_\d+$/, '')} [${shape.join(',')}] ${sum.toPrecision(6)} ${sumSq.toPrecision(6)}`;
+  });
+}
+
+/**
+ * What every preset trains with: its optimiser settings and schedule, and its nets' parameters as built from a
+ * fixed seed. Runs record a preset by name and its defaults as null, so a change here would let runs of the old
+ * and the new nets pass as the same run: this fingerprint ties the presets to CODE_SIGNATURE.
+ */
+function presetFingerprint(): string {
+  const parts = PRESET_NAMES.map((name) => {
+    const preset = presetByName(name);
+    const { shape, k } = INPUTS[presetData(name)!];
+    const d = preset.makeDiscriminator(makeObjective('klogit-fm'), k, shape, new Rng(1));
+    const g = preset.makeGenerator(shape, new Rng(2));
+    const lines = [name, JSON.stringify(preset.train), String(preset.lrDecayOverRun ?? false)];
+    lines.push(...describeParams(d.params), ...describeParams(g.params));
+    for (const v of [...d.params.all(), ...g.params.all()]) v.dispose();
+    return lines.join('\n');
+  });
+  return sha256(parts.join('\n\n'));
+}
+
+describe('presets and the code signature', () => {
+  it('a change to any preset (nets, initial weights, optimiser, schedule) comes with a new CODE_SIGNATURE', () => {
+    // When this fails because a preset changed on purpose: raise CODE_SIGNATURE in src/train/provenance.ts (runs
+    // of the old nets must not be reused as runs of the new), then record both new values here.
+    expect({ signature: CODE_SIGNATURE, presets: presetFingerprint() }).toEqual({
+      signature: 'semigan-training-v1',
+      presets: '67692ce299ccd58e4c816ceb4d0aa335540d799ec6284f03e73ae8b768625d83',
+    });
+  });
+});
