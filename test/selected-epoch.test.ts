@@ -61,7 +61,7 @@ describe('one model, one figure (early stopping)', () => {
     expect(result.runs[0]).toMatchObject({ testAccuracy: m.testAccuracy, selectedEpoch: m.selectedEpoch });
   });
 
-  it('a stop in the middle of an epoch and a resume log the same epoch losses as one go', async () => {
+  it('a stop in the middle of an epoch and a resume log the same epoch losses and time as one go', async () => {
     const root = tempDir();
     const config: RunConfig = {
       data: 'rings',
@@ -74,7 +74,12 @@ describe('one model, one figure (early stopping)', () => {
     const whole = await runTraining(config, join(root, 'whole'));
     let steps = 0;
     const stopped = await runTraining(config, join(root, 'split'), {
-      onStep: () => void steps++,
+      onStep: (step) => {
+        steps++;
+        // epoch 2's steps before the stop take 0.15 s each: time the resumed epoch must still count
+        const until = performance.now() + (step > 9 ? 150 : 0);
+        while (performance.now() < until);
+      },
       shouldStop: () => steps >= 13,
     });
     expect(stopped.step).toBe(13); // epoch 2 of 9 steps each, 4 steps in
@@ -82,6 +87,8 @@ describe('one model, one figure (early stopping)', () => {
     const logged = (m: RunMetrics) => m.epochs.map(({ seconds: _, ...rest }) => rest);
     expect(logged(parts)).toEqual(logged(whole));
     expect(parts.weightsSha256).toBe(whole.weightsSha256);
+    // the epoch's time is its seconds before the stop and after the resume
+    expect(parts.epochs[1].seconds).toBeGreaterThanOrEqual(0.55);
   });
 
   it('the selected epoch survives a stop and a resume: same choice, same weights hash as one go', async () => {

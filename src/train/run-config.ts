@@ -116,7 +116,8 @@ export interface RunMetrics {
    * The losses summed over the current epoch's steps up to `step`, checkpointed so that an epoch interrupted
    * and resumed logs the same average losses as one trained in one go.
    */
-  epochSoFar?: { step: number; d: number; g: number; n: number };
+  /** seconds: absent in checkpoints written before the epoch's time was kept */
+  epochSoFar?: { step: number; d: number; g: number; n: number; seconds?: number };
   /** Divergence monitor state, checkpointed so resumes detect exactly what an uninterrupted run would. */
   monitor?: CollapseState;
   /** Final test confusion matrix (rows: true class, columns: predicted). */

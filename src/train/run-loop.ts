@@ -21,15 +21,20 @@ interface EpochSums {
 
 const newSums = (): EpochSums => ({ d: 0, g: 0, n: 0, start: performance.now() });
 
-/** The sums a checkpoint taken mid-epoch carried, when the run resumes from exactly that step. */
+/**
+ * The sums a checkpoint taken mid-epoch carried, when the run resumes from exactly that step; the epoch's
+ * seconds before the stop count towards its time (checkpoints written before they were kept count from here).
+ */
 function resumedSums(run: RunState): EpochSums {
   const so = run.metrics.epochSoFar;
-  return so && so.step === run.trainer.stepCount ? { ...newSums(), d: so.d, g: so.g, n: so.n } : newSums();
+  if (!so || so.step !== run.trainer.stepCount) return newSums();
+  return { d: so.d, g: so.g, n: so.n, start: performance.now() - (so.seconds ?? 0) * 1000 };
 }
 
-/** A checkpoint of the run with this epoch's sums so far. */
+/** A checkpoint of the run with this epoch's sums and seconds so far. */
 function save(run: RunState, sums: EpochSums): void {
-  run.metrics.epochSoFar = { step: run.trainer.stepCount, d: sums.d, g: sums.g, n: sums.n };
+  const seconds = Number(((performance.now() - sums.start) / 1000).toFixed(1));
+  run.metrics.epochSoFar = { step: run.trainer.stepCount, d: sums.d, g: sums.g, n: sums.n, seconds };
   saveRun(run);
 }
 
