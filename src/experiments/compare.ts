@@ -139,7 +139,6 @@ function checkBudget(train: Dataset, o: CompareOptions): void {
   }
 }
 
-
 /** One cell of the grid: reused when provably the same run, else trained (or resumed) in its directory. */
 async function compareRun(
   o: CompareOptions,
