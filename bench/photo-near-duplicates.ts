@@ -60,7 +60,11 @@ const closest = Array.from({ length: test.y.length }, (_, i) => {
   return best;
 }).sort((a, b) => b.similarity - a.similarity);
 
-/** What a copy scores: one training photo against edited copies of itself, decoded as the loader decodes. */
+/**
+ * What a copy scores: one training photo against edited copies of itself. Decoded with sharp's default (lanczos3)
+ * resize to 64×64, as the loader decodes, except that the loader crops to fill ('cover'): for these square photos
+ * the two agree. (Decoding through src/data/images.ts's own path would need its decoder exported.)
+ */
 async function calibration(path: string): Promise<Record<string, number>> {
   const pixels = async (img: Buffer) => {
     const raw = await sharp(img).resize(size, size, { fit: 'fill' }).removeAlpha().raw().toBuffer();
