@@ -250,8 +250,13 @@ function writePartial(mine: CompareRun[]): void {
 function ofThisProtocol(runs: CompareRun[]): CompareRun[] {
   const data = describeDataSpec(parseDataSpec(options.data));
   const wanted = (r: CompareRun) => runSettings(compareRunConfig(options, data, r, [], 50));
-  return runsOfProtocol(runs, wanted, (line) => console.log(`  ${line}`));
+  return runsOfProtocol(runs, wanted, (line) => {
+    // the partial file is summarised after every finished run: name each left-out run once per process
+    if (!saidLeftOut.has(line)) console.log(`  ${line}`);
+    saidLeftOut.add(line);
+  });
 }
+const saidLeftOut = new Set<string>();
 
 console.log(formatCompareTable(result));
 writeFullResults();

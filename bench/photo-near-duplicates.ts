@@ -14,6 +14,7 @@
  */
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
+import { decodeImage } from '../src/data/images.js';
 import { loadData, parseDataSpec } from '../src/data/spec.js';
 import { writeFileAtomic } from '../src/util/fs.js';
 import { benchContext } from './machine.js';
@@ -60,16 +61,9 @@ const closest = Array.from({ length: test.y.length }, (_, i) => {
   return best;
 }).sort((a, b) => b.similarity - a.similarity);
 
-/**
- * What a copy scores: one training photo against edited copies of itself. Decoded with sharp's default (lanczos3)
- * resize to 64×64, as the loader decodes, except that the loader crops to fill ('cover'): for these square photos
- * the two agree. (Decoding through src/data/images.ts's own path would need its decoder exported.)
- */
+/** What a copy scores: one training photo against edited copies of itself, each decoded as the loader decodes. */
 async function calibration(path: string): Promise<Record<string, number>> {
-  const pixels = async (img: Buffer) => {
-    const raw = await sharp(img).resize(size, size, { fit: 'fill' }).removeAlpha().raw().toBuffer();
-    return Float32Array.from(raw, (v) => v / 127.5 - 1);
-  };
+  const pixels = async (img: Buffer) => Float32Array.from(await decodeImage(img, size), (v) => v / 127.5 - 1);
   const original = thumbnail(await pixels(await sharp(path).toBuffer()), 0, false);
   const copies: Record<string, Promise<Buffer>> = {
     'JPEG quality 30': sharp(path).jpeg({ quality: 30 }).toBuffer(),

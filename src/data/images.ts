@@ -127,6 +127,24 @@ interface Decoded {
   ok: Uint8Array;
 }
 
+/**
+ * One image as the loader sees it: upright (EXIF), cropped to fill a size×size square, sRGB, no alpha, as
+ * size·size·3 bytes. Exported so checks on the data (near-copy search) read photos exactly as training does.
+ */
+export async function decodeImage(input: string | Buffer, size: number): Promise<Buffer> {
+  const { default: sharp } = await import('sharp');
+  const buf = await sharp(input, { failOn: 'error' })
+    .rotate()
+    .resize(size, size, { fit: 'cover', kernel: 'lanczos3' })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer();
+  const per = size * size * 3;
+  if (buf.length !== per) throw new Error(`decoded ${buf.length} bytes, expected ${per}`);
+  return buf;
+}
+
 async function decodeAll(
   root: string,
   files: string[],
@@ -143,15 +161,7 @@ async function decodeAll(
   const worker = async () => {
     for (let i = next++; i < files.length; i = next++) {
       try {
-        const buf = await sharp(join(root, files[i]), { failOn: 'error' })
-          .rotate()
-          .resize(size, size, { fit: 'cover', kernel: 'lanczos3' })
-          .removeAlpha()
-          .toColourspace('srgb')
-          .raw()
-          .toBuffer();
-        if (buf.length !== per) throw new Error(`decoded ${buf.length} bytes, expected ${per}`);
-        pixels.set(buf, i * per);
+        pixels.set(await decodeImage(join(root, files[i]), size), i * per);
         ok[i] = 1;
       } catch (e) {
         opts.onWarning?.(`skipping unreadable image ${files[i]}: ${(e as Error).message.split('\n')[0]}`);
