@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { Agent, get } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveStatic } from '../src/cli/playground-command.js';
 import { haveBrowser, openPlayground, pollUntil } from './browser-helpers.js';
-import { tempDir } from './helpers.js';
+import { semiganAsync, tempDir } from './helpers.js';
 
 const SECRET = 'the-secret-outside-the-root';
 
@@ -91,6 +92,39 @@ describe('the playground server', () => {
     expect(await (await fetch(new URL('sub/a.txt', url))).text()).toBe('inside');
     expect((await fetch(new URL('missing.js', url))).status).toBe(404);
   });
+});
+
+describe('semigan playground', () => {
+  it('stops on the first Ctrl-C, even while a browser holds a keep-alive connection', async () => {
+    const child = semiganAsync('playground', '--port', '0');
+    let out = '';
+    const url = await new Promise<string>((ok, fail) => {
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /(http:\/\/\S+)/.exec(out);
+        if (m) ok(m[1]);
+      });
+      child.once('exit', () => fail(new Error(`playground exited early: ${out}`)));
+    });
+    const agent = new Agent({ keepAlive: true });
+    const status = await new Promise<number>((ok, fail) =>
+      get(url, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => ok(res.statusCode ?? 0));
+      }).on('error', fail),
+    );
+    expect(status).toBe(200);
+    const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+    child.kill('SIGINT');
+    const code = await Promise.race([
+      exited,
+      new Promise((ok) => setTimeout(() => ok('still running'), 5000)),
+    ]);
+    agent.destroy();
+    if (code === 'still running') child.kill('SIGKILL');
+    expect(code).toBe(0);
+    expect(out).toContain('stopped');
+  }, 20_000);
 });
 
 describe.skipIf(!haveBrowser)('the built playground after hostile requests (headless Chromium)', () => {

@@ -94,8 +94,25 @@ export function registerPlayground(program: Command): void {
       if (!existsSync(join(root, 'index.html'))) {
         throw new SemiganError(`the playground is not built (${root} is missing): run npm run build`);
       }
-      const { url } = await serveStatic(root, o.host, o.port);
+      const { server, url } = await serveStatic(root, o.host, o.port);
       process.stdout.write(`semigan playground: ${url}  (Ctrl-C to stop)\n`);
-      await new Promise<void>((done) => process.once('SIGINT', () => done()));
+      await untilStopped(server);
     });
+}
+
+/**
+ * Resolves once Ctrl-C, SIGTERM or a hang-up has closed the server. Closing alone would wait for the
+ * browser's keep-alive connections, which stay open as long as the tab does: they are ended too.
+ */
+function untilStopped(server: Server): Promise<void> {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  return new Promise<void>((done) => {
+    const stop = () => {
+      signals.forEach((sig) => process.off(sig, stop));
+      process.stdout.write('semigan playground: stopped\n');
+      server.close(() => done());
+      server.closeAllConnections();
+    };
+    signals.forEach((sig) => process.on(sig, stop));
+  });
 }
