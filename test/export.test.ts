@@ -84,10 +84,39 @@ describe('export and predict', () => {
 
     r = semigan('predict', '--model', join(dir, 'nowhere'), pts);
     expect(r.code).toBe(2);
+    expect(oneLineError(r.stderr)).toMatch(/nowhere does not exist/);
+    r = semigan('predict', '--model', dir, pts);
+    expect(r.code).toBe(2);
     expect(oneLineError(r.stderr)).toMatch(/neither a run directory .* nor an export/);
+    r = semigan('eval', '--model', join(dir, 'exp'));
+    expect(r.code).toBe(2);
+    expect(oneLineError(r.stderr)).toMatch(/is an exported model; this command needs the run directory/);
     r = semigan('predict', '--model', join(dir, 'exp'), join(dir, 'missing.csv'));
     expect(r.code).toBe(2);
     expect(oneLineError(r.stderr)).toMatch(/missing.csv does not exist/);
+  });
+
+  it('predict --out and export --out never replace earlier files without --force', () => {
+    const kept = join(dir, 'hand-labels.csv');
+    writeFileSync(kept, 'file,label\na.png,cat\n');
+    let r = semigan('predict', '--model', join(dir, 'run'), pts, '--out', kept);
+    expect(r.code).toBe(2);
+    expect(oneLineError(r.stderr)).toMatch(/hand-labels.csv exists \(use --force to overwrite\)/);
+    expect(readFileSync(kept, 'utf8')).toBe('file,label\na.png,cat\n');
+    r = semigan('predict', '--model', join(dir, 'run'), pts, '--out', kept, '--force');
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(kept, 'utf8')).toMatch(/^file,class,p_inner,p_outer\n/);
+
+    const exp = join(dir, 'exp2');
+    expect(semigan('export', '--model', join(dir, 'run'), '--out', exp).code).toBe(0);
+    const before = readFileSync(join(exp, 'model.json'), 'utf8');
+    r = semigan('export', '--model', join(dir, 'run'), '--out', exp);
+    expect(r.code).toBe(2);
+    expect(oneLineError(r.stderr)).toMatch(
+      /exp2 already holds an exported model \(use --force to replace it\)/,
+    );
+    expect(readFileSync(join(exp, 'model.json'), 'utf8')).toBe(before);
+    expect(semigan('export', '--model', join(dir, 'run'), '--out', exp, '--force').code).toBe(0);
   });
 
   it('photos for a points model: one line saying what the model takes and what to give it', async () => {

@@ -249,7 +249,7 @@ describe('models and checkpoints are validated', () => {
   it('eval of a directory that holds no model is a usage error', () => {
     const r = semigan('eval', '--model', tempDir());
     expect(r.code).toBe(2);
-    expect(oneLineError(r.stderr)).toMatch(/not a semigan model directory/);
+    expect(oneLineError(r.stderr)).toMatch(/not a semigan run directory/);
   });
 });
 

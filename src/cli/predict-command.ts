@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { useBackend, type BackendName } from '../backend.js';
@@ -19,7 +20,10 @@ export function registerPredict(program: Command): void {
     .argument('<inputs...>', 'image files or folders; for 2-D models, CSV files of x,y rows')
     .option('--format <f>', 'csv | json', choiceOption('format', ['csv', 'json'] as const), 'csv')
     .option('--out <file>', 'write here instead of stdout')
+    .option('--force', 'overwrite --out if it exists')
     .action(async (inputs: string[], o) => {
+      if (o.out && existsSync(o.out) && !o.force)
+        throw new UsageError(`${o.out} exists (use --force to overwrite)`);
       await useBackend(o.backend as BackendName);
       const c = await loadClassifier(o.model);
       try {
@@ -73,9 +77,12 @@ export function registerPredict(program: Command): void {
     .description('write a trained classifier as a tfjs layers model (model.json + weights.bin)')
     .requiredOption('--model <dir>', 'a run directory written by semigan train')
     .requiredOption('--out <dir>', 'directory for model.json and weights.bin')
+    .option('--force', 'replace a model already exported to --out')
     .action(async (o) => {
       if (resolve(o.out as string) === resolve(o.model as string))
         throw new UsageError('--out must differ from --model');
+      if (existsSync(join(o.out as string, 'model.json')) && !o.force)
+        throw new UsageError(`${o.out} already holds an exported model (use --force to replace it)`);
       await useBackend(o.backend as BackendName);
       const m = loadModel(o.model);
       try {

@@ -30,6 +30,7 @@ export async function loadClassifier(dir: string): Promise<Classifier> {
       dispose: () => model.dispose(),
     };
   }
+  if (!existsSync(dir)) throw new UsageError(`${dir} does not exist`);
   if (!existsSync(join(dir, CHECKPOINT_FILE))) {
     throw new UsageError(`${dir} is neither a run directory (${CHECKPOINT_FILE}) nor an export (model.json)`);
   }

@@ -30,8 +30,13 @@ export interface LoadedModel {
  */
 export function loadModel(dir: string, opts: { averaged?: boolean } = {}): LoadedModel {
   const path = join(dir, CHECKPOINT_FILE);
+  if (!existsSync(dir)) throw new UsageError(`${dir} does not exist`);
+  if (existsSync(join(dir, 'model.json')))
+    throw new UsageError(
+      `${dir} is an exported model; this command needs the run directory it was exported from (semigan train --out)`,
+    );
   if (!existsSync(path))
-    throw new UsageError(`${dir} is not a semigan model directory (no ${CHECKPOINT_FILE})`);
+    throw new UsageError(`${dir} is not a semigan run directory (no ${CHECKPOINT_FILE})`);
   const ck = readCheckpointFile<{ trainer: TrainerStateMeta; metrics: RunMetrics }>(path);
   const metrics = ck.meta.metrics;
   if (!metrics?.config)
