@@ -156,4 +156,15 @@ describe('epoch lines count the epochs the run will make', () => {
       delete process.env.SEMIGAN_PROGRESS_SECONDS;
     }
   });
+
+  it('CLI: a run of few steps by its epochs says so before training; --steps (a choice) does not', () => {
+    const few = semigan('train', '--data', 'rings', '--epochs', '5', '--out', tempDir());
+    expect(few.code, few.stderr).toBe(0);
+    expect(few.stderr.split('\n')[1]).toBe(
+      'warning: this run is only 50 steps (5 epochs of 10); SSL needs hundreds to thousands: give a larger --epochs or --steps',
+    );
+    const chosen = semigan('train', '--data', 'rings', '--steps', '50', '--out', tempDir());
+    expect(chosen.code, chosen.stderr).toBe(0);
+    expect(chosen.stderr).not.toContain('warning: this run is only');
+  });
 });

@@ -23,6 +23,7 @@ import {
 } from './parse.js';
 import { stopOnInterrupt } from './interrupt.js';
 import { decodeProgress, makeProgress, selectionProgress, stepBar } from './progress.js';
+import { refuseOtherOutput } from './output-dir.js';
 
 export function registerCompare(program: Command): void {
   program
@@ -90,6 +91,7 @@ async function compare(o: CompareFlags): Promise<void> {
   const methods = o.methods ?? defaults.compareMethods;
   if (!o.select.length || !methods.length)
     throw new UsageError('--select and --methods need at least one entry');
+  refuseOtherOutput(o.out, 'compare', 'compare');
   await useBackend(o.backend);
   const epochs = o.epochs ?? defaults.compareEpochs;
   // --gan-weight for every GAN method; else the data's default recipe sets its own method's weight

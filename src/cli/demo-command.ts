@@ -7,6 +7,7 @@ import { METHOD_NAMES } from '../train/methods.js';
 import { ensureWritableDir } from '../util/fs.js';
 import { choiceOption, floatOption, intOption, labelsPerClass, listOption } from './parse.js';
 import { makeProgress } from './progress.js';
+import { demoReplacing } from './output-dir.js';
 
 export function registerDemo(program: Command): void {
   program
@@ -41,8 +42,10 @@ export function registerDemo(program: Command): void {
         .default(DEMO_METHODS, DEMO_METHODS.join(',')),
     )
     .action(async (o) => {
-      ensureWritableDir(o.out);
       const perClass = labelsPerClass(o.labels, toyClassNames(o.dataset));
+      const replacing = demoReplacing(o.out);
+      ensureWritableDir(o.out);
+      if (replacing) process.stderr.write(`semigan demo: ${replacing}\n`);
       const backend = await useBackend(o.backend as BackendName);
       const progress = makeProgress();
       process.stderr.write(

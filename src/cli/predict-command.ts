@@ -9,6 +9,7 @@ import { loadModel } from '../train/load-model.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { choiceOption } from './parse.js';
 import { decodeProgress } from './progress.js';
+import { refuseOtherOutput } from './output-dir.js';
 
 const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
@@ -81,6 +82,7 @@ export function registerPredict(program: Command): void {
     .action(async (o) => {
       if (resolve(o.out as string) === resolve(o.model as string))
         throw new UsageError('--out must differ from --model');
+      refuseOtherOutput(o.out as string, 'export', 'export');
       if (existsSync(join(o.out as string, 'model.json')) && !o.force)
         throw new UsageError(`${o.out} already holds an exported model (use --force to replace it)`);
       await useBackend(o.backend as BackendName);

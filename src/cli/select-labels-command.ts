@@ -16,7 +16,7 @@ export function registerSelectLabels(program: Command): void {
     .command('select-labels')
     .description('choose which training examples to label and write them as a labels CSV (file,label)')
     .requiredOption('--data <spec>', 'rings | moons | spirals | blobs | mnist:<dir> | images:<dir>')
-    .requiredOption('--n <count>', 'how many examples to label', intOption('--n', 1, 1_000_000))
+    .requiredOption('--n <count>', 'how many examples to label (required)', intOption('--n', 1, 1_000_000))
     .option(
       '--strategy <name>',
       `${SELECT_STRATEGIES.join(' | ')} (representative: the most typical example of each k-means cluster, in features learnt from the unlabeled photos, pixel PCA for other data; no labels read)`,

@@ -22,6 +22,9 @@ import { stopOnInterrupt } from './interrupt.js';
 import { decodeProgress, makeProgress, stepBar } from './progress.js';
 import { planTraining } from './train-plan.js';
 
+/** Fewer steps than this and a run has barely begun to learn: said up front, not after the run. */
+const FEW_STEPS = 300;
+
 export function registerTrain(program: Command): void {
   const cmd = program
     .command('train')
@@ -56,7 +59,7 @@ function dataOptions(cmd: Command): Command {
       'stop after this many steps in total (overrides --epochs)',
       intOption('--steps', 1, 1e9),
     )
-    .option('--seed <n>', 'random seed', intOption('--seed', 0, 2 ** 31 - 1))
+    .option('--seed <n>', 'random seed (default 1)', intOption('--seed', 0, 2 ** 31 - 1))
     .option(
       '--preset <name>',
       `the nets and optimiser by name: ${PRESET_NAMES.join(' | ')} (default: the data's; images: photo-cnn, dcgan-resnet the earlier one)`,
@@ -129,7 +132,7 @@ function runControlOptions(cmd: Command): Command {
     )
     .option(
       '--collapse-steps <n>',
-      'roll back when D loss ≈ 0 and G loss ≫ its baseline for N steps, or when D loss explodes (20× its baseline for 20 steps); 0: both off',
+      'roll back when D loss ≈ 0 and G loss ≫ its baseline for N steps, or when D loss explodes (20× its baseline for 20 steps); 0: both off (default 500)',
       intOption('--collapse-steps', 0, 1e9),
     )
     .option(
@@ -162,6 +165,12 @@ async function train(o: Record<string, unknown>, cmd: Command): Promise<void> {
           process.stderr.write(
             `semigan train: ${config.method} on ${config.data}, ${info.labeled} labeled + ${info.unlabeled} unlabeled, seed ${config.seed}, backend ${describeBackend(backend)}${start === 'resume' ? ' (resuming)' : ''}\n`,
           );
+          // an epoch is a pass over the unlabeled data: on a small folder the default epochs are a handful of steps
+          if (info.totalSteps < FEW_STEPS && o.steps === undefined && !o.quick)
+            bar.line(
+              `warning: this run is only ${info.totalSteps} steps (${info.totalSteps / info.stepsPerEpoch} epochs of ${info.stepsPerEpoch}); ` +
+                `SSL needs hundreds to thousands: give a larger --epochs or --steps`,
+            );
         },
         onStep: bar.onStep,
         onEpoch: (m) => {

@@ -26,6 +26,7 @@ import { ensureWritableDir } from '../util/fs.js';
 import { DEFAULT_PSEUDO_LABELS, METHOD_TERMS, type MethodName } from '../train/methods.js';
 import { labelsPerClass } from './parse.js';
 import { decodeProgress } from './progress.js';
+import { refuseOtherOutput } from './output-dir.js';
 
 /** What `semigan train` will do: which settings, in which directory, starting how. */
 export interface TrainPlan {
@@ -75,6 +76,7 @@ export async function planTraining(o: Flags, cmd: Command): Promise<TrainPlan> {
   const out = o.out as string;
   const config = await configFromFlags(o, o.data as string);
   validateRunConfig(config);
+  refuseOtherOutput(out, 'train', 'run');
   ensureWritableDir(out);
   if (!o.force) refuseExistingRun(out);
   return { config, out, start: o.force ? 'replace' : 'new' };

@@ -1,0 +1,59 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { oneLineError, semigan, tempDir } from './helpers.js';
+
+/** A demo of a few steps, one method: the files a full demo writes, in seconds. */
+const tinyDemo = (out: string, seed: string) =>
+  semigan('demo', '--out', out, '--seed', seed, '--steps', '5', '--methods', 'supervised');
+
+describe('an --out that holds another command output is refused, never overwritten', () => {
+  const dir = tempDir();
+  const demo = join(dir, 'demo');
+  const run = join(dir, 'run');
+
+  it('demo replaces its own earlier output only after saying which one it was', () => {
+    expect(tinyDemo(demo, '1').code).toBe(0);
+    const r = tinyDemo(demo, '4');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`replacing the earlier demo in ${demo} (rings, seed 1)`);
+    expect(JSON.parse(readFileSync(join(demo, 'result.json'), 'utf8')).seed).toBe(4);
+  });
+
+  it('compare, train and export refuse a demo folder; demo refuses a run; files stay as they were', () => {
+    const story = readFileSync(join(demo, 'story.html'), 'utf8');
+    const refusals = [
+      semigan('compare', '--data', 'rings', '--out', demo, '--epochs', '1'),
+      semigan('train', '--data', 'rings', '--out', demo, '--steps', '5'),
+    ];
+    for (const r of refusals) {
+      expect(r.code).toBe(2);
+      expect(oneLineError(r.stderr)).toMatch(
+        /demo holds a semigan demo's pictures and story.html: give \w+ another --out/,
+      );
+    }
+    expect(readFileSync(join(demo, 'story.html'), 'utf8')).toBe(story);
+
+    expect(semigan('train', '--data', 'rings', '--out', run, '--steps', '5').code).toBe(0);
+    const metrics = readFileSync(join(run, 'metrics.json'), 'utf8');
+    for (const r of [tinyDemo(run, '1'), semigan('export', '--model', demo, '--out', run)]) {
+      expect(r.code).toBe(2);
+      expect(oneLineError(r.stderr)).toMatch(
+        /run holds a training run \(checkpoint.bin\): give \w+ another --out/,
+      );
+    }
+    expect(readFileSync(join(run, 'metrics.json'), 'utf8')).toBe(metrics);
+  });
+
+  it('a compare folder (runs/ with its labeled sets or result) is refused by demo', () => {
+    const cmp = join(dir, 'cmp');
+    expect(semigan('train', '--data', 'rings', '--out', join(cmp, 'runs', 'a'), '--steps', '5').code).toBe(0);
+    writeFileSync(join(cmp, 'result.json'), '{"runs":[]}');
+    const r = tinyDemo(cmp, '1');
+    expect(r.code).toBe(2);
+    expect(oneLineError(r.stderr)).toMatch(
+      /cmp holds a semigan compare's runs and result.json: give demo another --out/,
+    );
+    expect(readFileSync(join(cmp, 'result.json'), 'utf8')).toBe('{"runs":[]}');
+  });
+});
