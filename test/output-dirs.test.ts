@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { oneLineError, semigan, tempDir } from './helpers.js';
@@ -55,5 +55,31 @@ describe('an --out that holds another command output is refused, never overwritt
       /cmp holds a semigan compare's runs and result.json: give demo another --out/,
     );
     expect(readFileSync(join(cmp, 'result.json'), 'utf8')).toBe('{"runs":[]}');
+  });
+
+  it('a file --out that names a folder is a usage error (select-labels, predict)', () => {
+    for (const r of [
+      semigan('select-labels', '--data', 'rings', '--n', '8', '--out', demo, '--force'),
+      semigan('predict', '--model', run, join(demo, 'result.json'), '--out', demo, '--force'),
+    ]) {
+      expect(r.code).toBe(2);
+      expect(oneLineError(r.stderr)).toMatch(/demo is a folder: give --out a file name/);
+    }
+  });
+
+  it('a train that fails before writing leaves no folder it made; a folder the user made stays', () => {
+    const made = join(dir, 'new-run');
+    for (const args of [
+      ['--data', 'mnist:nowhere'],
+      ['--data', 'rings', '--labels', '1200'],
+    ]) {
+      const r = semigan('train', ...args, '--out', made);
+      expect(r.code).toBe(2);
+      expect(existsSync(made)).toBe(false);
+    }
+    const own = join(dir, 'own');
+    mkdirSync(own);
+    expect(semigan('train', '--data', 'mnist:nowhere', '--out', own).code).toBe(2);
+    expect(existsSync(own)).toBe(true);
   });
 });

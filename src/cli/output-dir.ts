@@ -35,6 +35,13 @@ export function refuseOtherOutput(dir: string, command: string, own: OutputKind)
   return kind;
 }
 
+/** A file --out (labels CSV, predictions): never a folder, and an existing file only with --force. */
+export function refuseOutFile(path: string, force: boolean): void {
+  if (existsSync(path) && statSync(path).isDirectory())
+    throw new UsageError(`${path} is a folder: give --out a file name`);
+  if (existsSync(path) && !force) throw new UsageError(`${path} exists (use --force to overwrite)`);
+}
+
 /**
  * The demo is cheap to recompute, so it replaces its own earlier output, but says so first, naming what the
  * earlier one was; another command's output it refuses.

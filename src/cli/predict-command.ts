@@ -9,7 +9,7 @@ import { loadModel } from '../train/load-model.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { choiceOption } from './parse.js';
 import { decodeProgress } from './progress.js';
-import { refuseOtherOutput } from './output-dir.js';
+import { refuseOtherOutput, refuseOutFile } from './output-dir.js';
 
 const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
@@ -23,8 +23,7 @@ export function registerPredict(program: Command): void {
     .option('--out <file>', 'write here instead of stdout')
     .option('--force', 'overwrite --out if it exists')
     .action(async (inputs: string[], o) => {
-      if (o.out && existsSync(o.out) && !o.force)
-        throw new UsageError(`${o.out} exists (use --force to overwrite)`);
+      if (o.out) refuseOutFile(o.out, Boolean(o.force));
       await useBackend(o.backend as BackendName);
       const c = await loadClassifier(o.model);
       try {

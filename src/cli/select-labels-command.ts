@@ -1,15 +1,14 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
 import { useBackend, type BackendName } from '../backend.js';
 import { idsOf } from '../data/split.js';
 import { formatLabelsCsv } from '../data/labels-csv.js';
 import { LabelOracle } from '../data/label-oracle.js';
 import { SELECT_STRATEGIES, selectLabels, type SelectStrategy } from '../data/select-labels.js';
 import { loadData, parseDataSpec, withImageSize } from '../data/spec.js';
-import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { choiceOption, IMAGE_SIZE_OPTION, intOption } from './parse.js';
 import { decodeProgress, selectionProgress } from './progress.js';
+import { refuseOutFile } from './output-dir.js';
 
 export function registerSelectLabels(program: Command): void {
   program
@@ -29,7 +28,7 @@ export function registerSelectLabels(program: Command): void {
     .option('--force', 'overwrite --out if it exists')
     .option('--blank', 'leave the label column empty for a person to fill in, even where the data knows it')
     .action(async (o) => {
-      if (existsSync(o.out) && !o.force) throw new UsageError(`${o.out} exists (use --force to overwrite)`);
+      refuseOutFile(o.out, Boolean(o.force));
       await useBackend(o.backend as BackendName);
       const { train } = await loadData(withImageSize(parseDataSpec(o.data), o.imageSize), o.seed, undefined, {
         onWarning: (m) => process.stderr.write(`warning: ${m}\n`),

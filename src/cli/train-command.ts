@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { describeBackend, useBackend, type BackendName } from '../backend.js';
 import {
   dataDefaults,
@@ -21,6 +22,7 @@ import {
 import { stopOnInterrupt } from './interrupt.js';
 import { decodeProgress, makeProgress, stepBar } from './progress.js';
 import { planTraining } from './train-plan.js';
+import { removeIfEmpty } from '../util/fs.js';
 
 /** Fewer steps than this and a run has barely begun to learn: said up front, not after the run. */
 const FEW_STEPS = 300;
@@ -149,6 +151,18 @@ function runControlOptions(cmd: Command): Command {
 
 /** `semigan train`: plan the run from the flags (or the run to resume), train it, say how it ended. */
 async function train(o: Record<string, unknown>, cmd: Command): Promise<void> {
+  // a run that fails before writing anything (unreadable data, too many labels) leaves no empty folder behind
+  const dir = (o.resume ?? o.out) as string;
+  const existed = existsSync(dir);
+  try {
+    await trainIn(o, cmd);
+  } catch (e) {
+    if (!existed) removeIfEmpty(dir);
+    throw e;
+  }
+}
+
+async function trainIn(o: Record<string, unknown>, cmd: Command): Promise<void> {
   const { config, out, start } = await planTraining(o, cmd);
   const backend = await useBackend(o.backend as BackendName);
   const progress = makeProgress();

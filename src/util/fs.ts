@@ -4,8 +4,10 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
+  readdirSync,
   renameSync,
   rmSync,
+  rmdirSync,
   statSync,
   writeSync,
 } from 'node:fs';
@@ -73,6 +75,15 @@ export function describeFsError(e: unknown): string {
 }
 
 /** Renames `dir` to the first free `<dir>.replaced-<n>` and returns that path: a run set aside, never deleted. */
+/** Removes dir if it exists and holds nothing (a folder this command made and never wrote to). */
+export function removeIfEmpty(dir: string): void {
+  try {
+    if (existsSync(dir) && statSync(dir).isDirectory() && readdirSync(dir).length === 0) rmdirSync(dir);
+  } catch {
+    // best effort: a folder left behind is untidy, never harmful
+  }
+}
+
 export function moveAside(dir: string): string {
   let i = 1;
   while (existsSync(`${dir}.replaced-${i}`)) i++;
