@@ -74,7 +74,7 @@ describe('image folders', () => {
       expect(first.stderr).toContain(
         `decoding 62 images (once: later runs read the cache in ${process.env.SEMIGAN_CACHE})\n`,
       );
-      expect(first.stderr).toMatch(/^decoded 62 images \(cached for the next run\)$/m);
+      expect(first.stderr).toMatch(/^decode finished: 62 image files$/m);
       // the default (representative) strategy trains a feature net first, and says so
       expect(first.stderr).toMatch(
         /^representative selection: training a feature net .*\n(.*\n)*feature net trained in \d+s$/m,

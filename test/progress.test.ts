@@ -73,7 +73,7 @@ describe('progress when the output is not a terminal', () => {
       'decode 300/400 images (75%), 10.0 images/s, ETA 10s',
       'decode 400/400 images (100%), 10.0 images/s, ETA 0s',
     ]);
-    expect(lines.at(-1)).toBe('decoded 400 images (cached for the next run)');
+    expect(lines.at(-1)).toBe('decode finished: 400 image files');
     const quiet = fakeStream();
     const few = decodeProgress({ stream: quiet.stream, cached: false, minTotal: 100 });
     for (let done = 1; done <= 5; done++) few(done, 5);

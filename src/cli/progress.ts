@@ -226,7 +226,6 @@ export function decodeProgress(
 ): (done: number, total: number) => void {
   const stream = opts.stream ?? process.stderr;
   const progress = makeProgress(stream, { lineEverySeconds: 10, ...opts });
-  const cache = opts.cached === false ? '' : ' (cached for the next run)';
   return (done, total) => {
     if (total < (opts.minTotal ?? 0)) return;
     if (done === 1) {
@@ -236,7 +235,8 @@ export function decodeProgress(
       progress.start('decode', total, { unit: 'images', value: done });
     }
     progress.update(done);
-    if (done === total) progress.stop(`decoded ${total} images${cache}`);
+    // not 'decoded N images': unreadable files are skipped with a warning each, and a cache write can still fail
+    if (done === total) progress.stop(`decode finished: ${total} image files`);
   };
 }
 

@@ -27,8 +27,13 @@ export function ticks(min: number, max: number, count = 4, minStep = 0): number[
   return Array.from({ length: Math.max(0, end - start + 1) }, (_, i) => (start + i) * step);
 }
 
-const label = (v: number) =>
-  v >= 1000 ? `${Number((v / 1000).toPrecision(3))}k` : String(Number(v.toPrecision(3)));
+/** A tick's text, short enough for the margin: 1.5k for thousands, 2e-4 for tiny losses. */
+export const label = (v: number) =>
+  v >= 1000
+    ? `${Number((v / 1000).toPrecision(3))}k`
+    : v > 0 && v < 1e-3
+      ? v.toExponential(0)
+      : String(Number(v.toPrecision(3)));
 
 /**
  * D and G losses (left axis) and an accuracy (right axis, 0–100%) against steps (bottom axis); used by
@@ -44,7 +49,8 @@ export function drawCurves(canvas: HTMLCanvasElement, history: HistoryPoint[], a
   const last = history[history.length - 1]?.step ?? 0;
   const span = Math.max(1, last - first);
   const finite = history.flatMap((h) => [h.d, h.g]).filter(Number.isFinite);
-  const maxLoss = Math.max(1e-6, ...finite);
+  // before the first loss the axis reads 0–1, not a sliver near zero
+  const maxLoss = finite.length ? Math.max(1e-6, ...finite) : 1;
   const xOf = (step: number) => x0 + ((step - first) / span) * (x1 - x0);
   const yOf = (v: number, max: number) => y0 - (Math.min(v, max) / max) * (y0 - y1);
 
