@@ -27,6 +27,7 @@ import {
   formatCompareTable,
   labeledSetConflicts,
   mergeRuns,
+  once,
   runCompare,
   summarise,
   type CompareRun,
@@ -154,6 +155,8 @@ const options = {
   ...(threshold === undefined ? {} : { pseudoThreshold: threshold }),
   ...(weights === undefined ? {} : { ganWeight: weights }),
 };
+// the partial file is summarised after every finished run: name each left-out run once per process
+const sayLeftOutOnce = once((line) => console.log(`  ${line}`))!;
 const result = await runCompare(options, {
   shouldStop,
   onRunStart: ({ select, method, seed, index, total }) => {
@@ -250,13 +253,8 @@ function writePartial(mine: CompareRun[]): void {
 function ofThisProtocol(runs: CompareRun[]): CompareRun[] {
   const data = describeDataSpec(parseDataSpec(options.data));
   const wanted = (r: CompareRun) => runSettings(compareRunConfig(options, data, r, [], 50));
-  return runsOfProtocol(runs, wanted, (line) => {
-    // the partial file is summarised after every finished run: name each left-out run once per process
-    if (!saidLeftOut.has(line)) console.log(`  ${line}`);
-    saidLeftOut.add(line);
-  });
+  return runsOfProtocol(runs, wanted, sayLeftOutOnce);
 }
-const saidLeftOut = new Set<string>();
 
 console.log(formatCompareTable(result));
 writeFullResults();

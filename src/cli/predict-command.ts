@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { useBackend, type BackendName } from '../backend.js';
@@ -81,8 +80,7 @@ export function registerPredict(program: Command): void {
     .action(async (o) => {
       if (resolve(o.out as string) === resolve(o.model as string))
         throw new UsageError('--out must differ from --model');
-      refuseOtherOutput(o.out as string, 'export', 'export');
-      if (existsSync(join(o.out as string, 'model.json')) && !o.force)
+      if (refuseOtherOutput(o.out as string, 'export', 'export') === 'export' && !o.force)
         throw new UsageError(`${o.out} already holds an exported model (use --force to replace it)`);
       await useBackend(o.backend as BackendName);
       const m = loadModel(o.model);

@@ -68,7 +68,7 @@ export interface CompareHooks extends RunHooks, LoadHooks {
 }
 
 /** Every run loads the data again; what its loading warns of (a dropped file) is said once per grid. */
-function once(say?: (line: string) => void): ((line: string) => void) | undefined {
+export function once(say?: (line: string) => void): ((line: string) => void) | undefined {
   const said = new Set<string>();
   if (!say) return undefined;
   return (line) => {

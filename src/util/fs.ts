@@ -74,7 +74,6 @@ export function describeFsError(e: unknown): string {
   return (err.code && byCode[err.code]) || err.message?.split('\n')[0] || String(e);
 }
 
-/** Renames `dir` to the first free `<dir>.replaced-<n>` and returns that path: a run set aside, never deleted. */
 /** Removes dir if it exists and holds nothing (a folder this command made and never wrote to). */
 export function removeIfEmpty(dir: string): void {
   try {
@@ -84,6 +83,7 @@ export function removeIfEmpty(dir: string): void {
   }
 }
 
+/** Renames `dir` to the first free `<dir>.replaced-<n>` and returns that path: a run set aside, never deleted. */
 export function moveAside(dir: string): string {
   let i = 1;
   while (existsSync(`${dir}.replaced-${i}`)) i++;
