@@ -14,7 +14,7 @@
  * every strategy × method in it has 3 seeds. Env: CD_SIZE (image px, default 64), CD_EPOCHS (default 30), CD_VALIDATION (per class, default
  * 0), CD_SEEDS, CD_METHODS, CD_SELECT, CD_DIR; levers for every method alike: CD_AUGMENT (an --augment spec, e.g.
  * strong), CD_THRESHOLD (FixMatch's τ), CD_GAN_WEIGHT (D's real/fake loss in the GAN methods; without it, each method
- * trains at `semigan compare`'s weight: klogit-fm+fixmatch, the photos' default recipe, at 0.1, the others at 1).
+ * trains at `semigan compare`'s weight on photos: klogit-fm+fixmatch at 0.1, the others at 1).
  * A protocol other than the default (64 px, 30 epochs, no validation labels, no lever) is tagged: its runs and results are cats-dogs-100-e10…, -32px…, -aug-strong…, -tau0p8…, -gw0p1…;
  * methods outside the bar's four (kplus1, kplus1-fm, klogit: the talk's heads ablation) run under -heads…, reusing the bar's finished runs;
  * seeds beyond 1–3 confirm what seeds 1–3 chose and are tagged too (-seeds4-6). The earlier 32 px protocol (dcgan-resnet, 50 validation labels
@@ -78,8 +78,8 @@ const ganWeight =
   process.env.CD_GAN_WEIGHT === undefined ? undefined : Number(process.env.CD_GAN_WEIGHT || NaN);
 if (ganWeight !== undefined && !(ganWeight >= 0))
   throw new Error(`CD_GAN_WEIGHT must be a weight ≥ 0, got '${process.env.CD_GAN_WEIGHT}'`);
-// without the lever each method trains as `semigan compare` trains it: the photos' default recipe at its own
-// GAN weight (klogit-fm+fixmatch at 0.1), every other GAN method at 1
+// without the lever each method trains as `semigan compare` trains it on photos: klogit-fm+fixmatch at its own
+// GAN weight (0.1), every other GAN method at 1
 const defaultWeights = defaultGanWeights(IMAGES_DEFAULTS);
 const weights = ganWeight ?? defaultWeights;
 // another protocol (size, schedule, validation, lever) keeps its own runs and results, like the MNIST bench
@@ -111,7 +111,7 @@ const partialFile = join(here, 'results', `${name}.partial.json`);
 
 // runs already in the committed results: their checkpoint directories die with a machine, their figures stay.
 // Under a GAN weight, the methods it leaves alone (supervised, fixmatch) are the same runs as without it; without
-// one, the default recipe's runs are those of its weight's tagged files: the reuse check takes them from there
+// one, the runs of a method with a weight of its own (klogit-fm+fixmatch) are those of that weight's tagged files: the reuse check takes them from there
 // where their settings match
 const tagged = (w: number) => `cats-dogs-100${leverTag}-gw${tagValue(String(w))}${seedGroupTag(seeds)}`;
 const related = [
@@ -194,7 +194,7 @@ const result = await runCompare(options, {
 /**
  * A results file holds one protocol: before training, every run already in this call's files must have trained
  * its method at the GAN weight this call gives it (the untagged protocol's weights are compare's defaults,
- * which have changed: the 10-epoch file holds a weight-1 run of the default recipe). One line, then exit.
+ * which have changed: the 10-epoch file holds a weight-1 run of klogit-fm+fixmatch). One line, then exit.
  */
 function refuseOtherWeights(files: { f: string; runs: CompareRun[] }[]): void {
   for (const { f, runs } of files) {

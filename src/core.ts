@@ -48,6 +48,7 @@ export { withFeatureMatching, featureMatchingLoss } from './objectives/feature-m
 export {
   METHODS,
   METHOD_DESCRIPTIONS,
+  GAN_WEIGHTED_METHODS,
   makeObjective,
   parseMethod,
   type MethodName,

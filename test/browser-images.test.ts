@@ -72,8 +72,12 @@ describe.skipIf(!haveBrowser)('browser playground, your-images view (headless Ch
   afterAll(async () => close?.());
 
   it('loads a dropped folder, labels by clicking (also while training), keeps held-out images out of training, and exports a model the CLI and library load', async () => {
-    // the view starts with the CLI's default recipe for photos
+    // the view starts with the CLI's default for photos, FixMatch, which has no generated images to show; the test
+    // trains the SSL-GAN with FixMatch's term, whose samples it checks
     expect(await page.inputValue('#img-method')).toBe(IMAGES_DEFAULTS.method);
+    expect(await page.isVisible('#img-samples')).toBe(false);
+    await page.selectOption('#img-method', 'klogit-fm+fixmatch');
+    expect(await page.isVisible('#img-samples')).toBe(true);
     await page.selectOption('#img-size', '16');
     await page.setInputFiles('#img-folder', images);
     let s = await pollUntil(

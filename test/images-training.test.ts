@@ -47,7 +47,7 @@ describe('training on image folders', () => {
     }
   }, 120_000);
 
-  it("train on photos: the default is the photos' measured best recipe, its GAN weight only with its method", () => {
+  it("train on photos: the default is the photos' measured best method; a GAN weight goes with its own method only", () => {
     Object.assign(process.env, { SEMIGAN_CACHE: cache });
     const config = (...flags: string[]) => {
       const out = join(tempDir(), 'run');
@@ -68,12 +68,14 @@ describe('training on image folders', () => {
     };
     const byDefault = config();
     expect([byDefault.method, byDefault.ganWeight, byDefault.epochs]).toEqual([
-      IMAGES_DEFAULTS.method,
-      IMAGES_DEFAULTS.ganWeight,
+      'fixmatch',
+      undefined,
       IMAGES_DEFAULTS.trainEpochs,
     ]);
+    // the SSL-GAN with FixMatch's term keeps its own weight on photos; another GAN method trains at 1
+    expect(config('--method', 'klogit-fm+fixmatch').ganWeight).toBe(0.1);
     expect(config('--method', 'klogit-fm').ganWeight).toBeUndefined();
-    expect(config('--gan-weight', '0.5').ganWeight).toBe(0.5);
+    expect(config('--method', 'klogit-fm+fixmatch', '--gan-weight', '0.5').ganWeight).toBe(0.5);
     // the earlier photo nets stay one flag away, for their results
     expect(config('--preset', 'dcgan-resnet').preset).toBe('dcgan-resnet');
   });

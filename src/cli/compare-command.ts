@@ -94,7 +94,7 @@ async function compare(o: CompareFlags): Promise<void> {
   refuseOtherOutput(o.out, 'compare', 'compare');
   await useBackend(o.backend);
   const epochs = o.epochs ?? defaults.compareEpochs;
-  // --gan-weight for every GAN method; else the data's default recipe sets its own method's weight
+  // --gan-weight for every GAN method; else the data's table sets the weights of the methods it names
   const ganWeight = o.ganWeight ?? defaultGanWeights(defaults);
   const bar = stepBar(makeProgress());
   const onDecode = decodeProgress();

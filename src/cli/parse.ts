@@ -80,9 +80,14 @@ export const PSEUDO_THRESHOLD_OPTION = [
   floatOption('--pseudo-threshold', 0.01, 1),
 ] as const;
 
+// the photos' recipes that set their own weight, as help says them: "0.1 for klogit-fm+fixmatch"
+const imageGanWeights = Object.entries(IMAGES_DEFAULTS.ganWeights ?? {})
+  .map(([method, w]) => `${w} for ${method}`)
+  .join(', ');
+
 export const GAN_WEIGHT_OPTION = [
   '--gan-weight <w>',
-  `weight of the discriminator's real/fake (GAN) loss against its labeled cross-entropy, for GAN methods (default 1, or ${IMAGES_DEFAULTS.ganWeight} for ${IMAGES_DEFAULTS.method} on images; 0 keeps the generator but gives D no GAN signal)`,
+  `weight of the discriminator's real/fake (GAN) loss against its labeled cross-entropy, for GAN methods (default 1; on images ${imageGanWeights};  0 keeps the generator but gives D no GAN signal)`,
   floatOption('--gan-weight', 0, 1000),
 ] as const;
 

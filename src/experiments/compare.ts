@@ -47,7 +47,7 @@ export interface CompareOptions {
   pseudoThreshold?: number;
   /**
    * Weight of D's real/fake loss (default 1): one weight for every GAN method compared, or a weight per method
-   * (a data's default recipe sets only its own method's).
+   * (a data's defaults set the weights of the methods they name).
    */
   ganWeight?: number | Partial<Record<MethodName, number>>;
 }

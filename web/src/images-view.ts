@@ -5,7 +5,8 @@ import { downloadLinks, drawSampleGrid } from './image-output.js';
 import { classChip, labelsFromFolders } from './image-classes.js';
 import { showRunStats } from './image-run-stats.js';
 import { captionThumbs, makeThumbs } from './image-thumbs.js';
-import { fillMethodSelect, IMAGE_DEFAULT_METHOD, IMAGE_METHODS } from './method-options.js';
+import { fillMethodSelect, hasGenerator, IMAGE_DEFAULT_METHOD, IMAGE_METHODS } from './method-options.js';
+import type { MethodName } from '../../src/core.js';
 import type { ImageTrainSettings, ImagesFromWorker, ImagesToWorker } from './images-protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -225,6 +226,9 @@ class ImagesView {
     showRunStats(this.snap, { labeled, heldOut: held.size, right, judged });
     this.chart = drawCurves($<HTMLCanvasElement>('img-curves'), this.history, 'held-out accuracy');
     drawSampleGrid($<HTMLCanvasElement>('img-samples'), this.snap?.samples, this.size);
+    // a method without a generator (the photos' default, FixMatch) has no generated images to show
+    const method = $<HTMLSelectElement>('img-method').value as MethodName;
+    $('img-samples').parentElement!.hidden = !hasGenerator(method);
   }
 
   private onMessage(m: ImagesFromWorker): void {
@@ -251,7 +255,10 @@ class ImagesView {
     const files = [$<HTMLInputElement>('img-files'), $<HTMLInputElement>('img-folder')];
     onImagesPicked($('img-drop'), files, (picked) => this.load(picked));
     $<HTMLSelectElement>('img-size').onchange = () => this.picked.length && this.load(this.picked);
-    $('img-method').onchange = () => (this.labelsChanged = this.built);
+    $('img-method').onchange = () => {
+      this.labelsChanged = this.built;
+      this.render();
+    };
     $('img-add-class').onclick = () => {
       if (this.classNames.length >= CLASS_COLORS.length)
         return this.status(`at most ${CLASS_COLORS.length} classes`);

@@ -69,7 +69,7 @@ function makeRun(msg: TrainMessage, heldOut: number[], trainRows: number[], unla
   const size = shape[0] * shape[1] * shape[2];
   const ids = (r: number[]) => r.map((i) => msg.ids[i]);
   const y = Int32Array.from(trainRows, (i) => labels[i]);
-  // the default recipe's GAN weight goes with its method, as in the CLI
+  // a photo recipe's own GAN weight goes with its method, as in the CLI
   const ganWeight = defaultGanWeight(IMAGES_DEFAULTS, settings.method);
   const trainer = makeTrainer(
     settings.method,

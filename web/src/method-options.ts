@@ -1,4 +1,4 @@
-import { IMAGES_DEFAULTS, type MethodName } from '../../src/core.js';
+import { GAN_WEIGHTED_METHODS, IMAGES_DEFAULTS, type MethodName } from '../../src/core.js';
 
 /** Every method a playground view may offer, with the name a reader meets it by: one table for both views. */
 const METHOD_LABELS: Partial<Record<MethodName, string>> = {
@@ -11,15 +11,15 @@ const METHOD_LABELS: Partial<Record<MethodName, string>> = {
   fixmatch: 'FixMatch (no GAN)',
   'klogit-fm+fixmatch': 'K-logit + feature matching + FixMatch',
 };
-// the photos' default recipe names its GAN weight, which the worker applies with it
-if (IMAGES_DEFAULTS.ganWeight !== undefined)
-  METHOD_LABELS[IMAGES_DEFAULTS.method] += ` (GAN weight ${IMAGES_DEFAULTS.ganWeight})`;
+// a photo recipe that sets its own GAN weight names it; the worker applies it with the method
+for (const [method, w] of Object.entries(IMAGES_DEFAULTS.ganWeights ?? {}))
+  METHOD_LABELS[method as MethodName] += ` (GAN weight ${w})`;
 
 /** The 2-D view tells the talk's story, baseline first: the plain GAN learning the rings, then the heads. */
 export const TOY_METHODS = ['supervised', 'gan', 'kplus1', 'klogit', 'klogit-fm', 'badgan'] as const;
 /** Photos: the baseline, the SSL-GAN, the strongest non-GAN term and the two together. */
 export const IMAGE_METHODS = ['supervised', 'klogit-fm', 'fixmatch', 'klogit-fm+fixmatch'] as const;
-/** What the photos view starts with: the CLI's default recipe for photos (docs/results.md compares them). */
+/** What the photos view starts with: the CLI's default method for photos (docs/results.md compares them). */
 export const IMAGE_DEFAULT_METHOD: MethodName = IMAGES_DEFAULTS.method;
 
 /** Fills a method <select> (empty in the HTML) from the shared table, so the two views name methods alike. */
@@ -29,4 +29,9 @@ export function fillMethodSelect(
   selected: MethodName = 'klogit-fm',
 ): void {
   for (const value of methods) select.add(new Option(METHOD_LABELS[value], value, false, value === selected));
+}
+
+/** Whether `method` trains a generator, whose samples a view shows. */
+export function hasGenerator(method: MethodName): boolean {
+  return method === 'gan' || GAN_WEIGHTED_METHODS.includes(method);
 }
