@@ -87,7 +87,7 @@ const imageGanWeights = Object.entries(IMAGES_DEFAULTS.ganWeights ?? {})
 
 export const GAN_WEIGHT_OPTION = [
   '--gan-weight <w>',
-  `weight of the discriminator's real/fake (GAN) loss against its labeled cross-entropy, for GAN methods (default 1; on images ${imageGanWeights};  0 keeps the generator but gives D no GAN signal)`,
+  `weight of the discriminator's real/fake (GAN) loss against its labeled cross-entropy, for GAN methods (default 1; on images ${imageGanWeights}; 0 keeps the generator but gives D no GAN signal)`,
   floatOption('--gan-weight', 0, 1000),
 ] as const;
 
