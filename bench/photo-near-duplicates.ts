@@ -12,6 +12,7 @@
  *
  * Env: CD_DIR.
  */
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { decodeImage } from '../src/data/images.js';
@@ -64,7 +65,8 @@ const closest = Array.from({ length: test.y.length }, (_, i) => {
 /** What a copy scores: one training photo against edited copies of itself, each decoded as the loader decodes. */
 async function calibration(path: string): Promise<Record<string, number>> {
   const pixels = async (img: Buffer) => Float32Array.from(await decodeImage(img, size), (v) => v / 127.5 - 1);
-  const original = thumbnail(await pixels(await sharp(path).toBuffer()), 0, false);
+  // the file's own bytes, as the loader reads them (sharp's toBuffer() would re-encode the JPEG)
+  const original = thumbnail(await pixels(readFileSync(path)), 0, false);
   const copies: Record<string, Promise<Buffer>> = {
     'JPEG quality 30': sharp(path).jpeg({ quality: 30 }).toBuffer(),
     'resized to 40 px': sharp(path).resize(40, 40).toBuffer(),
