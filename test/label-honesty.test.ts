@@ -9,10 +9,12 @@ import { splitDataset, type Split } from '../src/data/split.js';
 import { makeToyDataset } from '../src/data/toy2d.js';
 import { runCompare } from '../src/experiments/compare.js';
 import { makeTrainer } from '../src/experiments/make-trainer.js';
-import { toyPreset } from '../src/experiments/presets.js';
+import { photoPreset, toyPreset } from '../src/experiments/presets.js';
+import { loadImageFolder } from '../src/data/images.js';
 import { readMetrics, weightsSha256 } from '../src/train/run.js';
 import { tempDir } from './helpers.js';
-import { checkLabelLeak } from './label-leak.js';
+import { photoFolder } from './image-fixtures.js';
+import { checkLabelLeak, poisonOutside } from './label-leak.js';
 
 const pool = makeToyDataset('rings', { perClass: 200, seed: 11 });
 const SPLIT = { labeledPerClass: 3, seed: 11 };
@@ -178,4 +180,36 @@ describe('label honesty of the whole pipeline (data files → selection → spli
     expect(report.leaks).toBe(true);
     expect(labelsRead[0]).toBeGreaterThan(rows.length);
   }, 600_000);
+});
+
+describe("label honesty on image folders: the class name in each photo's path carries no label", () => {
+  const budget = { learner: 'contrastive' as const, steps: 4, maxSide: 8, batchSize: 16, maxEpochs: 2 };
+
+  /** representative selection → split → the photo trainer, 3 steps: picks and weights hash. */
+  const pipeline = async (d: Dataset) => {
+    const oracle = new LabelOracle(d.y);
+    const rows = await selectLabels(d, 6, 'representative', 1, oracle, '--n', { featureBudget: budget });
+    const split = splitDataset(d, { labeledPerClass: 3, seed: 1, labeledRows: rows }, oracle);
+    const t = makeTrainer('klogit-fm+fixmatch', photoPreset(), split, { seed: 1, batchSize: 8 });
+    for (let i = 0; i < 3; i++) t.step();
+    const hash = weightsSha256(t);
+    t.dispose();
+    return JSON.stringify({ rows, hash });
+  };
+
+  it('selection, split and trainer: identical with every unread label, and its class in the path, poisoned', async () => {
+    const { root, cache } = await photoFolder();
+    const d = (await loadImageFolder(root, { size: 16, cacheDir: cache })).train;
+    const rows = JSON.parse(await pipeline(d)).rows as number[];
+    // the poisoned copy does rename the unread photos' class folders (train/cat/… → train/dog/…)
+    const poisoned = poisonOutside(d, rows);
+    const renamed = d.ids!.filter((id, i) => id !== poisoned.ids![i]);
+    expect(renamed.length).toBe(exampleCount(d) - rows.length);
+    expect(renamed.every((id) => /^(cat|dog)\//.test(id))).toBe(true);
+    expect((await checkLabelLeak(d, rows, pipeline)).leaks).toBe(false);
+    // the check bites: a selection that prefers photos whose path says "cat" is caught
+    const readsPaths = async (p: Dataset) =>
+      JSON.stringify(p.ids!.filter((id) => id.split('/').includes('cat')).slice(0, 3));
+    expect((await checkLabelLeak(d, rows, readsPaths)).leaks).toBe(true);
+  }, 120_000);
 });

@@ -4,7 +4,8 @@ import type { Dataset } from '../src/data/dataset.js';
  * Copies of the data whose labels outside `readable` are corrupted two ways. 'shift': every such label is wrong
  * (the next class). A shift only renames classes, so a pipeline that reads which examples share a class (a
  * balanced draw, say) would give the same result on it; 'scramble' draws each such label at random (a fixed
- * hash of its index), so that kind of leak shows too.
+ * hash of its index), so that kind of leak shows too. An id that names its class (an image's path,
+ * `train/cat/cat1.png`) names the corrupted class instead, so a pipeline reading labels off ids is caught too.
  */
 export function poisonOutside(
   d: Dataset,
@@ -15,7 +16,13 @@ export function poisonOutside(
   const k = d.classNames.length;
   const hash = (i: number) => Math.imul(i + 0x9e37, 0x85ebca6b) >>> 13;
   const wrong = (c: number, i: number) => (mode === 'shift' ? (c + 1) % k : hash(i) % k);
-  return { ...d, y: d.y.map((c, i) => (keep.has(i) ? c : wrong(c, i))) };
+  const y = d.y.map((c, i) => (keep.has(i) ? c : wrong(c, i)));
+  const renamed = (id: string, i: number) =>
+    id
+      .split('/')
+      .map((part) => (part === d.classNames[d.y[i]] ? d.classNames[y[i]] : part))
+      .join('/');
+  return { ...d, y, ...(d.ids ? { ids: d.ids.map(renamed) } : {}) };
 }
 
 export interface LeakReport {
