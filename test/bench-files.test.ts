@@ -7,7 +7,12 @@ import { mergeIntoResultsFile, runsOfProtocol } from '../bench/partial-results.j
 import { compareRunConfig } from '../src/experiments/compare-config.js';
 import { CODE_SIGNATURE } from '../src/train/provenance.js';
 import { runSettings } from '../src/train/run-settings.js';
-import { labeledSetConflicts, type CompareRun } from '../src/experiments/compare.js';
+import {
+  formatCompareTable,
+  labeledSetConflicts,
+  summarise,
+  type CompareRun,
+} from '../src/experiments/compare.js';
 import { checkoutState } from '../src/train/provenance.js';
 import { percentWithSpread, seedStats } from '../src/util/stats.js';
 import { tempDir } from './helpers.js';
@@ -100,6 +105,34 @@ describe('bench results files', () => {
         'representative/seed 4: the methods trained on different labeled sets (supervised: aa11aa11; fixmatch: bb22bb22)',
       ],
     );
+  });
+
+  it("each method's gain over supervised is paired by seed: the labeled set moves both runs alike", () => {
+    const run = (method: string, seed: number, testAccuracy: number) =>
+      ({ select: 'random', method, seed, testAccuracy, labelsRead: 100 }) as CompareRun;
+    // the seeds' labeled sets differ by 10 points and FixMatch gains 12–14 on each: the paired SD is small
+    const runs = [
+      run('supervised', 4, 0.6),
+      run('supervised', 5, 0.7),
+      run('supervised', 6, 0.65),
+      run('fixmatch', 4, 0.74),
+      run('fixmatch', 5, 0.82),
+      run('fixmatch', 6, 0.78),
+      run('klogit-fm', 4, 0.58),
+    ];
+    const s = summarise(runs).random;
+    expect(s.supervised.gainOverSupervised).toBeUndefined();
+    expect(s.fixmatch.gainOverSupervised).toEqual({ mean: 0.13, sd: 0.01, se: 0.0058, seeds: 3 });
+    expect(s.fixmatch.stdTestAccuracy).toBe(0.04); // unpaired, the spread of the labeled sets shows
+    expect(s['klogit-fm'].gainOverSupervised).toEqual({ mean: -0.02, sd: null, se: null, seeds: 1 });
+    const table = formatCompareTable({
+      dataset: 'photos',
+      labels: 100,
+      runs,
+      summary: summarise(runs),
+      labeledSets: {},
+    });
+    expect(table).toContain('random: fixmatch +13.0 ± 1.0 (SE 0.6), klogit-fm -2.0');
   });
 
   it('a run is dirty when code differs from its commit, not when prose or bench results do', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCompare, type CompareRun } from '../src/experiments/compare.js';
 import { IMAGES_DEFAULTS } from '../src/experiments/data-defaults.js';
+import { gainWithSpread } from '../src/util/stats.js';
 import { loadData, parseDataSpec } from '../src/data/spec.js';
 import { compareReportHtml } from '../src/report/compare-report.js';
 import type { RunConfig } from '../src/train/run-config.js';
@@ -125,6 +126,15 @@ describe('training on image folders', () => {
     expect(html).toMatch(/<table>/);
     expect(html).toMatch(/<svg/);
     expect(html).toMatch(/Confusion matrices/);
+    // each SSL cell says its gain over supervised on the same labeled sets, paired by seed
+    const gain = result.summary.random['klogit-fm'].gainOverSupervised;
+    expect(gain.seeds).toBe(2);
+    expect(gain.mean).toBeCloseTo(
+      result.summary.random['klogit-fm'].meanTestAccuracy - result.summary.random.supervised.meanTestAccuracy,
+      3,
+    );
+    expect(html).toContain(`${gainWithSpread(gain)} over supervised`);
+    expect(r.stdout).toContain(`random: klogit-fm ${gainWithSpread(gain)}`);
     const bad = semigan('compare', '--data', 'rings', '--select', 'psychic', '--out', out);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown select 'psychic'/);

@@ -1,7 +1,10 @@
-import { percentWithSpread, rounded, seedStats } from '../util/stats.js';
-import type { CompareResult, CompareRun } from './compare-types.js';
+import { gainWithSpread, percentWithSpread, rounded, seedStats } from '../util/stats.js';
+import type { CompareResult, CompareRun, SummaryCell } from './compare-types.js';
 
-/** Mean, sample SD and standard error of the test accuracy per strategy and method, and the labels read. */
+/**
+ * Mean, sample SD and standard error of the test accuracy per strategy and method, the labels read, and each
+ * method's paired gain over the supervised baseline.
+ */
 export function summarise(runs: CompareRun[]): CompareResult['summary'] {
   const out: CompareResult['summary'] = {};
   for (const r of runs) {
@@ -10,15 +13,31 @@ export function summarise(runs: CompareRun[]): CompareResult['summary'] {
       .filter((x) => x.select === r.select && x.method === r.method)
       .sort((a, b) => a.seed - b.seed);
     const s = seedStats(same.map((x) => x.testAccuracy));
+    const gain = pairedGain(same, runs);
     out[r.select][r.method] = {
       meanTestAccuracy: Number(s.mean.toFixed(4)),
       stdTestAccuracy: rounded(s.sd, 4),
       seTestAccuracy: rounded(s.se, 4),
       seeds: s.n,
       labelsRead: same.map((x) => x.labelsRead),
+      ...(gain ? { gainOverSupervised: gain } : {}),
     };
   }
   return out;
+}
+
+/** A method's runs against the supervised runs of the same strategy and seed: the paired differences' stats. */
+function pairedGain(same: CompareRun[], runs: CompareRun[]): SummaryCell['gainOverSupervised'] {
+  if (same[0].method === 'supervised') return undefined;
+  const baseline = (r: CompareRun) =>
+    runs.find((x) => x.method === 'supervised' && x.select === r.select && x.seed === r.seed);
+  const diffs = same.flatMap((r) => {
+    const b = baseline(r);
+    return b ? [r.testAccuracy - b.testAccuracy] : [];
+  });
+  if (!diffs.length) return undefined;
+  const s = seedStats(diffs);
+  return { mean: Number(s.mean.toFixed(4)), sd: rounded(s.sd, 4), se: rounded(s.se, 4), seeds: s.n };
 }
 
 /**
@@ -50,10 +69,18 @@ export function formatCompareTable(r: CompareResult): string {
       .map((c, i) => c.padEnd(widths[i]))
       .join('  ')
       .trimEnd();
+  const gains = Object.entries(r.summary).flatMap(([select, byMethod]) => {
+    const cells = methods.flatMap((m) => {
+      const g = byMethod[m]?.gainOverSupervised;
+      return g ? [`${m} ${gainWithSpread(g)}`] : [];
+    });
+    return cells.length ? [`  ${select}: ${cells.join(', ')}`] : [];
+  });
   return [
     `${r.dataset}, ${r.labels} labels: test accuracy % (mean ± sample SD over seeds, and the mean's standard error)`,
     line(head),
     ...rows.map(line),
+    ...(gains.length ? ['over supervised on the same labeled sets, points (paired by seed):', ...gains] : []),
   ].join('\n');
 }
 

@@ -46,6 +46,12 @@ export interface SummaryCell {
   seeds: number;
   /** Labels read per seed, in seed order. */
   labelsRead: number[];
+  /**
+   * Test accuracy minus the supervised run's on the same labeled set (same strategy and seed), over the seeds
+   * both have: mean, sample SD and SE of the paired differences. The labeled set moves both runs alike, so the
+   * paired gain is known more precisely than the difference of two means. Absent for supervised itself.
+   */
+  gainOverSupervised?: { mean: number; sd: number | null; se: number | null; seeds: number };
 }
 
 export interface CompareResult {

@@ -5,7 +5,7 @@ import { featureSize, takeRows } from '../data/dataset.js';
 import { inputOf, parseDataSpec } from '../data/spec.js';
 import type { CompareResult, CompareRun } from '../experiments/compare-types.js';
 import { readMetrics } from '../train/run.js';
-import { percentWithSpread } from '../util/stats.js';
+import { gainWithSpread, percentWithSpread } from '../util/stats.js';
 import { cssColor } from './palette.js';
 import { sampleGridPng } from './sample-grid.js';
 
@@ -118,7 +118,11 @@ const commitsOf = (r: CompareRun) =>
 function summaryTable(result: CompareResult, methods: string[], selects: string[]): string {
   const cell = (s: string, mm: string) => {
     const v = result.summary[s]?.[mm];
-    return v ? percentWithSpread(v.meanTestAccuracy, v.stdTestAccuracy, v.seTestAccuracy) : '';
+    if (!v) return '';
+    const gain = v.gainOverSupervised
+      ? `<br><small>${gainWithSpread(v.gainOverSupervised)} over supervised</small>`
+      : '';
+    return percentWithSpread(v.meanTestAccuracy, v.stdTestAccuracy, v.seTestAccuracy) + gain;
   };
   const labelsRead = (s: string) =>
     [...new Set(Object.values(result.summary[s] ?? {}).flatMap((c) => c.labelsRead ?? []))].join('/');

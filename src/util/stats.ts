@@ -33,3 +33,8 @@ export function percentWithSpread(mean: number, sd: number | null, se?: number |
   if (sd === null) return pct(mean);
   return `${pct(mean)} ± ${pct(sd)}${se == null ? '' : ` (SE ${pct(se)})`}`;
 }
+
+/** A difference in accuracy as points with its spread, signed: `+12.9 ± 5.6 (SE 3.2)`. */
+export function gainWithSpread(g: { mean: number; sd: number | null; se?: number | null }): string {
+  return `${g.mean >= 0 ? '+' : ''}${percentWithSpread(g.mean, g.sd, g.se)}`;
+}
