@@ -49,6 +49,7 @@ export {
   METHODS,
   METHOD_DESCRIPTIONS,
   GAN_WEIGHTED_METHODS,
+  hasGenerator,
   makeObjective,
   parseMethod,
   type MethodName,

@@ -116,7 +116,8 @@ describe('semigan CLI: user mistakes get one clear line, no stack trace', () => 
     );
     expect(compare).toMatch(/default: 100 for 2-D data, 20 for MNIST, 30 for images/);
     const train = semigan('train', '--help').stdout.replace(/\s+/g, ' ');
-    expect(train).toMatch(/images: klogit-fm\+fixmatch --gan-weight 0\.1/);
+    expect(train).toMatch(/\(default: klogit-fm; images: fixmatch\)/);
+    expect(train).toMatch(/on images 0\.1 for klogit-fm\+fixmatch;/);
   });
 });
 

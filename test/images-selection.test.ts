@@ -107,6 +107,10 @@ describe('choosing which images to label', () => {
     );
     expect(s.code, s.stderr).toBe(0);
     expect(s.stdout).toMatch(/labels read to choose them: 0/);
+    // the command it suggests next trains at the size the photos were chosen at
+    expect(s.stdout).toContain(
+      `train with: npx semigan train --data images:${root} --image-size 16 --labels-csv`,
+    );
     const lines = readFileSync(csvPath, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('file,label');
     expect(lines).toHaveLength(7);
@@ -139,6 +143,9 @@ describe('choosing which images to label', () => {
     expect(rows.map(([, label]) => label)).toEqual(picked.map((r) => train.classNames[train.y[r]]));
     expect(metrics.config.labeledExamples).toEqual(rows.map(([id, label]) => ({ id, label })));
     expect(metrics.labeledSubset.count).toBe(6);
+    // the config says what the CSV holds per class (at most), not the default budget's 50 per class
+    const most = Math.max(...['cat', 'dog'].map((c) => rows.filter(([, label]) => label === c).length));
+    expect(metrics.config.labelsPerClass).toBe(most);
     expect(metrics.labeledSubset.idsSha256).toBe(
       sha256(
         rows

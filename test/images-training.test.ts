@@ -134,6 +134,7 @@ describe('training on image folders', () => {
       3,
     );
     expect(html).toContain(`${gainWithSpread(gain)} over supervised`);
+    expect(html).toContain('its gain over supervised training in percentage points');
     expect(r.stdout).toContain(`random: klogit-fm ${gainWithSpread(gain)}`);
     const bad = semigan('compare', '--data', 'rings', '--select', 'psychic', '--out', out);
     expect(bad.code).toBe(2);

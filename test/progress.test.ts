@@ -148,8 +148,21 @@ describe('epoch lines count the epochs the run will make', () => {
       const r = semigan('train', '--data', 'rings', '--steps', '30', '--out', out);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toMatch(/^epoch 1\/3: test accuracy/m);
-      expect(r.stderr).toMatch(/^epoch 3\/3: test accuracy/m);
+      expect(r.stderr).toMatch(/^epoch 3\/3: test accuracy \S+ {2}\(D \d+\.\d+, G \d+\.\d+, [\d.]+s\)$/m);
       expect(r.stderr).not.toMatch(/epoch \d+\/100/);
+      // a method without a generator names its one loss, no "G 0.000"
+      const sup = semigan(
+        'train',
+        '--data',
+        'rings',
+        '--method',
+        'supervised',
+        '--steps',
+        '10',
+        '--out',
+        tempDir(),
+      );
+      expect(sup.stderr).toMatch(/^epoch 1\/1: test accuracy \S+ {2}\(loss \d+\.\d+, [\d.]+s\)$/m);
       expect(r.stderr).toMatch(/^train 10\/30 steps \(33%\)/m);
       expect(r.stderr).not.toMatch(/\n\s*\n/);
     } finally {
@@ -166,5 +179,24 @@ describe('epoch lines count the epochs the run will make', () => {
     const chosen = semigan('train', '--data', 'rings', '--steps', '50', '--out', tempDir());
     expect(chosen.code, chosen.stderr).toBe(0);
     expect(chosen.stderr).not.toContain('warning: this run is only');
+    // compare says it once for its grid of short runs
+    const grid = semigan(
+      'compare',
+      '--data',
+      'rings',
+      '--methods',
+      'supervised,klogit',
+      '--seeds',
+      '2',
+      '--epochs',
+      '2',
+      '--out',
+      tempDir(),
+    );
+    expect(grid.code, grid.stderr).toBe(0);
+    expect(grid.stderr.match(/warning: this run is only/g)).toHaveLength(1);
+    expect(grid.stderr).toContain(
+      'warning: this run is only 20 steps (2 epochs of 10); SSL needs hundreds to thousands: give a larger --epochs\n',
+    );
   });
 });

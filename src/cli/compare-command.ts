@@ -4,7 +4,7 @@ import { useBackend, type BackendName } from '../backend.js';
 import { SELECT_STRATEGIES, type SelectStrategy } from '../data/select-labels.js';
 import { describeDataSpec, parseDataSpec, withImageSize, withUnlabeled } from '../data/spec.js';
 import { Stopped, UsageError } from '../errors.js';
-import { formatCompareTable, runCompare } from '../experiments/compare.js';
+import { formatCompareTable, once, runCompare } from '../experiments/compare.js';
 import {
   dataDefaults,
   defaultGanWeights,
@@ -22,7 +22,7 @@ import {
   GAN_WEIGHT_OPTION,
 } from './parse.js';
 import { stopOnInterrupt } from './interrupt.js';
-import { decodeProgress, makeProgress, selectionProgress, stepBar } from './progress.js';
+import { decodeProgress, fewStepsWarning, makeProgress, selectionProgress, stepBar } from './progress.js';
 import { refuseOtherOutput } from './output-dir.js';
 
 export function registerCompare(program: Command): void {
@@ -97,6 +97,7 @@ async function compare(o: CompareFlags): Promise<void> {
   // --gan-weight for every GAN method; else the data's table sets the weights of the methods it names
   const ganWeight = o.ganWeight ?? defaultGanWeights(defaults);
   const bar = stepBar(makeProgress());
+  const warnOnce = once((line) => bar.line(line))!;
   const onDecode = decodeProgress();
   // Ctrl-C: the running run saves a checkpoint and the same command continues the grid
   const interrupt = stopOnInterrupt();
@@ -121,7 +122,12 @@ async function compare(o: CompareFlags): Promise<void> {
       onProgress: onDecode,
       onLoadProgress: onDecode,
       onSelectionStep: selectionProgress(),
-      onStart: bar.onStart,
+      onStart: (info) => {
+        bar.onStart(info);
+        // every run of a grid has the same schedule: one warning for the grid
+        const few = fewStepsWarning(info, '--epochs');
+        if (few) warnOnce(few);
+      },
       onNote: (m) => bar.line(m),
       onRunStart: ({ select, method, seed, index, total }) =>
         process.stderr.write(`[${index + 1}/${total}] ${method}, labels ${select}, seed ${seed}\n`),

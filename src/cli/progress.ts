@@ -263,3 +263,21 @@ export function selectionProgress(
     if (step === total) progress.stop(`feature net trained in ${formatDuration((now() - t0) / 1000)}`);
   };
 }
+
+/** Fewer steps than this and a run has barely begun to learn: said up front, not after the run. */
+const FEW_STEPS = 300;
+
+/**
+ * The warning for a run whose epochs (passes over the unlabeled data) give few steps, as on a small folder;
+ * `flags` names what lengthens it.
+ */
+export function fewStepsWarning(
+  info: { totalSteps: number; stepsPerEpoch: number },
+  flags: string,
+): string | undefined {
+  if (info.totalSteps >= FEW_STEPS) return undefined;
+  return (
+    `warning: this run is only ${info.totalSteps} steps (${info.totalSteps / info.stepsPerEpoch} epochs of ${info.stepsPerEpoch}); ` +
+    `SSL needs hundreds to thousands: give a larger ${flags}`
+  );
+}

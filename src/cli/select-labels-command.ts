@@ -51,7 +51,7 @@ export function registerSelectLabels(program: Command): void {
         `wrote ${rows.length} examples (${o.strategy}) to ${o.out}: ` +
           [...per].map(([c, n]) => `${c} ${n}`).join(', ') +
           `\nlabels read to choose them: ${readToChoose}` +
-          `\n${o.blank ? 'fill in the labels, then train' : 'train'} with: npx semigan train --data ${o.data} --labels-csv ${o.out}\n`,
+          `\n${o.blank ? 'fill in the labels, then train' : 'train'} with: npx semigan train --data ${o.data}${o.imageSize ? ` --image-size ${o.imageSize}` : ''} --labels-csv ${o.out}\n`,
       );
     });
 }

@@ -8,7 +8,7 @@ import {
   IMAGES_DEFAULTS,
 } from '../experiments/data-defaults.js';
 import { PRESET_NAMES } from '../experiments/presets.js';
-import { METHOD_NAMES, PSEUDO_LABEL_METHODS } from '../train/methods.js';
+import { hasGenerator, METHOD_NAMES, PSEUDO_LABEL_METHODS } from '../train/methods.js';
 import { runTraining } from '../train/run.js';
 import {
   AUGMENT_OPTION,
@@ -20,17 +20,16 @@ import {
   GAN_WEIGHT_OPTION,
 } from './parse.js';
 import { stopOnInterrupt } from './interrupt.js';
-import { decodeProgress, makeProgress, stepBar } from './progress.js';
+import { decodeProgress, fewStepsWarning, makeProgress, stepBar } from './progress.js';
 import { planTraining } from './train-plan.js';
 import { removeIfEmpty } from '../util/fs.js';
-
-/** Fewer steps than this and a run has barely begun to learn: said up front, not after the run. */
-const FEW_STEPS = 300;
 
 export function registerTrain(program: Command): void {
   const cmd = program
     .command('train')
-    .description('train one method on one dataset, with checkpoints, metrics.json and sample grids');
+    .description(
+      'train one method on one dataset, with checkpoints, metrics.json and (with a generator) sample grids',
+    );
   runControlOptions(lossOptions(optimizerOptions(dataOptions(cmd)))).action(train);
 }
 
@@ -168,6 +167,11 @@ async function trainIn(o: Record<string, unknown>, cmd: Command): Promise<void> 
   const progress = makeProgress();
   const interrupt = stopOnInterrupt();
   const bar = stepBar(progress);
+  // a method without a generator has one loss: a "G 0.000" beside it would read as a broken generator
+  const losses = (m: { dLoss: number; gLoss: number }) =>
+    hasGenerator(config.method)
+      ? `D ${m.dLoss.toFixed(3)}, G ${m.gLoss.toFixed(3)}`
+      : `loss ${m.dLoss.toFixed(3)}`;
   let nothingToTrain = false;
   try {
     const metrics = await runTraining(
@@ -180,17 +184,14 @@ async function trainIn(o: Record<string, unknown>, cmd: Command): Promise<void> 
             `semigan train: ${config.method} on ${config.data}, ${info.labeled} labeled + ${info.unlabeled} unlabeled, seed ${config.seed}, backend ${describeBackend(backend)}${start === 'resume' ? ' (resuming)' : ''}\n`,
           );
           // an epoch is a pass over the unlabeled data: on a small folder the default epochs are a handful of steps
-          if (info.totalSteps < FEW_STEPS && o.steps === undefined && !o.quick)
-            bar.line(
-              `warning: this run is only ${info.totalSteps} steps (${info.totalSteps / info.stepsPerEpoch} epochs of ${info.stepsPerEpoch}); ` +
-                `SSL needs hundreds to thousands: give a larger --epochs or --steps`,
-            );
+          const few = fewStepsWarning(info, '--epochs or --steps');
+          if (few && o.steps === undefined && !o.quick) bar.line(few);
         },
         onStep: bar.onStep,
         onEpoch: (m) => {
           if (!bar.logsEpoch(m.epoch)) return;
           bar.line(
-            `${bar.epoch(m.epoch)}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%  (D ${m.dLoss.toFixed(3)}, G ${m.gLoss.toFixed(3)}, ${m.seconds}s)`,
+            `${bar.epoch(m.epoch)}: test accuracy ${(m.testAccuracy * 100).toFixed(2)}%  (${losses(m)}, ${m.seconds}s)`,
           );
         },
         shouldStop: interrupt.shouldStop,

@@ -177,6 +177,10 @@ async function configFromFlags(o: Flags, data: string): Promise<RunConfig> {
       train.classNames,
       idsOf(test),
     );
+    // what the CSV holds, not the default budget's draw, which it replaces
+    const perClass = new Map<string, number>();
+    for (const e of config.labeledExamples) perClass.set(e.label, (perClass.get(e.label) ?? 0) + 1);
+    config.labelsPerClass = Math.max(...perClass.values());
   }
   return config;
 }

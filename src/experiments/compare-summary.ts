@@ -80,7 +80,12 @@ export function formatCompareTable(r: CompareResult): string {
     `${r.dataset}, ${r.labels} labels: test accuracy % (mean ± sample SD over seeds, and the mean's standard error)`,
     line(head),
     ...rows.map(line),
-    ...(gains.length ? ['over supervised on the same labeled sets, points (paired by seed):', ...gains] : []),
+    ...(gains.length
+      ? [
+          'gain over supervised on the same labeled sets, percentage points (per-seed differences: mean ± sample SD, SE):',
+          ...gains,
+        ]
+      : []),
   ].join('\n');
 }
 

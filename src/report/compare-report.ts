@@ -102,6 +102,15 @@ function labeledPicture(train: Dataset, ids: string[], range: [number, number]):
   return `<svg width="${S}" height="${S}" xmlns="http://www.w3.org/2000/svg">${dots.join('')}</svg>`;
 }
 
+/** What the gain under each cell is, when the grid has a supervised baseline to pair with. */
+function gainNote(result: CompareResult): string {
+  if (!result.runs.some((r) => r.method === 'supervised')) return '';
+  return (
+    'Under each method, its gain over supervised training in percentage points: the difference on the same ' +
+    'labeled set, seed by seed, then mean ± sample SD (SE) of those differences. '
+  );
+}
+
 /** How the reported epoch was chosen, as the runs' settings say. */
 function protocol(result: CompareResult): string {
   const validated = result.runs.some((r) => (r.settings?.validationPerClass ?? 0) > 0);
@@ -215,7 +224,7 @@ export function compareReportHtml(result: CompareResult, out: string, train: Dat
 td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#f3f3f3}.row{display:flex;flex-wrap:wrap;gap:16px}
 figure{margin:0}figcaption{text-align:center;font-size:13px}img{image-rendering:pixelated}</style></head><body>
 <h1>semigan compare</h1><p>${esc(result.dataset)}, ${result.labels} labeled examples per run; test accuracy, mean ± sample
-standard deviation (n − 1) over seeds, with the standard error of the mean (SE = SD / √n). Within a seed every method trains on the same labeled set. ${protocol(result)}
+standard deviation (n − 1) over seeds, with the standard error of the mean (SE = SD / √n). Within a seed every method trains on the same labeled set. ${gainNote(result)}${protocol(result)}
 "Labels read" counts every label looked up: the labeled set, labels read to balance classes, validation labels.</p>
 ${table}${sections.join('')}
 <h2>Every run</h2><table><tr><th>labels</th><th>method</th><th>seed</th><th>test accuracy</th><th>epochs</th><th>labeled per class</th><th>labels read</th><th>labeled ids sha256</th><th>commits</th></tr>${runRows}</table>

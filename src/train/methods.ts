@@ -58,6 +58,11 @@ export const GAN_WEIGHTED_METHODS: readonly MethodName[] = [
   'klogit-fm+fixmatch',
 ];
 
+/** Whether `method` trains a generator (a loss and samples to show). */
+export function hasGenerator(method: MethodName): boolean {
+  return method === 'gan' || GAN_WEIGHTED_METHODS.includes(method);
+}
+
 /**
  * What some objectives need from the data: Bad GAN's low-density penalty uses a kernel density estimate of
  * the unlabeled set when the data is low-dimensional (for images it would need a PixelCNN; weight 0 there).

@@ -27,6 +27,7 @@ import type { Trainer } from './trainer.js';
 export interface RunConfig {
   data: string;
   method: MethodName;
+  /** Labeled examples drawn per class; with `labeledExamples`, the most any class has among them. */
   labelsPerClass: number;
   seed: number;
   epochs: number;
@@ -266,10 +267,13 @@ function checkTerms(c: RunConfig): void {
   if (c.ganWeight !== undefined) {
     if (!(c.ganWeight >= 0 && c.ganWeight <= 1000))
       throw new UsageError(`the GAN weight must be from 0 to 1000, got ${c.ganWeight}`);
-    if (!GAN_WEIGHTED_METHODS.includes(c.method))
+    if (!GAN_WEIGHTED_METHODS.includes(c.method)) {
+      // the method that adds the GAN to this one (the photos' default, fixmatch, has no GAN of its own)
+      const withGan = GAN_WEIGHTED_METHODS.find((m) => m === `klogit-fm+${c.method}`) ?? 'klogit-fm';
       throw new UsageError(
-        `--gan-weight scales the real/fake loss of a GAN method (${GAN_WEIGHTED_METHODS.join(', ')}); ${c.method} has none`,
+        `--gan-weight scales the real/fake loss of a GAN method (${GAN_WEIGHTED_METHODS.join(', ')}); ${c.method} has none: use --method ${withGan}`,
       );
+    }
   }
   // the pseudo-labels come from a weak view of the batch that --augment sets: strong there defeats the term
   if (a?.strong && (pl?.weight ?? METHOD_TERMS[c.method]?.pseudoLabels?.weight ?? 0) > 0)

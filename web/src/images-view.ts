@@ -5,8 +5,8 @@ import { downloadLinks, drawSampleGrid } from './image-output.js';
 import { classChip, labelsFromFolders } from './image-classes.js';
 import { showRunStats } from './image-run-stats.js';
 import { captionThumbs, makeThumbs } from './image-thumbs.js';
-import { fillMethodSelect, hasGenerator, IMAGE_DEFAULT_METHOD, IMAGE_METHODS } from './method-options.js';
-import type { MethodName } from '../../src/core.js';
+import { fillMethodSelect, IMAGE_DEFAULT_METHOD, IMAGE_METHODS } from './method-options.js';
+import { hasGenerator, type MethodName } from '../../src/core.js';
 import type { ImageTrainSettings, ImagesFromWorker, ImagesToWorker } from './images-protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;

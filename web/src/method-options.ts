@@ -1,4 +1,4 @@
-import { GAN_WEIGHTED_METHODS, IMAGES_DEFAULTS, type MethodName } from '../../src/core.js';
+import { IMAGES_DEFAULTS, type MethodName } from '../../src/core.js';
 
 /** Every method a playground view may offer, with the name a reader meets it by: one table for both views. */
 const METHOD_LABELS: Partial<Record<MethodName, string>> = {
@@ -29,9 +29,4 @@ export function fillMethodSelect(
   selected: MethodName = 'klogit-fm',
 ): void {
   for (const value of methods) select.add(new Option(METHOD_LABELS[value], value, false, value === selected));
-}
-
-/** Whether `method` trains a generator, whose samples a view shows. */
-export function hasGenerator(method: MethodName): boolean {
-  return method === 'gan' || GAN_WEIGHTED_METHODS.includes(method);
 }
