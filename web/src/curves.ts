@@ -37,9 +37,15 @@ export const label = (v: number) =>
 
 /**
  * D and G losses (left axis) and an accuracy (right axis, 0–100%) against steps (bottom axis); used by
- * both views. Fewer than two points draw the axes only, labeled with the one step there is.
+ * both views. Fewer than two points draw the axes only, labeled with the one step there is. A method without a
+ * generator has one loss, drawn as "loss", and no G curve.
  */
-export function drawCurves(canvas: HTMLCanvasElement, history: HistoryPoint[], accLabel: string): ChartState {
+export function drawCurves(
+  canvas: HTMLCanvasElement,
+  history: HistoryPoint[],
+  accLabel: string,
+  generator = true,
+): ChartState {
   const ctx = canvas.getContext('2d')!;
   const { width: W, height: H } = canvas;
   const [x0, x1, y0, y1] = [PAD.left, W - PAD.right, H - PAD.bottom, PAD.top];
@@ -48,7 +54,7 @@ export function drawCurves(canvas: HTMLCanvasElement, history: HistoryPoint[], a
   const first = history[0]?.step ?? 0;
   const last = history[history.length - 1]?.step ?? 0;
   const span = Math.max(1, last - first);
-  const finite = history.flatMap((h) => [h.d, h.g]).filter(Number.isFinite);
+  const finite = history.flatMap((h) => (generator ? [h.d, h.g] : [h.d])).filter(Number.isFinite);
   // before the first loss the axis reads 0–1, not a sliver near zero
   const maxLoss = finite.length ? Math.max(1e-6, ...finite) : 1;
   const xOf = (step: number) => x0 + ((step - first) / span) * (x1 - x0);
@@ -88,14 +94,14 @@ export function drawCurves(canvas: HTMLCanvasElement, history: HistoryPoint[], a
   };
   if (history.length >= 2) {
     line((h) => h.d, COLORS.d, maxLoss);
-    line((h) => h.g, COLORS.g, maxLoss);
+    if (generator) line((h) => h.g, COLORS.g, maxLoss);
     line((h) => h.acc, COLORS.acc, 1);
   }
   ctx.fillStyle = COLORS.d;
-  ctx.fillText('D loss', x0, 14);
+  ctx.fillText(generator ? 'D loss' : 'loss', x0, 14);
   ctx.fillStyle = COLORS.g;
-  ctx.fillText('G loss', x0 + 50, 14);
+  if (generator) ctx.fillText('G loss', x0 + 50, 14);
   ctx.fillStyle = COLORS.acc;
-  ctx.fillText(`${accLabel} (right)`, x0 + 100, 14);
+  ctx.fillText(`${accLabel} (right)`, x0 + (generator ? 100 : 50), 14);
   return { points: history.length, firstStep: first, lastStep: last };
 }

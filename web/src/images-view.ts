@@ -224,11 +224,11 @@ class ImagesView {
     });
     const labeled = labels.filter((l) => l >= 0).length;
     showRunStats(this.snap, { labeled, heldOut: held.size, right, judged });
-    this.chart = drawCurves($<HTMLCanvasElement>('img-curves'), this.history, 'held-out accuracy');
+    // a method without a generator (the photos' default, FixMatch) has one loss and no generated images
+    const generator = hasGenerator($<HTMLSelectElement>('img-method').value as MethodName);
+    this.chart = drawCurves($<HTMLCanvasElement>('img-curves'), this.history, 'held-out accuracy', generator);
     drawSampleGrid($<HTMLCanvasElement>('img-samples'), this.snap?.samples, this.size);
-    // a method without a generator (the photos' default, FixMatch) has no generated images to show
-    const method = $<HTMLSelectElement>('img-method').value as MethodName;
-    $('img-samples').parentElement!.hidden = !hasGenerator(method);
+    $('img-samples').parentElement!.hidden = !generator;
   }
 
   private onMessage(m: ImagesFromWorker): void {

@@ -1,4 +1,5 @@
 import { colorOf, cssColor } from '../../src/report/palette.js';
+import { hasGenerator } from '../../src/core.js';
 import { drawCurves, type ChartState, type HistoryPoint } from './curves.js';
 import { fillMethodSelect, TOY_METHODS } from './method-options.js';
 import type { FromWorker, ToWorker, TrainSettings } from './protocol.js';
@@ -124,7 +125,8 @@ function drawBoundary(): void {
 }
 
 function drawHistory(): void {
-  chart = drawCurves(curves, history, 'test accuracy');
+  const method = $<HTMLSelectElement>('method').value as TrainSettings['method'];
+  chart = drawCurves(curves, history, 'test accuracy', hasGenerator(method));
 }
 
 function onMessage(e: MessageEvent<FromWorker>): void {
