@@ -6,6 +6,8 @@
  * labels, no epoch picked on test data.
  *
  *   npm run bench:cats-dogs      → bench/results/cats-dogs-100.json (+ cats-dogs-100-report.html)
+ *   CD_SEEDS=4,5,6 npm run bench:cats-dogs → cats-dogs-100-seeds4-6.json (+ report): the fresh seeds that judge
+ *   a recipe chosen on seed 1 (docs/reproduction.md)
  *
  * Resumable: runs live in bench/runs/cats-dogs-100/ (SEMIGAN_BENCH_RUNS moves it) and continue from their
  * checkpoints; finished runs are only aggregated, and runs in the committed results are reused only where
