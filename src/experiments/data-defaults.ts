@@ -31,8 +31,8 @@ const MNIST: DataDefaults = {
 
 /**
  * Photos (photo-cnn, 64 px): the bench's protocol, 30 epochs with the preset's decay to zero. On fresh seeds 4–6
- * FixMatch alone did best (77.55% against 75.2% for the SSL-GAN with FixMatch's term and 64.65% supervised,
- * bench/results/cats-dogs-100-seeds4-6*.json) in 0.7× the time, so it is the default. The SSL-GAN with
+ * with random labels FixMatch alone did best (77.55% against 75.2% for the SSL-GAN with FixMatch's term and 64.65%
+ * supervised, bench/results/cats-dogs-100-seeds4-6*.json) in 0.6× the time, so it is the default. The SSL-GAN with
  * FixMatch's term trains its real/fake loss at weight 0.1 (best on the exploration seed, 79.05% against
  * FixMatch's 77.05%; the photo bench reads the weight from here), and a comparison sets it beside FixMatch alone
  * (the same without the generator) and the supervised baseline.
