@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
-import { decodeImage } from '../src/data/images.js';
+import { decodeImage } from '../src/data/image-decode.js';
 import { loadData, parseDataSpec } from '../src/data/spec.js';
 import { writeFileAtomic } from '../src/util/fs.js';
 import { benchContext } from './machine.js';

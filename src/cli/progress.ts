@@ -1,6 +1,6 @@
 import { SingleBar, Presets } from 'cli-progress';
 import { homedir } from 'node:os';
-import { imageCacheDir } from '../data/images.js';
+import { imageCacheDir } from '../data/image-decode.js';
 
 export interface Progress {
   /** Begins a phase of `total` units (steps, images), `value` of them already done (a resumed run). */

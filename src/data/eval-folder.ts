@@ -1,6 +1,7 @@
 import { join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { classFolders, decodeCached, IMAGE_EXTENSIONS, isDir, listImages, pixelRows } from './images.js';
+import { decodeCached, pixelRows } from './image-decode.js';
+import { classFolders, IMAGE_EXTENSIONS, isDir, listImages } from './images.js';
 import type { ImageFolderOptions } from './images.js';
 import type { Dataset } from './dataset.js';
 

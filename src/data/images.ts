@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { SemiganError, UsageError } from '../errors.js';
+import { decodeCached, pixelRows, type Decoded } from './image-decode.js';
 import { Rng } from '../random.js';
-import { writeFileAtomic } from '../util/fs.js';
 import { contentHash, withoutTestImages } from './test-overlap.js';
 import type { Dataset } from './dataset.js';
 
@@ -103,97 +101,6 @@ export function imageFolderLayout(dir: string): Layout {
   };
 }
 
-function cacheRoot(opts: ImageFolderOptions): string {
-  return opts.cacheDir ?? imageCacheDir();
-}
-
-/** Where decoded photos are cached unless a caller names a folder: $SEMIGAN_CACHE or ~/.cache/semigan. */
-export function imageCacheDir(): string {
-  return process.env.SEMIGAN_CACHE ?? join(homedir(), '.cache', 'semigan');
-}
-
-/** Cache key: the root, the size and every file's path, byte size and mtime. */
-function cacheKey(root: string, size: number, files: string[]): string {
-  const h = createHash('sha256').update(`semigan-images-v1\n${root}\n${size}\n`);
-  for (const f of files) {
-    const st = statSync(join(root, f));
-    h.update(`${f}\t${st.size}\t${st.mtimeMs}\n`);
-  }
-  return h.digest('hex').slice(0, 32);
-}
-
-interface Decoded {
-  pixels: Uint8Array;
-  ok: Uint8Array;
-}
-
-/**
- * One image as the loader sees it: upright (EXIF), cropped to fill a size×size square, sRGB, no alpha, as
- * size·size·3 bytes. Exported so checks on the data (near-copy search) read photos exactly as training does.
- */
-export async function decodeImage(input: string | Buffer, size: number): Promise<Buffer> {
-  const { default: sharp } = await import('sharp');
-  const buf = await sharp(input, { failOn: 'error' })
-    .rotate()
-    .resize(size, size, { fit: 'cover', kernel: 'lanczos3' })
-    .removeAlpha()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer();
-  const per = size * size * 3;
-  if (buf.length !== per) throw new Error(`decoded ${buf.length} bytes, expected ${per}`);
-  return buf;
-}
-
-async function decodeAll(
-  root: string,
-  files: string[],
-  size: number,
-  opts: ImageFolderOptions,
-): Promise<Decoded> {
-  const { default: sharp } = await import('sharp');
-  sharp.cache(false);
-  const per = size * size * 3;
-  const pixels = new Uint8Array(files.length * per);
-  const ok = new Uint8Array(files.length);
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    for (let i = next++; i < files.length; i = next++) {
-      try {
-        pixels.set(await decodeImage(join(root, files[i]), size), i * per);
-        ok[i] = 1;
-      } catch (e) {
-        opts.onWarning?.(`skipping unreadable image ${files[i]}: ${(e as Error).message.split('\n')[0]}`);
-      }
-      opts.onProgress?.(++done, files.length);
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
-  return { pixels, ok };
-}
-
-/** Decodes `files` (relative to root), or reads them from the on-disk cache when nothing changed. */
-export async function decodeCached(
-  root: string,
-  files: string[],
-  size: number,
-  opts: ImageFolderOptions,
-): Promise<{ decoded: Decoded; cached: boolean }> {
-  const cacheDir = cacheRoot(opts);
-  const cachePath = join(cacheDir, `images-${cacheKey(root, size, files)}.bin`);
-  const hit = readCache(cachePath, files.length, size * size * 3);
-  if (hit) return { decoded: hit, cached: true };
-  const decoded = await decodeAll(root, files, size, opts);
-  try {
-    mkdirSync(cacheDir, { recursive: true });
-    writeFileAtomic(cachePath, Buffer.concat([decoded.ok, decoded.pixels]));
-  } catch (e) {
-    opts.onWarning?.(`could not write the image cache in ${cacheDir}: ${(e as Error).message}`);
-  }
-  return { decoded, cached: false };
-}
-
 /**
  * A folder of images with no labels at all (any layout, searched recursively), as extra unlabeled data.
  * Its examples never get a label field, so no code path can read one.
@@ -233,26 +140,6 @@ export async function loadUnlabeledFolder(
     ids: rows.map((r) => `unlabeled:${files[r]}`),
     skipped: files.filter((_, i) => !decoded.ok[i]),
   };
-}
-
-function readCache(path: string, n: number, per: number): Decoded | null {
-  try {
-    const buf = readFileSync(path);
-    if (buf.length !== n + n * per) return null;
-    return { ok: new Uint8Array(buf.subarray(0, n)), pixels: new Uint8Array(buf.subarray(n)) };
-  } catch {
-    return null;
-  }
-}
-
-/** The chosen decoded images as floats in [−1, 1], the range of the DCGAN generator's tanh. */
-export function pixelRows(d: Decoded, rows: number[], per: number): Float32Array {
-  const x = new Float32Array(rows.length * per);
-  rows.forEach((r, i) => {
-    const src = d.pixels.subarray(r * per, (r + 1) * per);
-    for (let j = 0; j < per; j++) x[i * per + j] = src[j] / 127.5 - 1;
-  });
-  return x;
 }
 
 function toDataset(
