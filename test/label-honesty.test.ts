@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exampleCount, featureSize, type Dataset } from '../src/data/dataset.js';
 import { LabelOracle } from '../src/data/label-oracle.js';
@@ -206,10 +206,20 @@ describe("label honesty on image folders: the class name in each photo's path ca
     const renamed = d.ids!.filter((id, i) => id !== poisoned.ids![i]);
     expect(renamed.length).toBe(exampleCount(d) - rows.length);
     expect(renamed.every((id) => /^(cat|dog)\//.test(id))).toBe(true);
+    // … and their file names (cat/cat0.png → dog/dog0.png): no word of the path keeps the true class
+    const words = (id: string) => id.split(/[^A-Za-z]+/);
+    expect(poisoned.ids!.every((id, i) => words(id).includes(poisoned.classNames[poisoned.y[i]]))).toBe(true);
+    const read = new Set(rows);
+    const keepsTrueClass = (id: string, i: number) => words(id).includes(d.classNames[d.y[i]]);
+    expect(poisoned.ids!.filter((id, i) => !read.has(i) && keepsTrueClass(id, i))).toEqual([]);
     expect((await checkLabelLeak(d, rows, pipeline)).leaks).toBe(false);
     // the check bites: a selection that prefers photos whose path says "cat" is caught
     const readsPaths = async (p: Dataset) =>
       JSON.stringify(p.ids!.filter((id) => id.split('/').includes('cat')).slice(0, 3));
     expect((await checkLabelLeak(d, rows, readsPaths)).leaks).toBe(true);
+    // … and one that reads the class off the file name alone
+    const readsNames = async (p: Dataset) =>
+      JSON.stringify(p.ids!.filter((id) => basename(id).startsWith('cat')).slice(0, 3));
+    expect((await checkLabelLeak(d, rows, readsNames)).leaks).toBe(true);
   }, 120_000);
 });
