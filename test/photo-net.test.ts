@@ -31,7 +31,10 @@ describe('2×2 max-pool kernel', () => {
       const rng = new Rng(3);
       const shape = [2, 7, 6, 5];
       const x = rand(rng, shape);
-      x[0] = x[5]; // a tie inside the first window's channel 0 (rows 0, cols 0/1 differ by c=5)
+      // ties at a window's maximum (NHWC: index ((n·7 + h)·6 + w)·5 + c): the first window's channel 0 at
+      // (0,0) and (0,1); image 1's window at rows 2–3, cols 2–3, channel 3 at (2,2) and (3,3)
+      const at = (n: number, h: number, w: number, c: number) => ((n * 7 + h) * 6 + w) * 5 + c;
+      for (const i of [at(0, 0, 0, 0), at(0, 0, 1, 0), at(1, 2, 2, 3), at(1, 3, 3, 3)]) x[i] = 10;
       const dy = rand(rng, [2, 3, 3, 5]);
       const ours = run(maxPool2, x, shape, dy);
       await tf.setBackend('cpu');
@@ -39,6 +42,10 @@ describe('2×2 max-pool kernel', () => {
       await tf.setBackend('wasm');
       expect(Array.from(ours.y)).toEqual(Array.from(ref.y));
       expect(Array.from(ours.g)).toEqual(Array.from(ref.g));
+      // as tfjs does: the first of the tied elements (in row-major order) takes the window's whole gradient
+      const dyAt = (n: number, h: number, w: number, c: number) => ((n * 3 + h) * 3 + w) * 5 + c;
+      expect([ours.g[at(0, 0, 0, 0)], ours.g[at(0, 0, 1, 0)]]).toEqual([dy[dyAt(0, 0, 0, 0)], 0]);
+      expect([ours.g[at(1, 2, 2, 3)], ours.g[at(1, 3, 3, 3)]]).toEqual([dy[dyAt(1, 1, 1, 3)], 0]);
     });
   }
 
@@ -136,6 +143,25 @@ describe('PhotoDiscriminator', () => {
     });
     expect(mean(d)).not.toEqual(start);
     x.dispose();
+  });
+
+  it('in a real ‖ fake batch (every discriminator step), only the real part moves the running averages', () => {
+    const rng = new Rng(4);
+    const a = rand(rng, [4, 16, 16, 3]);
+    const b = rand(rng, [6, 16, 16, 3]).map((v) => 3 * v + 1);
+    const [mixed, realOnly] = [make(), make()];
+    const start = mean(mixed);
+    tf.tidy(() => {
+      const x = tf.tensor(Float32Array.from([...a, ...b]), [10, 16, 16, 3]);
+      const parts = [
+        { rows: 4, real: true },
+        { rows: 6, real: false },
+      ];
+      mixed.forward(x, new Rng(1), { parts });
+      realOnly.forward(tf.tensor(a, [4, 16, 16, 3]), new Rng(1), { parts: [parts[0]] });
+    });
+    expect(mean(mixed)).not.toEqual(start);
+    Array.from(mean(mixed)).forEach((v, i) => expect(v).toBeCloseTo(mean(realOnly)[i], 6));
   });
 
   it('predicts with the running averages: the same input gives the same logits whatever batch it is in', () => {
