@@ -14,6 +14,9 @@ const atRadii = (...radii: number[]) => {
 describe('fakesInGap: the fraction of points between the rings, two noise SDs clear of both', () => {
   it('counts radii in [1.2, 1.8] with the default noise 0.1, edges included', () => {
     expect(fakesInGap(atRadii(1.5, 1.2001, 1.7999, 1.0, 2.0, 1.19, 1.81, 0.0, 3.0, 1.4))).toBeCloseTo(0.4);
+    // edges that floats hold exactly (noise 0.125: the gap is [1.25, 1.75]; the first point lies on the x axis)
+    expect([1.25, 1.75].map((r) => fakesInGap(atRadii(r), 0.125))).toEqual([1, 1]);
+    expect([1.2499, 1.7501].map((r) => fakesInGap(atRadii(r), 0.125))).toEqual([0, 0]);
     expect(fakesInGap(atRadii(1.3, 1.6))).toBe(1);
     expect(fakesInGap(new Float32Array(0))).toBeUndefined();
   });

@@ -2,12 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { makeTrainer } from '../src/experiments/make-trainer.js';
 import { photoPreset } from '../src/experiments/presets.js';
+import { conditionalEntropy } from '../src/objectives/bad-gan.js';
 import { consistencyLoss, consistencyRampup, withConsistency } from '../src/objectives/consistency.js';
 import { pseudoLabelLoss, withPseudoLabels } from '../src/objectives/pseudo-label.js';
 import { supervised } from '../src/objectives/supervised.js';
 import { Rng } from '../src/random.js';
 import { augmentImage } from '../src/train/augment.js';
-import { GAN_WEIGHTED_METHODS, makeObjective } from '../src/train/methods.js';
+import { GAN_WEIGHTED_METHODS, makeObjective, type MethodName } from '../src/train/methods.js';
 
 describe('pseudo-label term (FixMatch)', () => {
   it('trains the strong view towards confident weak predictions only, averaged over the batch', () => {
@@ -93,6 +94,10 @@ describe('unlabeled terms behind the Objective interface', () => {
 });
 
 describe('--gan-weight', () => {
+  // each GAN method less its real/fake part: the labeled cross-entropy (over K+1 logits for the K+1 heads), and
+  // the consistency or pseudo-label term where the method adds one
+  const withoutGan = (m: MethodName): MethodName =>
+    m.endsWith('+pi') ? 'pi' : m.endsWith('+fixmatch') ? 'fixmatch' : 'supervised';
   it("scales only D's real/fake part in every GAN method: 0 leaves the rest, the loss is linear in it", () => {
     const i = (k: number) => ({
       labeledLogits: tf.tensor2d([[1, 0, -1].slice(0, k)]),
@@ -110,6 +115,15 @@ describe('--gan-weight', () => {
           return makeObjective(method, undefined, terms).discriminatorLoss(i(k)).dataSync()[0];
         });
       expect(loss(0), method).not.toBeCloseTo(loss(1), 3);
+      // at weight 0 what is left is the method without its GAN: a loss that scaled everything would be 0 here
+      const rest = tf.tidy(() => {
+        const inputs = i(k);
+        const base = makeObjective(withoutGan(method)).discriminatorLoss(inputs);
+        // Bad GAN's conditional entropy on unlabeled data (weight 0.1) is not a real/fake term: it stays
+        const ent = method === 'badgan' ? conditionalEntropy(inputs.unlabeledLogits) : tf.scalar(0);
+        return tf.add(base, tf.mul(0.1, ent)).dataSync()[0];
+      });
+      expect(loss(0), method).toBeCloseTo(rest, 6);
       expect(loss(0.25), method).toBeCloseTo(loss(0) + 0.25 * (loss(1) - loss(0)), 5);
       expect(loss(undefined), method).toBe(loss(1));
     }
