@@ -71,3 +71,15 @@ export function idxFiles(n: number, h = 28, w = 28): { images: Buffer; labels: B
 }
 
 export { gzipSync };
+
+/** The shortest prefix of `order` that holds `per` examples of every class, sorted: what a draw must read. */
+export function fillingPrefix(order: ArrayLike<number>, y: ArrayLike<number>, per: number): number[] {
+  const k = Math.max(...Array.from(y)) + 1;
+  const seen = new Array<number>(k).fill(0);
+  const prefix: number[] = [];
+  for (let j = 0; j < order.length && seen.some((c) => c < per); j++) {
+    prefix.push(order[j]);
+    seen[y[order[j]]]++;
+  }
+  return prefix.sort((a, b) => a - b);
+}
