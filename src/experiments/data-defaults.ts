@@ -33,8 +33,9 @@ const MNIST: DataDefaults = {
  * Photos (photo-cnn, 64 px): the bench's protocol, 30 epochs with the preset's decay to zero. On fresh seeds 4–6
  * with random labels FixMatch alone did best (77.55% against 75.2% for the SSL-GAN with FixMatch's term and 64.65%
  * supervised, bench/results/cats-dogs-100-seeds4-6*.json) and trains in 0.6× the time (62–66 min against 110 in
- * unresumed runs), so it is the default; on representative labels the SSL-GAN with FixMatch's term led on the
- * two seeds measured so far (82.05% and 83.7% against 75.15% and 82.25%). The SSL-GAN with
+ * unresumed runs), so it is the default (a labeled set drawn by --labels is random). With the typical photos
+ * select-labels picks, the SSL-GAN with FixMatch's term did best (82.92% against FixMatch's 78.65%, ahead on each
+ * seed), and the README's photo commands name it. The SSL-GAN with
  * FixMatch's term trains its real/fake loss at weight 0.1 (best on the exploration seed, 79.05% against
  * FixMatch's 77.05%; the photo bench reads the weight from here), and a comparison sets it beside FixMatch alone
  * (the same without the generator) and the supervised baseline.
