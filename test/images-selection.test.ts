@@ -115,6 +115,8 @@ describe('choosing which images to label', () => {
     expect(s.stdout).toContain(
       `train with: npx semigan train --data images:${root} --image-size 16 --labels-csv`,
     );
+    // … with the method that has done best on the typical photos a representative selection picks
+    expect(s.stdout).toMatch(/--labels-csv \S+ --method klogit-fm\+fixmatch\n/);
     const lines = readFileSync(csvPath, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('file,label');
     expect(lines).toHaveLength(7);
