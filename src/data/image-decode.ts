@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../util/fs.js';
 export interface DecodeOptions {
   /** Where decoded photos are cached; default $SEMIGAN_CACHE or ~/.cache/semigan. */
   cacheDir?: string;
+  /** Called once per skipped file and with progress while decoding. */
   onWarning?: (message: string) => void;
   onProgress?: (done: number, total: number) => void;
 }

@@ -1,26 +1,22 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { SemiganError, UsageError } from '../errors.js';
-import { decodeCached, pixelRows, type Decoded } from './image-decode.js';
+import { decodeCached, pixelRows, type Decoded, type DecodeOptions } from './image-decode.js';
 import { Rng } from '../random.js';
 import { contentHash, withoutTestImages } from './test-overlap.js';
 import type { Dataset } from './dataset.js';
 
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif'];
 
-export interface ImageFolderOptions {
+/** The decoder's options (cache folder, warnings, progress) and how a folder becomes a dataset. */
+export interface ImageFolderOptions extends DecodeOptions {
   /** Images are resized (centre crop, Lanczos) to size×size; default 64. */
   size?: number;
   /** Share of each class held out as the test set when the folder has no train/ and test/ parts. */
   testFraction?: number;
   seed?: number;
-  /** Where decoded datasets are cached; default $SEMIGAN_CACHE or ~/.cache/semigan. */
-  cacheDir?: string;
   /** Images with these file contents (sha256 → the test id) are dropped, with one warning naming them. */
   exclude?: Map<string, string>;
-  /** Called once per skipped file and with progress while decoding. */
-  onWarning?: (message: string) => void;
-  onProgress?: (done: number, total: number) => void;
 }
 
 export interface ImageDataset extends Dataset {
