@@ -45,6 +45,62 @@ describe('no command loses a run', () => {
     );
   });
 
+  it('train --out a folder of other files (photos by mistake) refuses with one line; --force writes beside them', () => {
+    const photos = join(tempDir(), 'photos');
+    mkdirSync(photos);
+    for (const f of ['cat.1.jpg', 'cat.2.jpg', 'dog.1.jpg']) writeFileSync(join(photos, f), 'jpeg');
+    writeFileSync(join(photos, '.DS_Store'), '');
+    const r = semigan('train', '--data', 'rings', '--steps', '10', '--out', photos);
+    expect(r.code).toBe(2);
+    expect(oneLineError(r.stderr)).toBe(
+      `semigan: error: ${photos} holds other files (cat.1.jpg, cat.2.jpg, … 3 in all): give --out a new or empty directory, or --force to write the run beside them`,
+    );
+    expect(existsSync(join(photos, 'checkpoint.bin'))).toBe(false);
+    const forced = semigan('train', '--data', 'rings', '--steps', '10', '--out', photos, '--force');
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(join(photos, 'dog.1.jpg'), 'utf8')).toBe('jpeg');
+    // a directory holding only an earlier run's files is the case the run guard above speaks to
+    const empty = join(tempDir(), 'empty');
+    mkdirSync(empty);
+    expect(semigan('train', '--data', 'rings', '--steps', '10', '--out', empty).code).toBe(0);
+  });
+
+  it('compare into a folder whose report covers more (a method, a seed) refuses; a wider call or --force replaces it', () => {
+    const out = join(tempDir(), 'grid');
+    const grid = (...args: string[]) =>
+      semigan(
+        'compare',
+        '--data',
+        'rings',
+        '--labels',
+        '8',
+        '--select',
+        'random',
+        '--epochs',
+        '1',
+        '--out',
+        out,
+        ...args,
+      );
+    expect(grid('--methods', 'supervised,klogit', '--seeds', '2').code).toBe(0);
+    const report = readFileSync(join(out, 'result.json'), 'utf8');
+    const narrower = grid('--methods', 'supervised', '--seeds', '1');
+    expect(narrower.code).toBe(2);
+    expect(oneLineError(narrower.stderr)).toBe(
+      `semigan: error: ${out}'s report covers method klogit; seed 2, which this call leaves out: name them again, give another --out, or --force to replace the report (the finished runs stay in its runs/)`,
+    );
+    expect(readFileSync(join(out, 'result.json'), 'utf8')).toBe(report);
+    // a call that covers every earlier cell (here: one more method) needs no --force
+    expect(grid('--methods', 'supervised,klogit,pi', '--seeds', '2').code).toBe(0);
+    const forced = grid('--methods', 'pi', '--seeds', '1', '--force');
+    expect(forced.code, forced.stderr).toBe(0);
+    const cells = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')).runs.map(
+      (r: { method: string; seed: number }) => `${r.method}/${r.seed}`,
+    );
+    expect(cells).toEqual(['pi/1']);
+    expect(existsSync(join(out, 'runs', 'random-klogit-seed2', 'metrics.json'))).toBe(true);
+  });
+
   it('--force starts over: the new run is exactly a fresh one, and only the old run files go', () => {
     const root = tempDir();
     const [dir, fresh] = [join(root, 'run'), join(root, 'fresh')];

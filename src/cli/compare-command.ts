@@ -23,7 +23,7 @@ import {
 } from './parse.js';
 import { stopOnInterrupt } from './interrupt.js';
 import { decodeProgress, fewStepsWarning, makeProgress, selectionProgress, stepBar } from './progress.js';
-import { refuseOtherOutput } from './output-dir.js';
+import { refuseNarrowerReport, refuseOtherOutput } from './output-dir.js';
 
 export function registerCompare(program: Command): void {
   program
@@ -63,6 +63,10 @@ export function registerCompare(program: Command): void {
     .option(...PSEUDO_THRESHOLD_OPTION)
     .option(...GAN_WEIGHT_OPTION)
     .option('--out <dir>', 'output directory (runs resume from it)', './semigan-compare')
+    .option(
+      '--force',
+      "replace the report in --out even where it covers runs this call leaves out (those runs' folders stay)",
+    )
     .action(compare);
 }
 
@@ -81,6 +85,7 @@ interface CompareFlags {
   pseudoThreshold?: number;
   ganWeight?: number;
   out: string;
+  force: boolean;
   backend: BackendName;
 }
 
@@ -92,6 +97,13 @@ async function compare(o: CompareFlags): Promise<void> {
   if (!o.select.length || !methods.length)
     throw new UsageError('--select and --methods need at least one entry');
   refuseOtherOutput(o.out, 'compare', 'compare');
+  const seeds = Array.from({ length: o.seeds }, (_, i) => i + 1);
+  const dataset = describeDataSpec(spec);
+  refuseNarrowerReport(
+    o.out,
+    { dataset, labels: o.labels, select: o.select, methods, seeds },
+    Boolean(o.force),
+  );
   await useBackend(o.backend);
   const epochs = o.epochs ?? defaults.compareEpochs;
   // --gan-weight for every GAN method; else the data's table sets the weights of the methods it names
@@ -103,11 +115,11 @@ async function compare(o: CompareFlags): Promise<void> {
   const interrupt = stopOnInterrupt();
   const result = await runCompare(
     {
-      data: describeDataSpec(spec),
+      data: dataset,
       labels: o.labels,
       select: o.select,
       methods,
-      seeds: Array.from({ length: o.seeds }, (_, i) => i + 1),
+      seeds,
       epochs,
       validationPerClass: o.validation,
       out: o.out,

@@ -58,3 +58,43 @@ export function demoReplacing(dir: string): string | null {
     return `replacing the earlier (unfinished) demo in ${dir}`;
   }
 }
+
+/** What a compare call covers: its report is of these cells only. */
+export interface CompareGrid {
+  dataset: string;
+  labels: number;
+  select: string[];
+  methods: string[];
+  seeds: number[];
+}
+
+/**
+ * A compare into a folder whose report covers cells this call leaves out (a method, a seed, other data) would
+ * replace that report with a narrower one: refused without --force. The runs stay either way.
+ */
+export function refuseNarrowerReport(dir: string, grid: CompareGrid, force: boolean): void {
+  if (force) return;
+  let old: { dataset?: string; labels?: number; runs?: { select: string; method: string; seed: number }[] };
+  try {
+    old = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
+  } catch {
+    return; // no report yet (or none readable): nothing to lose
+  }
+  const runs = old.runs ?? [];
+  const left = (key: 'select' | 'method' | 'seed', wanted: (string | number)[]) =>
+    [...new Set(runs.map((r) => r[key]))].filter((v) => !wanted.includes(v));
+  const plural = (word: string, vs: unknown[]) =>
+    vs.length ? [`${word}${vs.length > 1 ? 's' : ''} ${vs.join(', ')}`] : [];
+  const dropped = [
+    ...(old.dataset !== undefined && old.dataset !== grid.dataset ? [`data ${old.dataset}`] : []),
+    ...(old.labels !== undefined && old.labels !== grid.labels ? [`--labels ${old.labels}`] : []),
+    ...plural('method', left('method', grid.methods)),
+    ...plural('selection', left('select', grid.select)),
+    ...plural('seed', left('seed', grid.seeds)),
+  ];
+  if (!dropped.length) return;
+  throw new UsageError(
+    `${dir}'s report covers ${dropped.join('; ')}, which this call leaves out: name them again, give another --out, ` +
+      'or --force to replace the report (the finished runs stay in its runs/)',
+  );
+}

@@ -16,6 +16,7 @@ import type { OptimizerOverrides } from '../experiments/make-trainer.js';
 import {
   readRunConfig,
   refuseExistingRun,
+  refuseForeignFiles,
   requireRunDir,
   settingConflict,
   validateRunConfig,
@@ -78,7 +79,10 @@ export async function planTraining(o: Flags, cmd: Command): Promise<TrainPlan> {
   validateRunConfig(config);
   refuseOtherOutput(out, 'train', 'run');
   ensureWritableDir(out);
-  if (!o.force) refuseExistingRun(out);
+  if (!o.force) {
+    refuseExistingRun(out);
+    refuseForeignFiles(out);
+  }
   return { config, out, start: o.force ? 'replace' : 'new' };
 }
 

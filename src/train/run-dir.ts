@@ -45,17 +45,36 @@ export function refuseExistingRun(out: string): void {
   );
 }
 
+/** A file a training run writes in its directory. */
+function isRunFile(f: string): boolean {
+  return (
+    f === CHECKPOINT_FILE ||
+    f === HEALTHY_CHECKPOINT_FILE ||
+    f === 'metrics.json' ||
+    /^(samples|realfake)-\d+\.png$/.test(f)
+  );
+}
+
 /** The run files in `out` that starting over replaces; nothing else in the directory is touched. */
 export function removeRunFiles(out: string): void {
-  for (const f of readdirSync(out)) {
-    if (
-      f === CHECKPOINT_FILE ||
-      f === HEALTHY_CHECKPOINT_FILE ||
-      f === 'metrics.json' ||
-      /^(samples|realfake)-\d+\.png$/.test(f)
-    )
-      rmSync(join(out, f), { force: true });
-  }
+  for (const f of readdirSync(out)) if (isRunFile(f)) rmSync(join(out, f), { force: true });
+}
+
+/**
+ * A new run gets a directory of its own: one holding other files (a folder of photos given as --out by
+ * mistake) would have checkpoints and pictures scattered among them. --force writes beside them anyway.
+ */
+export function refuseForeignFiles(out: string): void {
+  if (!existsSync(out) || !statSync(out).isDirectory()) return;
+  // hidden files (.DS_Store, a write's temporary) are not the user's content
+  const others = readdirSync(out)
+    .filter((f) => !isRunFile(f) && !f.startsWith('.'))
+    .sort();
+  if (!others.length) return;
+  const named = others.slice(0, 2).join(', ') + (others.length > 2 ? `, … ${others.length} in all` : '');
+  throw new UsageError(
+    `${out} holds other files (${named}): give --out a new or empty directory, or --force to write the run beside them`,
+  );
 }
 
 /** Refuses, with one line saying what to give instead, a `--resume` directory that holds no run. */

@@ -10,7 +10,7 @@ import { buildRun } from './run-state.js';
 import { checkResumeSettings } from './resume-settings.js';
 
 export * from './run-config.js';
-export { readRunConfig, refuseExistingRun, requireRunDir } from './run-dir.js';
+export { readRunConfig, refuseExistingRun, refuseForeignFiles, requireRunDir } from './run-dir.js';
 export { CHANGEABLE_ON_RESUME, settingConflict, type SettingConflict } from './resume-settings.js';
 
 /**
