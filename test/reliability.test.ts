@@ -23,6 +23,8 @@ describe('exact resume', () => {
     expect(semigan('train', '--data', 'rings', '--steps', '100', '--seed', '3', '--out', b).code).toBe(0);
     const resumed = semigan('train', '--resume', b, '--steps', '200');
     expect(resumed.code).toBe(0);
+    // the header says where the run picks up, so a resume that starts over cannot pass unseen
+    expect(resumed.stderr).toContain('(resuming from step 100 of 200)');
     const [ma, mb] = [metrics(a), metrics(b)];
     expect(ma.complete && mb.complete).toBe(true);
     expect(mb.step).toBe(200);

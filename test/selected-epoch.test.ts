@@ -18,6 +18,7 @@ describe('one model, one figure (early stopping)', () => {
     expect(r.stdout + r.stderr).toContain(
       `test accuracy ${(m.testAccuracy * 100).toFixed(2)}% after 25 steps`,
     );
+    expect(r.stdout).toContain(`classify new data with: npx semigan predict --model ${dir} points.csv\n`);
     const e = semigan('eval', '--model', dir);
     expect(e.stdout).toContain(`test accuracy ${(m.testAccuracy * 100).toFixed(2)}%`);
   });

@@ -276,8 +276,9 @@ export function fewStepsWarning(
   flags: string,
 ): string | undefined {
   if (info.totalSteps >= FEW_STEPS) return undefined;
+  const epochs = info.totalSteps / info.stepsPerEpoch;
   return (
-    `warning: this run is only ${info.totalSteps} steps (${info.totalSteps / info.stepsPerEpoch} epochs of ${info.stepsPerEpoch}); ` +
+    `warning: this run is only ${info.totalSteps} steps (${formatEpochs(info.totalSteps, info.stepsPerEpoch)} epoch${epochs === 1 ? '' : 's'} of ${info.stepsPerEpoch} step${info.stepsPerEpoch === 1 ? '' : 's'}); ` +
     `SSL needs hundreds to thousands: give a larger ${flags}`
   );
 }

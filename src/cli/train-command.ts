@@ -7,6 +7,7 @@ import {
   describeEpochs,
   IMAGES_DEFAULTS,
 } from '../experiments/data-defaults.js';
+import { parseDataSpec } from '../data/spec.js';
 import { PRESET_NAMES } from '../experiments/presets.js';
 import { hasGenerator, METHOD_NAMES, PSEUDO_LABEL_METHODS } from '../train/methods.js';
 import { runTraining } from '../train/run.js';
@@ -181,7 +182,7 @@ async function trainIn(o: Record<string, unknown>, cmd: Command): Promise<void> 
         onStart: (info) => {
           bar.onStart(info);
           process.stderr.write(
-            `semigan train: ${config.method} on ${config.data}, ${info.labeled} labeled + ${info.unlabeled} unlabeled, seed ${config.seed}, backend ${describeBackend(backend)}${start === 'resume' ? ' (resuming)' : ''}\n`,
+            `semigan train: ${config.method} on ${config.data}, ${info.labeled} labeled + ${info.unlabeled} unlabeled, seed ${config.seed}, backend ${describeBackend(backend)}${start === 'resume' ? ` (resuming from step ${info.startStep} of ${info.totalSteps})` : ''}\n`,
           );
           // an epoch is a pass over the unlabeled data: on a small folder the default epochs are a handful of steps
           const few = fewStepsWarning(info, '--epochs or --steps');
@@ -224,9 +225,17 @@ async function trainIn(o: Record<string, unknown>, cmd: Command): Promise<void> 
         ? `trained a plain GAN for ${metrics.step} steps (no classifier); its pictures are in ${out}\n`
         : `test accuracy ${(metrics.testAccuracy * 100).toFixed(2)}% after ${metrics.step} steps\n`) +
         `labeled subset: ${metrics.labeledSubset.count} (${JSON.stringify(metrics.labeledSubset.perClass)}), ids sha256 ${metrics.labeledSubset.idsSha256.slice(0, 16)}…\n` +
-        `weights sha256 ${metrics.weightsSha256}\nwrote ${out}/metrics.json and ${out}/checkpoint.bin\n`,
+        `weights sha256 ${metrics.weightsSha256}\nwrote ${out}/metrics.json and ${out}/checkpoint.bin\n` +
+        nextStep(config.data, out, metrics.testAccuracy !== undefined),
     );
   } finally {
     interrupt.release();
   }
+}
+
+/** The command a classifier run is for, as select-labels names the train command that follows it. */
+function nextStep(data: string, out: string, classifies: boolean): string {
+  if (!classifies) return '';
+  const inputs = parseDataSpec(data).kind === 'toy' ? 'points.csv' : 'new-images/';
+  return `classify new data with: npx semigan predict --model ${out} ${inputs}\n`;
 }

@@ -130,8 +130,14 @@ export interface RunMetrics {
 }
 
 export interface RunHooks {
-  /** Called once the data is loaded and split, before the first step. */
-  onStart?(info: { totalSteps: number; stepsPerEpoch: number; labeled: number; unlabeled: number }): void;
+  /** Called once the data is loaded and split, before the first step; startStep is where a resume picks up. */
+  onStart?(info: {
+    totalSteps: number;
+    stepsPerEpoch: number;
+    startStep: number;
+    labeled: number;
+    unlabeled: number;
+  }): void;
   onEpoch?(m: EpochMetrics, total: number): void;
   onStep?(step: number, totalSteps: number): void;
   /** Polled every step; true stops the run after a checkpoint. */

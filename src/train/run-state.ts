@@ -75,6 +75,7 @@ export function buildRun(
   hooks.onStart?.({
     totalSteps,
     stepsPerEpoch,
+    startStep: trainer.stepCount,
     labeled: split.labeled.y.length,
     unlabeled: split.unlabeled.ids.length,
   });
