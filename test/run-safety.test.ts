@@ -45,24 +45,42 @@ describe('no command loses a run', () => {
     );
   });
 
-  it('train --out a folder of other files (photos by mistake) refuses with one line; --force writes beside them', () => {
+  it('train --out a folder of other files (photos by mistake) refuses with one line, before reading data; --force writes beside them', () => {
     const photos = join(tempDir(), 'photos');
     mkdirSync(photos);
     for (const f of ['cat.1.jpg', 'cat.2.jpg', 'dog.1.jpg']) writeFileSync(join(photos, f), 'jpeg');
     writeFileSync(join(photos, '.DS_Store'), '');
-    const r = semigan('train', '--data', 'rings', '--steps', '10', '--out', photos);
+    // images:<missing folder> would fail on reading; the refusal about --out comes first
+    const r = semigan('train', '--data', 'images:/nonexistent', '--steps', '10', '--out', photos);
     expect(r.code).toBe(2);
     expect(oneLineError(r.stderr)).toBe(
-      `semigan: error: ${photos} holds other files (cat.1.jpg, cat.2.jpg, … 3 in all): give --out a new or empty directory, or --force to write the run beside them`,
+      `semigan: error: ${photos} holds other files or folders (cat.1.jpg, cat.2.jpg, … 3 in all): give --out a new or empty directory, or --force to write the run beside them`,
     );
     expect(existsSync(join(photos, 'checkpoint.bin'))).toBe(false);
     const forced = semigan('train', '--data', 'rings', '--steps', '10', '--out', photos, '--force');
     expect(forced.code, forced.stderr).toBe(0);
     expect(readFileSync(join(photos, 'dog.1.jpg'), 'utf8')).toBe('jpeg');
-    // a directory holding only an earlier run's files is the case the run guard above speaks to
-    const empty = join(tempDir(), 'empty');
-    mkdirSync(empty);
-    expect(semigan('train', '--data', 'rings', '--steps', '10', '--out', empty).code).toBe(0);
+    // a folder of other runs is refused as well
+    const runs = join(tempDir(), 'runs');
+    mkdirSync(join(runs, 'earlier'), { recursive: true });
+    expect(oneLineError(semigan('train', '--data', 'rings', '--out', runs).stderr)).toMatch(
+      /runs holds other files or folders \(earlier\)/,
+    );
+    // the run's own inputs may sit in its folder
+    const exp = join(tempDir(), 'exp');
+    mkdirSync(exp);
+    writeFileSync(join(exp, 'config.json'), JSON.stringify({ steps: 10 }));
+    const withInputs = semigan(
+      'train',
+      '--data',
+      'rings',
+      '--config',
+      join(exp, 'config.json'),
+      '--out',
+      exp,
+    );
+    expect(withInputs.code, withInputs.stderr).toBe(0);
+    expect(metrics(exp).step).toBe(10);
   });
 
   it('compare into a folder whose report covers more (a method, a seed) refuses; a wider call or --force replaces it', () => {
@@ -87,8 +105,12 @@ describe('no command loses a run', () => {
     const narrower = grid('--methods', 'supervised', '--seeds', '1');
     expect(narrower.code).toBe(2);
     expect(oneLineError(narrower.stderr)).toBe(
-      `semigan: error: ${out}'s report covers method klogit; seed 2, which this call leaves out: name them again, give another --out, or --force to replace the report (the finished runs stay in its runs/)`,
+      `semigan: error: ${out}'s report covers method klogit; seed 2, which this call leaves out: add klogit to --methods, give --seeds 2, give another --out, or --force to replace the report (the finished runs stay in its runs/)`,
     );
+    // another labeled budget (or other data) says which flag keeps the report's
+    expect(
+      oneLineError(grid('--methods', 'supervised,klogit', '--seeds', '2', '--labels', '10').stderr),
+    ).toMatch(/covers --labels 8, which this call leaves out: give --labels 8, give another --out/);
     expect(readFileSync(join(out, 'result.json'), 'utf8')).toBe(report);
     // a call that covers every earlier cell (here: one more method) needs no --force
     expect(grid('--methods', 'supervised,klogit,pi', '--seeds', '2').code).toBe(0);

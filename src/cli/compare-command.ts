@@ -23,7 +23,8 @@ import {
 } from './parse.js';
 import { stopOnInterrupt } from './interrupt.js';
 import { decodeProgress, fewStepsWarning, makeProgress, selectionProgress, stepBar } from './progress.js';
-import { refuseNarrowerReport, refuseOtherOutput } from './output-dir.js';
+import { refuseOtherOutput } from './output-dir.js';
+import { refuseNarrowerReport } from './compare-report-guard.js';
 
 export function registerCompare(program: Command): void {
   program
@@ -85,7 +86,7 @@ interface CompareFlags {
   pseudoThreshold?: number;
   ganWeight?: number;
   out: string;
-  force: boolean;
+  force?: boolean;
   backend: BackendName;
 }
 
@@ -101,7 +102,7 @@ async function compare(o: CompareFlags): Promise<void> {
   const dataset = describeDataSpec(spec);
   refuseNarrowerReport(
     o.out,
-    { dataset, labels: o.labels, select: o.select, methods, seeds },
+    { data: dataset, labels: o.labels, select: o.select, methods, seeds },
     Boolean(o.force),
   );
   await useBackend(o.backend);

@@ -276,9 +276,9 @@ export function fewStepsWarning(
   flags: string,
 ): string | undefined {
   if (info.totalSteps >= FEW_STEPS) return undefined;
-  const epochs = info.totalSteps / info.stepsPerEpoch;
+  const count = (n: number | string, word: string) => `${n} ${word}${String(n) === '1' ? '' : 's'}`;
   return (
-    `warning: this run is only ${info.totalSteps} steps (${formatEpochs(info.totalSteps, info.stepsPerEpoch)} epoch${epochs === 1 ? '' : 's'} of ${info.stepsPerEpoch} step${info.stepsPerEpoch === 1 ? '' : 's'}); ` +
+    `warning: this run is only ${count(info.totalSteps, 'step')} (${count(formatEpochs(info.totalSteps, info.stepsPerEpoch), 'epoch')} of ${count(info.stepsPerEpoch, 'step')}); ` +
     `SSL needs hundreds to thousands: give a larger ${flags}`
   );
 }

@@ -7,7 +7,7 @@ import {
   describeEpochs,
   IMAGES_DEFAULTS,
 } from '../experiments/data-defaults.js';
-import { parseDataSpec } from '../data/spec.js';
+import { isToyName } from '../data/toy2d.js';
 import { PRESET_NAMES } from '../experiments/presets.js';
 import { hasGenerator, METHOD_NAMES, PSEUDO_LABEL_METHODS } from '../train/methods.js';
 import { runTraining } from '../train/run.js';
@@ -139,14 +139,17 @@ function runControlOptions(cmd: Command): Command {
     )
     .option(
       '--out <dir>',
-      'run directory (one that holds a run is refused: see --resume and --force)',
+      'run directory, new or empty (one that holds a run, or other files, is refused: see --resume and --force)',
       './semigan-run',
     )
     .option(
       '--resume <dir>',
       'continue the run in DIR exactly where its checkpoint left off (flags that would change what it learns are refused; --epochs, --steps, --checkpoint-every, --max-rollbacks, --collapse-steps may change)',
     )
-    .option('--force', 'start over in --out even if it holds a run (replaces that run)');
+    .option(
+      '--force',
+      'start over in --out even if it holds a run (replaces that run), or write the run beside other files there',
+    );
 }
 
 /** `semigan train`: plan the run from the flags (or the run to resume), train it, say how it ended. */
@@ -236,6 +239,6 @@ async function trainIn(o: Record<string, unknown>, cmd: Command): Promise<void> 
 /** The command a classifier run is for, as select-labels names the train command that follows it. */
 function nextStep(data: string, out: string, classifies: boolean): string {
   if (!classifies) return '';
-  const inputs = parseDataSpec(data).kind === 'toy' ? 'points.csv' : 'new-images/';
+  const inputs = isToyName(data) ? 'points.csv' : 'new-images/';
   return `classify new data with: npx semigan predict --model ${out} ${inputs}\n`;
 }

@@ -75,14 +75,19 @@ export async function planTraining(o: Flags, cmd: Command): Promise<TrainPlan> {
   if (o.resume !== undefined) return planResume(o, given);
   if (!o.data) throw new UsageError('--data is required (e.g. --data rings or --data mnist:./mnist)');
   const out = o.out as string;
-  const config = await configFromFlags(o, o.data as string);
-  validateRunConfig(config);
+  // refusals about --out need no data: they come before a folder of photos is read
   refuseOtherOutput(out, 'train', 'run');
-  ensureWritableDir(out);
   if (!o.force) {
     refuseExistingRun(out);
-    refuseForeignFiles(out);
+    // the run's own inputs may sit in its folder (exp/labels.csv, exp/config.json with --out exp)
+    refuseForeignFiles(
+      out,
+      [o.labelsCsv, o.config].filter((f): f is string => typeof f === 'string'),
+    );
   }
+  const config = await configFromFlags(o, o.data as string);
+  validateRunConfig(config);
+  ensureWritableDir(out);
   return { config, out, start: o.force ? 'replace' : 'new' };
 }
 

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { readCheckpointFile, type DecodedCheckpoint } from './checkpoint-file.js';
 import {
@@ -61,19 +61,21 @@ export function removeRunFiles(out: string): void {
 }
 
 /**
- * A new run gets a directory of its own: one holding other files (a folder of photos given as --out by
- * mistake) would have checkpoints and pictures scattered among them. --force writes beside them anyway.
+ * A new run gets a directory of its own: one holding other files or folders (a folder of photos, or of other
+ * runs, given as --out by mistake) would have checkpoints and pictures scattered among them. The run's own
+ * inputs (`inputs`: its labels CSV, its config file) may sit there; --force writes beside the rest anyway.
  */
-export function refuseForeignFiles(out: string): void {
+export function refuseForeignFiles(out: string, inputs: string[] = []): void {
   if (!existsSync(out) || !statSync(out).isDirectory()) return;
+  const own = new Set(inputs.map((f) => resolve(f)));
   // hidden files (.DS_Store, a write's temporary) are not the user's content
   const others = readdirSync(out)
-    .filter((f) => !isRunFile(f) && !f.startsWith('.'))
+    .filter((f) => !isRunFile(f) && !f.startsWith('.') && !own.has(resolve(out, f)))
     .sort();
   if (!others.length) return;
   const named = others.slice(0, 2).join(', ') + (others.length > 2 ? `, … ${others.length} in all` : '');
   throw new UsageError(
-    `${out} holds other files (${named}): give --out a new or empty directory, or --force to write the run beside them`,
+    `${out} holds other files or folders (${named}): give --out a new or empty directory, or --force to write the run beside them`,
   );
 }
 
