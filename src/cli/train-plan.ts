@@ -75,7 +75,9 @@ export async function planTraining(o: Flags, cmd: Command): Promise<TrainPlan> {
   if (o.resume !== undefined) return planResume(o, given);
   if (!o.data) throw new UsageError('--data is required (e.g. --data rings or --data mnist:./mnist)');
   const out = o.out as string;
-  // refusals about --out need no data: they come before a folder of photos is read
+  // a mistyped flag is named first, whatever --out holds
+  const config = await configFromFlags(o, o.data as string);
+  validateRunConfig(config);
   refuseOtherOutput(out, 'train', 'run');
   if (!o.force) {
     refuseExistingRun(out);
@@ -85,8 +87,6 @@ export async function planTraining(o: Flags, cmd: Command): Promise<TrainPlan> {
       [o.labelsCsv, o.config].filter((f): f is string => typeof f === 'string'),
     );
   }
-  const config = await configFromFlags(o, o.data as string);
-  validateRunConfig(config);
   ensureWritableDir(out);
   return { config, out, start: o.force ? 'replace' : 'new' };
 }
