@@ -155,6 +155,47 @@ function previousResult(file: string): Record<string, unknown> & { workloads?: R
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, never>) : {};
 }
 
+/** Per-workload figures: the best median of each side, the pure-wasm time and every round's figures. */
+function mergeWorkloads(m: {
+  nativeRounds: ChildResult[];
+  peerRuns: (PeerResult | { missing: string })[];
+  wasm: ChildResult | undefined;
+  before: ReturnType<typeof previousResult>;
+  load: { start: number[]; end: number[] };
+  full: boolean;
+  context: { date: string; commit: string };
+}): Record<string, unknown> {
+  const { nativeRounds, peerRuns, wasm, before, load, full, context } = m;
+  const best = (runs: Record<string, number>[], name: string) =>
+    Math.min(...runs.map((w) => w[name] ?? Infinity));
+  const peerRounds = peerRuns.flatMap((p) => ('missing' in p ? [] : [p.workloads]));
+  const oldWorkloads = (before.workloads ?? {}) as Record<string, { semiganPureWasmMs?: number }>;
+  // a partial run keeps the other workloads' entries, each stamped with the run that measured it
+  const stamp = { date: before.date, commit: before.commit };
+  const workloads: Record<string, unknown> = full
+    ? {}
+    : Object.fromEntries(Object.entries(oldWorkloads).map(([k, v]) => [k, { ...stamp, ...v }]));
+  for (const name of Object.keys(nativeRounds[0].workloads)) {
+    const ms = best(
+      nativeRounds.map((n) => n.workloads),
+      name,
+    );
+    const torchMs = peerRounds.length === peerRuns.length ? best(peerRounds, name) : null;
+    workloads[name] = {
+      semiganMs: ms,
+      torchMs,
+      ratio: torchMs ? Number((ms / torchMs).toFixed(2)) : null,
+      semiganPureWasmMs: wasm ? wasm.workloads[name] : (oldWorkloads[name]?.semiganPureWasmMs ?? null),
+      rounds: { semigan: nativeRounds.map((n) => n.workloads[name]), torch: peerRounds.map((w) => w[name]) },
+      // 1-, 5- and 15-minute load averages when this workload's rounds started and ended (2 cores: above 2,
+      // other processes share the machine and both sides slow down)
+      loadAverage: load,
+      ...(full ? {} : { date: context.date, commit: context.commit }),
+    };
+  }
+  return workloads;
+}
+
 async function main(): Promise<void> {
   const context = benchContext();
   const threads = cpus().length;
@@ -180,34 +221,8 @@ async function main(): Promise<void> {
   const wasm = pureWasm ? runChild({ SEMIGAN_NATIVE: '0' }) : undefined;
   load.end = loadavg().map((l) => Number(l.toFixed(2)));
   const peer = peerRuns.find((p) => 'missing' in p) ?? peerRuns[0];
-  const best = (runs: Record<string, number>[], name: string) =>
-    Math.min(...runs.map((w) => w[name] ?? Infinity));
-  const peerRounds = peerRuns.flatMap((p) => ('missing' in p ? [] : [p.workloads]));
   const before = previousResult(file);
-  const oldWorkloads = (before.workloads ?? {}) as Record<string, { semiganPureWasmMs?: number }>;
-  // a partial run keeps the other workloads' entries, each stamped with the run that measured it
-  const stamp = { date: before.date, commit: before.commit };
-  const workloads: Record<string, unknown> = full
-    ? {}
-    : Object.fromEntries(Object.entries(oldWorkloads).map(([k, v]) => [k, { ...stamp, ...v }]));
-  for (const name of Object.keys(native.workloads)) {
-    const ms = best(
-      nativeRounds.map((n) => n.workloads),
-      name,
-    );
-    const torchMs = 'missing' in peer ? null : best(peerRounds, name);
-    workloads[name] = {
-      semiganMs: ms,
-      torchMs,
-      ratio: torchMs ? Number((ms / torchMs).toFixed(2)) : null,
-      semiganPureWasmMs: wasm ? wasm.workloads[name] : (oldWorkloads[name]?.semiganPureWasmMs ?? null),
-      rounds: { semigan: nativeRounds.map((n) => n.workloads[name]), torch: peerRounds.map((w) => w[name]) },
-      // 1-, 5- and 15-minute load averages when this workload's rounds started and ended (2 cores: above 2,
-      // other processes share the machine and both sides slow down)
-      loadAverage: load,
-      ...(full ? {} : { date: context.date, commit: context.commit }),
-    };
-  }
+  const workloads = mergeWorkloads({ nativeRounds, peerRuns, wasm, before, load, full, context });
   const result = {
     ...(full ? {} : before),
     bench: 'speed',

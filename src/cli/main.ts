@@ -6,7 +6,7 @@ import { registerCompare } from './compare-command.js';
 import { registerDemo } from './demo-command.js';
 import { registerEval } from './eval-command.js';
 import { registerPlayground } from './playground-command.js';
-import { registerPredict } from './predict-command.js';
+import { registerExport, registerPredict } from './predict-command.js';
 import { registerSelectLabels } from './select-labels-command.js';
 import { registerTrain } from './train-command.js';
 
@@ -40,6 +40,7 @@ function buildProgram(): Command {
   registerSelectLabels(program);
   registerCompare(program);
   registerPredict(program);
+  registerExport(program);
   registerPlayground(program);
   for (const c of program.commands) {
     // the playground computes in the browser, which picks webgl or wasm itself

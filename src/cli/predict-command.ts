@@ -12,6 +12,29 @@ import { refuseOtherOutput, refuseOutFile } from './output-dir.js';
 
 const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
+interface Prediction {
+  file: string;
+  class: string;
+  p: number[];
+}
+
+/** One row per input: CSV with a p_<class> column per class, or JSON with named probabilities. */
+function formatPredictions(rows: Prediction[], classNames: string[], format: 'csv' | 'json'): string {
+  if (format === 'json') {
+    const named = rows.map((r) => ({
+      file: r.file,
+      class: r.class,
+      probabilities: Object.fromEntries(classNames.map((n, j) => [n, Number(r.p[j].toFixed(6))])),
+    }));
+    return JSON.stringify(named, null, 2) + '\n';
+  }
+  const header = ['file', 'class', ...classNames.map((n) => `p_${n}`)].map(csvCell).join(',');
+  const lines = rows.map((r) =>
+    [csvCell(r.file), csvCell(r.class), ...r.p.map((v) => v.toFixed(6))].join(','),
+  );
+  return [header, ...lines].join('\n') + '\n';
+}
+
 export function registerPredict(program: Command): void {
   program
     .command('predict')
@@ -39,29 +62,11 @@ export function registerPredict(program: Command): void {
         }
         const probs = c.predict(x);
         const k = c.classNames.length;
-        const rows = ids.map((id, i) => {
+        const rows: Prediction[] = ids.map((id, i) => {
           const p = Array.from(probs.subarray(i * k, (i + 1) * k));
           return { file: id, class: c.classNames[p.indexOf(Math.max(...p))], p };
         });
-        const text =
-          o.format === 'json'
-            ? JSON.stringify(
-                rows.map((r) => ({
-                  file: r.file,
-                  class: r.class,
-                  probabilities: Object.fromEntries(
-                    c.classNames.map((n, j) => [n, Number(r.p[j].toFixed(6))]),
-                  ),
-                })),
-                null,
-                2,
-              ) + '\n'
-            : [
-                ['file', 'class', ...c.classNames.map((n) => `p_${n}`)].map(csvCell).join(','),
-                ...rows.map((r) =>
-                  [csvCell(r.file), csvCell(r.class), ...r.p.map((v) => v.toFixed(6))].join(','),
-                ),
-              ].join('\n') + '\n';
+        const text = formatPredictions(rows, c.classNames, o.format as 'csv' | 'json');
         if (o.out) {
           writeFileAtomic(o.out, text);
           process.stderr.write(`wrote ${rows.length} predictions to ${o.out}\n`);
@@ -70,7 +75,9 @@ export function registerPredict(program: Command): void {
         c.dispose();
       }
     });
+}
 
+export function registerExport(program: Command): void {
   program
     .command('export')
     .description('write a trained classifier as a tfjs layers model (model.json + weights.bin)')
