@@ -118,6 +118,14 @@ describe('semigan CLI: user mistakes get one clear line, no stack trace', () => 
     const train = semigan('train', '--help').stdout.replace(/\s+/g, ' ');
     expect(train).toMatch(/\(default: klogit-fm; images: fixmatch\)/);
     expect(train).toMatch(/on images 0\.1 for klogit-fm\+fixmatch;/);
+    // every method is named with what it is, the naive head and its feature-matching twin apart
+    expect(train).toMatch(/Methods: supervised cross-entropy on the labeled examples only/);
+    expect(train).toMatch(
+      / kplus1 naive K\+1 head as the talk ran it: .* non-saturating generator kplus1-fm /,
+    );
+    expect(train).toMatch(/ gan plain GAN \(Goodfellow et al\. 2014\)/);
+    expect(compare).toMatch(/Methods: supervised .* klogit-fm\+fixmatch klogit-fm with FixMatch's/);
+    expect(compare).not.toMatch(/ gan plain GAN/);
   });
 });
 
@@ -158,6 +166,7 @@ describe('semigan demo', () => {
       expect(blueish && orangeish).toBe(true);
     }
     expect(r.stdout).toMatch(/supervised\s+\d+\.\d%/);
+    expect(r.stdout).toMatch(/\(the demo took \d+s\)/);
     expect(existsSync(join(out, 'boundary-kplus1.png'))).toBe(false);
   });
 });
@@ -169,6 +178,11 @@ describe('semigan train --method gan: the plain GAN from the CLI', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/trained a plain GAN for 200 steps \(no classifier\)/);
     expect(r.stdout).not.toMatch(/test accuracy/);
+    // the labeled batch it carries is not passed off as a labeled subset it learned from
+    expect(r.stdout).toMatch(
+      /^labels: none used \(a plain GAN\); its batches carry 2 labeled examples its loss never reads/m,
+    );
+    expect(r.stdout).not.toMatch(/labeled subset:/);
     const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
     expect([m.complete, m.epochs.length, m.ganEpochs.length, m.testAccuracy]).toEqual([
       true,

@@ -173,7 +173,7 @@ describe('epoch lines count the epochs the run will make', () => {
 
   it('the few-steps warning counts epochs and steps in words a reader parses at once', () => {
     expect(fewStepsWarning({ totalSteps: 3, stepsPerEpoch: 3 }, '--epochs')).toBe(
-      'warning: this run is only 3 steps (1 epoch of 3 steps); SSL needs hundreds to thousands: give a larger --epochs',
+      'warning: this run is only 3 steps (1 epoch of 3 steps); training needs hundreds to thousands: give a larger --epochs',
     );
     expect(fewStepsWarning({ totalSteps: 5, stepsPerEpoch: 1 }, '--epochs')).toContain(
       '(5 epochs of 1 step)',
@@ -188,7 +188,7 @@ describe('epoch lines count the epochs the run will make', () => {
     const few = semigan('train', '--data', 'rings', '--epochs', '5', '--out', tempDir());
     expect(few.code, few.stderr).toBe(0);
     expect(few.stderr.split('\n')[1]).toBe(
-      'warning: this run is only 50 steps (5 epochs of 10 steps); SSL needs hundreds to thousands: give a larger --epochs or --steps',
+      'warning: this run is only 50 steps (5 epochs of 10 steps); training needs hundreds to thousands: give a larger --epochs or --steps',
     );
     const chosen = semigan('train', '--data', 'rings', '--steps', '50', '--out', tempDir());
     expect(chosen.code, chosen.stderr).toBe(0);
@@ -210,7 +210,7 @@ describe('epoch lines count the epochs the run will make', () => {
     expect(grid.code, grid.stderr).toBe(0);
     expect(grid.stderr.match(/warning: this run is only/g)).toHaveLength(1);
     expect(grid.stderr).toContain(
-      'warning: this run is only 20 steps (2 epochs of 10 steps); SSL needs hundreds to thousands: give a larger --epochs\n',
+      'warning: this run is only 20 steps (2 epochs of 10 steps); training needs hundreds to thousands: give a larger --epochs\n',
     );
   });
 });

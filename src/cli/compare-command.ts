@@ -20,6 +20,7 @@ import {
   listOption,
   PSEUDO_THRESHOLD_OPTION,
   GAN_WEIGHT_OPTION,
+  methodsHelp,
 } from './parse.js';
 import { stopOnInterrupt } from './interrupt.js';
 import { decodeProgress, fewStepsWarning, makeProgress, selectionProgress, stepBar } from './progress.js';
@@ -68,6 +69,7 @@ export function registerCompare(program: Command): void {
       '--force',
       "replace the report in --out even where it covers runs this call leaves out (those runs' folders stay)",
     )
+    .addHelpText('after', methodsHelp(CLASSIFIER_METHODS))
     .action(compare);
 }
 

@@ -6,7 +6,7 @@ import { TOY_DEFAULTS } from '../experiments/toy.js';
 import { METHOD_NAMES } from '../train/methods.js';
 import { ensureWritableDir } from '../util/fs.js';
 import { choiceOption, floatOption, intOption, labelsPerClass, listOption } from './parse.js';
-import { makeProgress } from './progress.js';
+import { formatDuration, makeProgress } from './progress.js';
 import { demoReplacing } from './output-dir.js';
 
 export function registerDemo(program: Command): void {
@@ -51,6 +51,7 @@ export function registerDemo(program: Command): void {
       process.stderr.write(
         `semigan demo: ${o.dataset}, ${o.labels} labels (${perClass} per class), backend ${describeBackend(backend)}\n`,
       );
+      const t0 = performance.now();
       const result = await runDemo({
         out: o.out,
         seed: o.seed,
@@ -83,7 +84,7 @@ export function registerDemo(program: Command): void {
           '',
           "One seed's figures; they can move by a few points with the CPU and kernels. Means and ranges over",
           'seeds: docs/the-talk.md (from bench/results/rings-heads.json).',
-          `wrote ${o.out}/story.html, result.json and the pictures`,
+          `wrote ${o.out}/story.html, result.json and the pictures (the demo took ${formatDuration((performance.now() - t0) / 1000)})`,
           '',
         ].join('\n'),
       );

@@ -4,6 +4,7 @@ import { BACKENDS } from '../backend.js';
 import { UsageError } from '../errors.js';
 import { augmentationProblem, type Augmentation } from '../train/augment.js';
 import { IMAGES_DEFAULTS } from '../experiments/data-defaults.js';
+import { METHOD_DESCRIPTIONS, type MethodName } from '../train/methods.js';
 
 /** Option parsers for commander: a bad value becomes one clear usage error, never NaN downstream. */
 export function intOption(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
@@ -116,4 +117,10 @@ export function augmentOption(value: string): Augmentation {
   // the bounds are the run config's own (augmentationProblem), so the CLI and a config file agree
   if (augmentationProblem(out)) throw usage;
   return out;
+}
+
+/** The methods a command takes, one line each with what it is: printed after the command's options in --help. */
+export function methodsHelp(methods: readonly MethodName[]): string {
+  const width = Math.max(...methods.map((m) => m.length));
+  return `\nMethods:\n${methods.map((m) => `  ${m.padEnd(width)}  ${METHOD_DESCRIPTIONS[m]}`).join('\n')}\n`;
 }

@@ -279,6 +279,6 @@ export function fewStepsWarning(
   const count = (n: number | string, word: string) => `${n} ${word}${String(n) === '1' ? '' : 's'}`;
   return (
     `warning: this run is only ${count(info.totalSteps, 'step')} (${count(formatEpochs(info.totalSteps, info.stepsPerEpoch), 'epoch')} of ${count(info.stepsPerEpoch, 'step')}); ` +
-    `SSL needs hundreds to thousands: give a larger ${flags}`
+    `training needs hundreds to thousands: give a larger ${flags}`
   );
 }

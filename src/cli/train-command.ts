@@ -11,6 +11,7 @@ import { isToyName } from '../data/toy2d.js';
 import { PRESET_NAMES } from '../experiments/presets.js';
 import { hasGenerator, METHOD_NAMES, PSEUDO_LABEL_METHODS } from '../train/methods.js';
 import { runTraining } from '../train/run.js';
+import type { RunMetrics } from '../train/run-config.js';
 import {
   AUGMENT_OPTION,
   choiceOption,
@@ -19,6 +20,7 @@ import {
   intOption,
   PSEUDO_THRESHOLD_OPTION,
   GAN_WEIGHT_OPTION,
+  methodsHelp,
 } from './parse.js';
 import { stopOnInterrupt } from './interrupt.js';
 import { decodeProgress, fewStepsWarning, makeProgress, stepBar } from './progress.js';
@@ -31,7 +33,9 @@ export function registerTrain(program: Command): void {
     .description(
       'train one method on one dataset, with checkpoints, metrics.json and (with a generator) sample grids',
     );
-  runControlOptions(lossOptions(optimizerOptions(dataOptions(cmd)))).action(train);
+  runControlOptions(lossOptions(optimizerOptions(dataOptions(cmd))))
+    .addHelpText('after', methodsHelp(METHOD_NAMES))
+    .action(train);
 }
 
 /** What to learn from: the data, the method, which examples carry labels, how long. */
@@ -46,7 +50,7 @@ function dataOptions(cmd: Command): Command {
     )
     .option(
       '--labels <n>',
-      'labeled examples in total, spread evenly over the classes (default: 100; 2-D toys: 4 per class; --method gan: 1 per class, never read)',
+      'labeled examples in total, spread evenly over the classes (default: 100; 2-D toys: 4 per class; --method gan: 1 per class, which its loss never uses)',
       intOption('--labels', 1, 1_000_000),
     )
     .option('--unlabeled <dir>', 'images: a folder of extra images without classes, used as unlabeled data')
@@ -227,13 +231,21 @@ async function trainIn(o: Record<string, unknown>, cmd: Command): Promise<void> 
       (metrics.testAccuracy === undefined
         ? `trained a plain GAN for ${metrics.step} steps (no classifier); its pictures are in ${out}\n`
         : `test accuracy ${(metrics.testAccuracy * 100).toFixed(2)}% after ${metrics.step} steps\n`) +
-        `labeled subset: ${metrics.labeledSubset.count} (${JSON.stringify(metrics.labeledSubset.perClass)}), ids sha256 ${metrics.labeledSubset.idsSha256.slice(0, 16)}…\n` +
+        labeledSubsetLine(metrics.labeledSubset, metrics.testAccuracy !== undefined) +
         `weights sha256 ${metrics.weightsSha256}\nwrote ${out}/metrics.json and ${out}/checkpoint.bin\n` +
         nextStep(config.data, out, metrics.testAccuracy !== undefined),
     );
   } finally {
     interrupt.release();
   }
+}
+
+/** The run's labeled subset; a plain GAN's batches carry one, which its loss never uses: said so. */
+function labeledSubsetLine(l: RunMetrics['labeledSubset'], classifies: boolean): string {
+  const ids = `ids sha256 ${l.idsSha256.slice(0, 16)}…`;
+  return classifies
+    ? `labeled subset: ${l.count} (${JSON.stringify(l.perClass)}), ${ids}\n`
+    : `labels: none used (a plain GAN); its batches carry ${l.count} labeled examples its loss never reads, ${ids}\n`;
 }
 
 /** The command a classifier run is for, as select-labels names the train command that follows it. */
