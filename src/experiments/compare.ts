@@ -11,7 +11,7 @@ import type { Augmentation } from '../train/augment.js';
 import { readCheckpointFile } from '../train/checkpoint-file.js';
 import { CHECKPOINT_FILE, readMetrics, runTraining, type RunHooks, type RunMetrics } from '../train/run.js';
 import { runSettings, whyNotSameRun } from '../train/run-settings.js';
-import { validateRunConfig } from '../train/run-config.js';
+import { validateRunConfig } from '../train/validate-run-config.js';
 import { compareReportHtml } from '../report/compare-report.js';
 import { ensureWritableDir, moveAside, writeFileAtomic } from '../util/fs.js';
 import { compareRunConfig, trainingOverrides, type RunAt } from './compare-config.js';

@@ -1,6 +1,7 @@
 import { parseDataSpec } from '../data/spec.js';
 import { ensureWritableDir } from '../util/fs.js';
-import { validateRunConfig, type RunConfig, type RunHooks, type RunMetrics } from './run-config.js';
+import type { RunConfig, RunHooks, RunMetrics } from './run-config.js';
+import { validateRunConfig } from './validate-run-config.js';
 import { saveRun } from './run-checkpoints.js';
 import { loadRunData, splitRunData } from './run-data.js';
 import { readRunCheckpoint, refuseExistingRun, removeRunFiles } from './run-dir.js';
@@ -10,6 +11,7 @@ import { buildRun } from './run-state.js';
 import { checkResumeSettings } from './resume-settings.js';
 
 export * from './run-config.js';
+export { validateRunConfig } from './validate-run-config.js';
 export { readRunConfig, refuseExistingRun, refuseForeignFiles, requireRunDir } from './run-dir.js';
 export { CHANGEABLE_ON_RESUME, settingConflict, type SettingConflict } from './resume-settings.js';
 
