@@ -10,7 +10,8 @@ import type { MethodName } from '../train/methods.js';
 function docsLink(name: string): string {
   const url = new URL(`../../docs/${name}`, import.meta.url);
   return existsSync(fileURLToPath(url))
-    ? `<a href="${url.href}">docs/${name}</a>`
+    ? // the link points into the checkout the demo ran from; the words still say where to look once the page moves
+      `<a href="${url.href}">docs/${name}</a> in semigan's sources`
     : `docs/${name} in semigan's source repository`;
 }
 
