@@ -43,5 +43,7 @@ describe.skipIf(!existsSync(SHARED_MNIST))('MNIST with 100 labels, --quick', () 
     for (const e of [1, 2]) expect(existsSync(join(out, `samples-${e}.png`))).toBe(true);
     const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
     expect([m.complete, m.ganEpochs.length, m.testAccuracy]).toEqual([true, 2, undefined]);
+    // its own nets (Improved GAN's collapse under its loss), recorded so that --resume reloads them
+    expect([m.config.preset, m.preset]).toEqual(['mlp-gan-mnist', 'mlp-gan-mnist']);
   }, 300_000);
 });

@@ -68,7 +68,7 @@ function dataOptions(cmd: Command): Command {
     .option('--seed <n>', 'random seed (default 1)', intOption('--seed', 0, 2 ** 31 - 1))
     .option(
       '--preset <name>',
-      `the nets and optimiser by name: ${PRESET_NAMES.join(' | ')} (default: the data's; images: photo-cnn, dcgan-resnet the earlier one)`,
+      `the nets and optimiser by name: ${PRESET_NAMES.join(' | ')} (default: the data's; images: photo-cnn, dcgan-resnet the earlier one; --method gan on MNIST: mlp-gan-mnist)`,
       choiceOption('preset', PRESET_NAMES),
     );
 }
