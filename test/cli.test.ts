@@ -61,7 +61,7 @@ describe('semigan CLI: user mistakes get one clear line, no stack trace', () => 
     [
       ['train', '--data', 'rings', '--preset', 'resnet'],
       2,
-      /unknown preset 'resnet' \(choose one of: toy-mlp, improved-gan-mnist, dcgan-resnet, photo-cnn\)/,
+      /unknown preset 'resnet' \(choose one of: toy-mlp, improved-gan-mnist, mlp-gan-mnist, dcgan-resnet, photo-cnn\)/,
     ],
     [
       ['compare', '--data', 'images:/nonexistent', '--methods', 'fixmatch', '--augment', 'strong'],
