@@ -4,6 +4,7 @@ import type { ParamStore } from '../src/nets/params.js';
 import { Rng } from '../src/random.js';
 import { makeObjective } from '../src/train/methods.js';
 import { CODE_SIGNATURE } from '../src/train/provenance.js';
+import { presetOf } from '../src/train/run-config.js';
 import { sha256 } from '../src/util/sha256.js';
 
 const INPUTS = {
@@ -57,5 +58,21 @@ describe('presets and the code signature', () => {
         'photo-cnn': '11ac16d9abbf8081',
       },
     });
+  });
+
+  it('the default preset follows the data kind, and the plain GAN on MNIST gets nets of its own', () => {
+    const of = (data: string, method: Parameters<typeof presetOf>[0]['method'], preset?: string) =>
+      presetOf({ data, method, preset }).name;
+    expect([of('mnist:x', 'gan'), of('mnist:x', 'klogit-fm'), of('mnist:x', 'supervised')]).toEqual([
+      'mlp-gan-mnist',
+      'improved-gan-mnist',
+      'improved-gan-mnist',
+    ]);
+    // the default lives below the CLI, so a library caller of runTraining gets the same nets
+    expect([of('rings', 'gan'), of('images:x', 'gan'), of('mnist:x', 'gan', 'improved-gan-mnist')]).toEqual([
+      'toy-mlp',
+      'photo-cnn',
+      'improved-gan-mnist',
+    ]);
   });
 });

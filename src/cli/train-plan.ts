@@ -155,12 +155,7 @@ async function configFromFlags(o: Flags, data: string): Promise<RunConfig> {
               : 4
         : labelsPerClass(labels, shapeOf(spec).classNames),
     seed: (o.seed as number | undefined) ?? 1,
-    ...(o.preset
-      ? { preset: o.preset as string }
-      : // Improved GAN's MNIST nets collapse under the plain GAN's loss: the plain GAN has nets of its own there
-        method === 'gan' && spec.kind === 'mnist'
-        ? { preset: 'mlp-gan-mnist' }
-        : {}),
+    ...(o.preset ? { preset: o.preset as string } : {}),
     epochs,
     steps: o.steps as number | undefined,
     checkpointEverySteps: o.checkpointEvery as number,

@@ -4,7 +4,14 @@ import type { LabeledExample } from '../data/labels-csv.js';
 import { parseDataSpec, type DataSpec } from '../data/spec.js';
 import type { LabeledSubsetRecord } from '../data/split.js';
 import type { OptimizerOverrides } from '../experiments/make-trainer.js';
-import { MNIST_PRESET, photoPreset, presetByName, TOY_PRESET, type Preset } from '../experiments/presets.js';
+import {
+  MNIST_GAN_PRESET,
+  MNIST_PRESET,
+  photoPreset,
+  presetByName,
+  TOY_PRESET,
+  type Preset,
+} from '../experiments/presets.js';
 import type { PseudoLabelOptions } from '../objectives/pseudo-label.js';
 import { sha256 } from '../util/sha256.js';
 import type { Augmentation } from './augment.js';
@@ -150,18 +157,22 @@ export const CHECKPOINT_FILE = 'checkpoint.bin';
 /** The last checkpoint taken while training looked healthy: where a rollback returns to. */
 export const HEALTHY_CHECKPOINT_FILE = 'checkpoint-healthy.bin';
 
-/** The run's preset: the one it names, or the data kind's default. */
-export function presetOf(c: Pick<RunConfig, 'data' | 'preset'>): Preset {
-  return c.preset ? presetByName(c.preset) : presetFor(c.data);
+/** The run's preset: the one it names, or the default for its data kind and method. */
+export function presetOf(c: Pick<RunConfig, 'data' | 'preset' | 'method'>): Preset {
+  return c.preset ? presetByName(c.preset) : presetFor(c.data, c.method);
 }
 
-export function presetFor(data: string): Preset {
-  return presetForSpec(parseDataSpec(data));
+export function presetFor(data: string, method?: MethodName): Preset {
+  return presetForSpec(parseDataSpec(data), method);
 }
 
-/** The data kind's default preset. */
-export function presetForSpec(spec: DataSpec): Preset {
-  return spec.kind === 'mnist' ? MNIST_PRESET : spec.kind === 'images' ? photoPreset() : TOY_PRESET;
+/**
+ * The default preset for a data kind and method. Improved GAN's MNIST nets collapse under the plain GAN's
+ * loss (nearly every sample a "1"), so the plain GAN has nets of its own there.
+ */
+export function presetForSpec(spec: DataSpec, method?: MethodName): Preset {
+  if (spec.kind === 'mnist') return method === 'gan' ? MNIST_GAN_PRESET : MNIST_PRESET;
+  return spec.kind === 'images' ? photoPreset() : TOY_PRESET;
 }
 
 /** sha256 of all trained weights (D then G, by name): equal hashes mean identical models. */

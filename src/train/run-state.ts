@@ -47,7 +47,7 @@ export function buildRun(
   const { split } = data;
   // a resumed run keeps the nets it recorded, even where the data kind's default has changed since
   const presetName = config.preset ?? stored?.meta.metrics.preset;
-  const preset = presetName ? presetByName(presetName) : presetForSpec(spec);
+  const preset = presetName ? presetByName(presetName) : presetForSpec(spec, config.method);
   const trainer = makeTrainer(config.method, preset, split, {
     seed: config.seed,
     learningRate: config.learningRate,
