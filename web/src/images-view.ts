@@ -7,11 +7,12 @@ import { showRunStats } from './image-run-stats.js';
 import { captionThumbs, makeThumbs } from './image-thumbs.js';
 import { fillMethodSelect, IMAGE_DEFAULT_METHOD, IMAGE_METHODS } from './method-options.js';
 import { hasGenerator, type MethodName } from '../../src/core.js';
+import { imagesViewApi } from './images-view-api.js';
 import type { ImageTrainSettings, ImagesFromWorker, ImagesToWorker } from './images-protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-type Snapshot = Extract<ImagesFromWorker, { type: 'snapshot' }>;
-type Inspection = Omit<Extract<ImagesFromWorker, { type: 'inspect' }>, 'type' | 'run'>;
+export type Snapshot = Extract<ImagesFromWorker, { type: 'snapshot' }>;
+export type Inspection = Omit<Extract<ImagesFromWorker, { type: 'inspect' }>, 'type' | 'run'>;
 
 /**
  * The your-images view: the user drops images, names classes, labels a few by clicking, and trains in a
@@ -19,29 +20,29 @@ type Inspection = Omit<Extract<ImagesFromWorker, { type: 'inspect' }>, 'type' | 
  * Returns what the browser tests read.
  */
 export function startImagesView() {
-  return new ImagesView().api();
+  return imagesViewApi(new ImagesView());
 }
 
-class ImagesView {
+export class ImagesView {
   private readonly params = new URLSearchParams(location.search);
   private readonly worker = new Worker(new URL('./images-worker.ts', import.meta.url), { type: 'module' });
-  private picked: PickedFile[] = [];
-  private x: Float32Array = new Float32Array(0);
-  private size = 0;
-  private labels = new Int32Array(0);
-  private classNames = ['class 1', 'class 2'];
+  picked: PickedFile[] = [];
+  x: Float32Array = new Float32Array(0);
+  size = 0;
+  labels = new Int32Array(0);
+  classNames = ['class 1', 'class 2'];
   private active = 0;
-  private snap: Snapshot | undefined;
-  private predictions: Float32Array | undefined;
+  snap: Snapshot | undefined;
+  predictions: Float32Array | undefined;
   private built = false;
   private labelsChanged = false;
-  private playing = false;
+  playing = false;
   /** The current run's number; answers of earlier runs (in flight at a reset) are dropped. */
   private runId = 0;
-  private inspected: ((i: Inspection) => void) | undefined;
-  private exported: { json: object; weights: ArrayBuffer } | undefined;
+  inspected: ((i: Inspection) => void) | undefined;
+  exported: { json: object; weights: ArrayBuffer } | undefined;
   private readonly history: HistoryPoint[] = [];
-  private chart: ChartState = { points: 0, firstStep: 0, lastStep: 0 };
+  chart: ChartState = { points: 0, firstStep: 0, lastStep: 0 };
   private readonly thumbs: HTMLElement[] = [];
 
   constructor() {
@@ -52,7 +53,7 @@ class ImagesView {
     this.render();
   }
 
-  private send(m: ImagesToWorker): void {
+  send(m: ImagesToWorker): void {
     this.worker.postMessage(m);
   }
 
@@ -284,43 +285,5 @@ class ImagesView {
       this.active = c;
       this.renderClasses();
     });
-  }
-
-  /** What the browser tests read: state, decoded rows, predictions, and what the worker trains on. */
-  api() {
-    const snap = () => this.snap;
-    return {
-      state: () => ({
-        images: this.picked.length,
-        labeled: this.labels.filter((l) => l >= 0).length,
-        classNames: this.classNames.slice(),
-        step: snap()?.step ?? 0,
-        heldOutAccuracy: snap()?.heldOutAccuracy ?? NaN,
-        heldOut: snap()?.heldOut.length ?? 0,
-        trainLabeled: snap()?.trainLabeled ?? 0,
-        chart: this.chart,
-        shownStep: $('img-step').textContent,
-        folderAccuracy: $('img-folder-accuracy').textContent,
-        backend: snap()?.backend ?? '',
-        threads: snap()?.threads ?? 0,
-        stepsPerSecond: snap()?.stepsPerSecond ?? 0,
-        playing: this.playing,
-        exported: !!this.exported,
-        samples: snap()?.samples.length ?? 0,
-      }),
-      /** Decoded rows and current predictions of some images (tests compare them with the CLI). */
-      rows: (idx: number[]) => {
-        const n = this.size * this.size * 3;
-        return idx.map((i) => Array.from(this.x.subarray(i * n, (i + 1) * n)));
-      },
-      predictions: () => (this.predictions ? Array.from(this.predictions) : []),
-      paths: () => this.picked.map((f) => f.path),
-      /** Image paths the trainer holds as labeled and as unlabeled data, and those held out from it. */
-      trainingData: () =>
-        new Promise<Inspection>((ok) => {
-          this.inspected = ok;
-          this.send({ type: 'inspect' });
-        }),
-    };
   }
 }
