@@ -35,24 +35,14 @@ import {
   type CompareRun,
 } from '../src/experiments/compare.js';
 import { compareRunConfig, methodGanWeight } from '../src/experiments/compare-config.js';
-import type { SelectStrategy } from '../src/data/select-labels.js';
-import { defaultGanWeights, IMAGES_DEFAULTS } from '../src/experiments/data-defaults.js';
-import type { MethodName } from '../src/train/methods.js';
 import { runSettings } from '../src/train/run-settings.js';
 import { describeDataSpec, parseDataSpec } from '../src/data/spec.js';
 import { augmentOption } from '../src/cli/parse.js';
 import { Stopped, UsageError } from '../src/errors.js';
 import { stopOnInterrupt } from '../src/cli/interrupt.js';
 import { writeFileAtomic } from '../src/util/fs.js';
-import {
-  benchContext,
-  benchRunsDir,
-  provenanceHeader,
-  refuseDirtyCheckout,
-  seedGroupTag,
-  seedRole,
-  tagValue,
-} from './machine.js';
+import { benchContext, benchRunsDir, provenanceHeader, refuseDirtyCheckout } from './machine.js';
+import { catsDogsProtocol } from './cats-dogs-protocol.js';
 import { mergeIntoResultsFile, readRuns, runsOfProtocol } from './partial-results.js';
 
 refuseDirtyCheckout();
@@ -63,66 +53,13 @@ const dataDir = relative(
   process.cwd(),
   process.env.CD_DIR ?? join(here, '..', '..', 'shared', 'data', 'cats-dogs'),
 );
-const size = Number(process.env.CD_SIZE ?? 64);
-const epochs = Number(process.env.CD_EPOCHS ?? 30);
-const validation = Number(process.env.CD_VALIDATION ?? 0);
-const seeds = (process.env.CD_SEEDS ?? '1,2,3').split(',').map(Number);
-const methods = (process.env.CD_METHODS ?? 'supervised,fixmatch,klogit-fm,klogit-fm+fixmatch').split(
-  ',',
-) as MethodName[];
-const select = (process.env.CD_SELECT ?? 'random,representative').split(',') as SelectStrategy[];
-// levers, for every method alike: the strong augmentation policy, FixMatch's threshold
-const augmentSpec = process.env.CD_AUGMENT;
-const threshold = process.env.CD_THRESHOLD === undefined ? undefined : Number(process.env.CD_THRESHOLD);
-if (threshold !== undefined && !(threshold > 0 && threshold <= 1))
-  throw new Error(`CD_THRESHOLD must be in (0, 1], got '${process.env.CD_THRESHOLD}'`);
-const ganWeight =
-  process.env.CD_GAN_WEIGHT === undefined ? undefined : Number(process.env.CD_GAN_WEIGHT || NaN);
-if (ganWeight !== undefined && !(ganWeight >= 0))
-  throw new Error(`CD_GAN_WEIGHT must be a weight ≥ 0, got '${process.env.CD_GAN_WEIGHT}'`);
-// without the lever each method trains as `semigan compare` trains it on photos: klogit-fm+fixmatch at its own
-// GAN weight (0.1), every other GAN method at 1
-const defaultWeights = defaultGanWeights(IMAGES_DEFAULTS);
-const weights = ganWeight ?? defaultWeights;
-// another protocol (size, schedule, validation, lever) keeps its own runs and results, like the MNIST bench
-const leverTag =
-  (size === 64 ? '' : `-${size}px`) +
-  (epochs === 30 ? '' : `-e${epochs}`) +
-  (validation === 0 ? '' : `-val${validation}`) +
-  (augmentSpec ? `-aug-${tagValue(augmentSpec)}` : '') +
-  (threshold === undefined ? '' : `-tau${tagValue(String(threshold))}`);
-const weightTag = ganWeight === undefined ? '' : `-gw${tagValue(String(ganWeight))}`;
-// the bar's grid; any other method (the talk's heads ablation: kplus1, kplus1-fm, klogit) runs under '-heads', in
-// its own file, so the bar's file is written once the bar's methods have their seeds
-const BAR_METHODS: MethodName[] = ['supervised', 'fixmatch', 'klogit-fm', 'klogit-fm+fixmatch'];
-const headsTag = methods.every((m) => BAR_METHODS.includes(m)) ? '' : '-heads';
-const barName = `cats-dogs-100${leverTag}${weightTag}${seedGroupTag(seeds)}`;
-const name = `cats-dogs-100${leverTag}${headsTag}${weightTag}${seedGroupTag(seeds)}`;
-// what every results file of this bench says about its protocol
-const protocol = {
-  seedRole: seedRole(seeds),
-  imageSize: size,
-  epochs,
-  validationLabelsPerClass: validation,
-  ...(augmentSpec ? { augment: augmentSpec } : {}),
-  ...(threshold === undefined ? {} : { pseudoThreshold: threshold }),
-  ...(weights === undefined ? {} : { ganWeight: weights }),
-};
+const cd = catsDogsProtocol(process.env);
+const { size, epochs, validation, seeds, methods, select, augmentSpec, threshold, weights } = cd;
+const { name, related, header: protocol } = cd;
 const out = benchRunsDir(name);
 const partialFile = join(here, 'results', `${name}.partial.json`);
 
-// runs already in the committed results: their checkpoint directories die with a machine, their figures stay.
-// Under a GAN weight, the methods it leaves alone (supervised, fixmatch) are the same runs as without it; without
-// one, the runs of a method with a weight of its own (klogit-fm+fixmatch) are those of that weight's tagged files: the reuse check takes them from there
-// where their settings match
-const tagged = (w: number) => `cats-dogs-100${leverTag}-gw${tagValue(String(w))}${seedGroupTag(seeds)}`;
-const related = [
-  ...(ganWeight === undefined
-    ? Object.values(defaultWeights ?? {}).map(tagged)
-    : [`cats-dogs-100${leverTag}${seedGroupTag(seeds)}`]),
-  // the heads ablation shares the bar's finished runs (its klogit-fm)
-  ...(headsTag ? [barName] : []),
-];
+// runs already in the committed results: their checkpoint directories die with a machine, their figures stay
 const ownFiles = [`${name}.json`, `${name}.partial.json`].map((f) => ({
   f,
   runs: readRuns(join(here, 'results', f)),
