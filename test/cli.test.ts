@@ -68,6 +68,33 @@ describe('semigan CLI: user mistakes get one clear line, no stack trace', () => 
       2,
       /--augment strong would make the weak view that pseudo-labels come from strong too/,
     ],
+    // the plain GAN has no classifier for a term on class predictions to act on
+    [
+      ['train', '--data', 'rings', '--method', 'gan', '--pseudo-labels', '1'],
+      2,
+      /FixMatch's pseudo-labels acts on a classifier's predictions, and the plain GAN .* use --method klogit-fm\+fixmatch$/,
+    ],
+    [
+      ['train', '--data', 'rings', '--method', 'gan', '--consistency', '1'],
+      2,
+      /the consistency term acts on a classifier's predictions, .* use --method klogit-fm\+pi$/,
+    ],
+    // a threshold alone tunes a term the method has; it does not switch the term on
+    [
+      ['train', '--data', 'rings', '--method', 'gan', '--pseudo-threshold', '0.5'],
+      2,
+      /--pseudo-threshold tunes FixMatch's pseudo-label term, which gan does not have: add --pseudo-labels W/,
+    ],
+    [
+      ['train', '--data', 'rings', '--method', 'klogit', '--pseudo-threshold', '0.5'],
+      2,
+      /which klogit does not have: add --pseudo-labels W, or use --method fixmatch or klogit-fm\+fixmatch$/,
+    ],
+    [
+      ['compare', '--data', 'rings', '--methods', 'supervised,gan'],
+      2,
+      /compare scores classifiers, and the plain GAN \(gan\) has none/,
+    ],
     // the photos' default methods include FixMatch's term: the line says how to keep strong
     [
       ['compare', '--data', 'images:/nonexistent', '--augment', 'strong'],
@@ -197,6 +224,23 @@ describe('semigan train --method gan: the plain GAN from the CLI', () => {
       expect([png.width, png.height]).toEqual([560, 640]);
     }
     expect(existsSync(join(out, 'realfake-1.png'))).toBe(false);
+    // it has no classes: eval, predict and export refuse it in one line, and export writes nothing
+    const points = join(tempDir(), 'points.csv');
+    writeFileSync(points, 'x,y\n0.1,0.2\n');
+    const exported = join(tempDir(), 'exported');
+    for (const args of [
+      ['eval', '--model', out],
+      ['predict', '--model', out, points],
+      ['predict', '--model', out, '--format', 'json', points],
+      ['export', '--model', out, '--out', exported],
+    ]) {
+      const refused = semigan(...args);
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(oneLineError(refused.stderr), args.join(' ')).toMatch(
+        /is a plain GAN run \(--method gan\): its discriminator tells real from fake/,
+      );
+    }
+    expect(existsSync(exported)).toBe(false);
   });
 });
 

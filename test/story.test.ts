@@ -28,12 +28,23 @@ describe('semigan demo writes story.html: the talk told with the run’s own pic
     expect(html).toContain(
       `${(r.methods.badgan!.fakesInGap! * 100).toFixed(0)}% of its points lie in the low-density gap`,
     );
-    // from a checkout the links reach the docs themselves
+    // from a checkout the links reach the docs themselves, and the MNIST and photo sections by their anchors
     for (const doc of ['results.md', 'the-talk.md']) {
-      const href = html.match(new RegExp(`href="(file:[^"]*docs/${doc.replace('.', '\\.')})"`))?.[1];
+      const href = html.match(new RegExp(`href="(file:[^"#]*docs/${doc.replace('.', '\\.')})[#"]`))?.[1];
       expect(href, doc).toBeDefined();
       expect(existsSync(fileURLToPath(href!)), doc).toBe(true);
     }
+    const results = readFileSync(fileURLToPath(new URL('../docs/results.md', import.meta.url)), 'utf8');
+    // the anchors GitHub gives the headings: lower case, punctuation dropped, spaces as dashes
+    const slugs = [...results.matchAll(/^#+ (.*)$/gm)].map((m) =>
+      m[1]!
+        .toLowerCase()
+        .replace(/[^\w\- ]/g, '')
+        .replace(/ /g, '-'),
+    );
+    const anchors = [...html.matchAll(/href="file:[^"#]*docs\/results\.md#([^"]+)"/g)].map((m) => m[1]);
+    expect(anchors).toEqual(['mnist-100-labels-10-per-class', 'photos-cats-vs-dogs-100-labels']);
+    for (const a of anchors) expect(slugs).toContain(a);
     // inlined pictures only: nothing is fetched from beside the page
     expect(html).not.toMatch(/src="(?!data:image\/png;base64,)/);
   }, 120_000);

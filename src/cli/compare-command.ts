@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { join } from 'node:path';
 import { useBackend, type BackendName } from '../backend.js';
 import { SELECT_STRATEGIES, type SelectStrategy } from '../data/select-labels.js';
@@ -27,6 +27,15 @@ import { decodeProgress, fewStepsWarning, makeProgress, selectionProgress, stepB
 import { refuseOtherOutput } from './output-dir.js';
 import { refuseNarrowerReport } from './compare-report-guard.js';
 
+/** --methods: the classifying methods; the plain GAN is named as what it is, not as an unknown method. */
+function classifierMethods(value: string): MethodName[] {
+  if (value.split(',').some((m) => m.trim() === 'gan'))
+    throw new InvalidArgumentError(
+      'compare scores classifiers, and the plain GAN (gan) has none: train it on its own with semigan train --method gan',
+    );
+  return listOption('methods', CLASSIFIER_METHODS)(value);
+}
+
 export function registerCompare(program: Command): void {
   program
     .command('compare')
@@ -46,7 +55,7 @@ export function registerCompare(program: Command): void {
       new Option(
         '--methods <list>',
         `${CLASSIFIER_METHODS.join(',')} (default: ${dataDefaults('toy').compareMethods.join(',')}; images: ${IMAGES_DEFAULTS.compareMethods.join(',')})`,
-      ).argParser(listOption('methods', CLASSIFIER_METHODS)),
+      ).argParser(classifierMethods),
     )
     .option('--seeds <n>', 'seeds 1…n', intOption('--seeds', 1, 100), 3)
     .option(

@@ -24,7 +24,12 @@ import {
   type RunStart,
 } from '../train/run.js';
 import { ensureWritableDir } from '../util/fs.js';
-import { DEFAULT_PSEUDO_LABELS, METHOD_TERMS, type MethodName } from '../train/methods.js';
+import {
+  DEFAULT_PSEUDO_LABELS,
+  METHOD_TERMS,
+  PSEUDO_LABEL_METHODS,
+  type MethodName,
+} from '../train/methods.js';
 import { labelsPerClass } from './parse.js';
 import { decodeProgress } from './progress.js';
 import { refuseOtherOutput } from './output-dir.js';
@@ -210,7 +215,13 @@ function pseudoLabelFlags(o: Flags, method: MethodName): Pick<RunConfig, 'pseudo
   const weight = o.pseudoLabels as number | undefined;
   const threshold = o.pseudoThreshold as number | undefined;
   if (weight === undefined && threshold === undefined) return {};
-  const defaults = METHOD_TERMS[method]?.pseudoLabels ?? DEFAULT_PSEUDO_LABELS;
+  const own = METHOD_TERMS[method]?.pseudoLabels;
+  // a threshold alone must not switch the term on for a method that lacks it
+  if (weight === undefined && !own)
+    throw new UsageError(
+      `--pseudo-threshold tunes FixMatch's pseudo-label term, which ${method} does not have: add --pseudo-labels W, or use --method ${PSEUDO_LABEL_METHODS.join(' or ')}`,
+    );
+  const defaults = own ?? DEFAULT_PSEUDO_LABELS;
   return {
     pseudoLabels: { weight: weight ?? defaults.weight, threshold: threshold ?? defaults.threshold },
   };

@@ -7,12 +7,14 @@ import type { MethodName } from '../train/methods.js';
  * A link to one of semigan's docs: from a checkout, the file beside dist/; an installed package ships no docs, so
  * there the page names the file in semigan's sources instead of linking to nothing.
  */
-function docsLink(name: string): string {
+function docsLink(name: string, section?: { title: string; anchor: string }): string {
   const url = new URL(`../../docs/${name}`, import.meta.url);
+  // the words name the section too: a browser opening the .md from disk does not jump to the anchor
+  const where = section ? `docs/${name}, section “${section.title}”` : `docs/${name}`;
   return existsSync(fileURLToPath(url))
     ? // the link points into the checkout the demo ran from; the words still say where to look once the page moves
-      `<a href="${url.href}">docs/${name}</a> in semigan's sources`
-    : `docs/${name} in semigan's source repository`;
+      `<a href="${url.href}${section ? `#${section.anchor}` : ''}">${where}</a> in semigan's sources`
+    : `${where} in semigan's source repository`;
 }
 
 const esc = (s: string) =>
@@ -107,7 +109,7 @@ section{margin-bottom:2em}footer{color:#555;font-size:14px}
 <h1>Semi-supervised learning with GANs: the talk, told by one run</h1>
 <p>One run of <code>semigan demo</code>: ${esc(r.dataset)}, seed ${r.seed}, ${r.steps} steps per method, backend ${esc(r.backend)}. The figures are this seed's; they can differ by a few points on another CPU or kernel set. Means over seeds are in ${docsLink('the-talk.md')}.</p>
 ${body}
-<section><h2>Beyond the plane</h2><p>The same methods on MNIST with 100 labels and on cats vs dogs photos with 100 labels: ${docsLink('results.md')}.</p></section>
+<section><h2>Beyond the plane</h2><p>The same methods on MNIST with 100 labels (${docsLink('results.md', { title: 'MNIST, 100 labels', anchor: 'mnist-100-labels-10-per-class' })}) and on cats vs dogs photos with 100 labels (${docsLink('results.md', { title: 'Photos: cats vs dogs, 100 labels', anchor: 'photos-cats-vs-dogs-100-labels' })}).</p></section>
 <footer>Written by semigan demo; the pictures are embedded, so this page needs no server.</footer>
 </body></html>
 `;

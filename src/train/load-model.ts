@@ -41,6 +41,11 @@ export function loadModel(dir: string, opts: { averaged?: boolean } = {}): Loade
   const metrics = ck.meta.metrics;
   if (!metrics?.config)
     throw new SemiganError(`checkpoint ${path} has no model description (written by another version?)`);
+  // its D has one real/fake output: read as class probabilities it would print nonsense
+  if (metrics.config.method === 'gan')
+    throw new UsageError(
+      `${dir} is a plain GAN run (--method gan): its discriminator tells real from fake and has no classes to evaluate, predict or export; train a classifier with an SSL method (e.g. --method klogit-fm)`,
+    );
   // checkpoints from before the shape was recorded: derive it from the data spec
   const shape = shapeOf(parseDataSpec(metrics.config.data));
   metrics.featureShape ??= shape.featureShape;

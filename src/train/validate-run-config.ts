@@ -80,6 +80,7 @@ function checkTerms(c: RunConfig): void {
       throw new UsageError(
         'the consistency term needs unlabeled data: use it with a GAN method, not supervised',
       );
+    if (c.consistency > 0 && c.method === 'gan') throw noClassifier('the consistency term', 'klogit-fm+pi');
   }
   const pl = c.pseudoLabels;
   if (pl) {
@@ -89,6 +90,8 @@ function checkTerms(c: RunConfig): void {
       throw new UsageError(`the pseudo-label threshold must be in (0, 1], got ${pl.threshold}`);
     if (pl.weight > 0 && c.method === 'supervised')
       throw new UsageError('pseudo-labels need unlabeled data: use them with fixmatch or a GAN method');
+    if (pl.weight > 0 && c.method === 'gan')
+      throw noClassifier("FixMatch's pseudo-labels", 'klogit-fm+fixmatch');
   }
   if (c.ganWeight !== undefined) {
     if (!(c.ganWeight >= 0 && c.ganWeight <= 1000))
@@ -106,6 +109,13 @@ function checkTerms(c: RunConfig): void {
     throw new UsageError(
       `--augment strong would make the weak view that pseudo-labels come from strong too; ${c.method} already trains on a strongly augmented view: leave strong out, or pick a method without FixMatch's term (e.g. klogit-fm)`,
     );
+}
+
+/** The plain GAN's D tells real from fake only: a term on its class predictions has nothing to act on. */
+function noClassifier(term: string, instead: string): UsageError {
+  return new UsageError(
+    `${term} acts on a classifier's predictions, and the plain GAN (--method gan) has no classifier: use --method ${instead}`,
+  );
 }
 
 function checkOptimizer(c: RunConfig): void {
