@@ -96,6 +96,8 @@ export function drawBoundary(ctx: Ctx2D, p: BoundaryPicture): void {
   ctx.strokeStyle = 'rgb(20,20,20)';
   ctx.lineWidth = 2;
   ctx.beginPath();
+  // the legend names the boundary only where one is drawn (a picture of the data alone has none)
+  const hasBoundary = argmax.some((a) => a !== argmax[0]);
   for (let r = 0; r < res; r++) {
     for (let c = 0; c < res; c++) {
       const i = r * res + c;
@@ -152,7 +154,7 @@ export function drawBoundary(ctx: Ctx2D, p: BoundaryPicture): void {
     ctx.font = '13px sans-serif';
     ctx.fillText(p.subtitle, left, 46);
   }
-  drawLegend(ctx, p, top + plot + 26);
+  drawLegend(ctx, p, top + plot + 26, hasBoundary);
 }
 
 function crossAt(ctx: Ctx2D, x: number, y: number, s: number): void {
@@ -162,7 +164,7 @@ function crossAt(ctx: Ctx2D, x: number, y: number, s: number): void {
   ctx.lineTo(x + s, y - s);
 }
 
-function drawLegend(ctx: Ctx2D, p: BoundaryPicture, y: number): void {
+function drawLegend(ctx: Ctx2D, p: BoundaryPicture, y: number, hasBoundary: boolean): void {
   let x = PLOT_LAYOUT.left;
   ctx.font = '13px sans-serif';
   ctx.textBaseline = 'middle';
@@ -187,10 +189,12 @@ function drawLegend(ctx: Ctx2D, p: BoundaryPicture, y: number): void {
     x += 16;
     label(p.regionLegend ? name : `labeled ${name}`);
   });
-  ctx.fillStyle = 'rgba(60,60,60,0.8)';
-  ctx.fillRect(x, y - 2, 4, 4);
-  x += 10;
-  label('unlabeled');
+  if (p.unlabeled.length) {
+    ctx.fillStyle = 'rgba(60,60,60,0.8)';
+    ctx.fillRect(x, y - 2, 4, 4);
+    x += 10;
+    label('unlabeled');
+  }
   if (p.generated) {
     ctx.strokeStyle = 'rgb(200,0,120)';
     ctx.lineWidth = 1.3;
@@ -200,6 +204,7 @@ function drawLegend(ctx: Ctx2D, p: BoundaryPicture, y: number): void {
     x += 14;
     label('generated');
   }
+  if (!hasBoundary) return;
   ctx.strokeStyle = 'black';
   ctx.lineWidth = 2;
   ctx.beginPath();
