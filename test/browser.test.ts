@@ -60,15 +60,18 @@ describe.skipIf(!haveBrowser)('browser playground (headless Chromium)', () => {
       ['supervised', false],
       ['gan', false],
       ['kplus1', false],
+      ['kplus1-fm', false],
       ['klogit', false],
       ['klogit-fm', true],
       ['badgan', false],
     ]);
-    await page.selectOption('#method', 'supervised');
-    const s = await waitFor(page, (x) => x.step === 0 && !x.playing, 10_000);
-    expect(s.step).toBe(0);
-    await page.click('#step-btn');
-    expect((await waitFor(page, (x) => x.step === 10, 10_000)).step).toBe(10);
+    for (const method of ['kplus1-fm', 'supervised']) {
+      await page.selectOption('#method', method);
+      const s = await waitFor(page, (x) => x.step === 0 && !x.playing, 10_000);
+      expect(s.step).toBe(0);
+      await page.click('#step-btn');
+      expect((await waitFor(page, (x) => x.step === 10, 10_000)).step).toBe(10);
+    }
     expect(errors).toEqual([]);
   }, 30_000);
 

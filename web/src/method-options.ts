@@ -5,6 +5,7 @@ const METHOD_LABELS: Partial<Record<MethodName, string>> = {
   supervised: 'supervised only',
   gan: 'plain GAN (no labels)',
   kplus1: 'naive K+1',
+  'kplus1-fm': 'K+1 + feature matching',
   klogit: 'K-logit',
   'klogit-fm': 'K-logit + feature matching',
   badgan: 'Bad GAN',
@@ -15,8 +16,16 @@ const METHOD_LABELS: Partial<Record<MethodName, string>> = {
 for (const [method, w] of Object.entries(IMAGES_DEFAULTS.ganWeights ?? {}))
   METHOD_LABELS[method as MethodName] += ` (GAN weight ${w})`;
 
-/** The 2-D view tells the talk's story, baseline first: the plain GAN learning the rings, then the heads. */
-export const TOY_METHODS = ['supervised', 'gan', 'kplus1', 'klogit', 'klogit-fm', 'badgan'] as const;
+/** The 2-D view tells the talk's story, baseline first: the plain GAN learning the rings, then the 2×2 heads. */
+export const TOY_METHODS = [
+  'supervised',
+  'gan',
+  'kplus1',
+  'kplus1-fm',
+  'klogit',
+  'klogit-fm',
+  'badgan',
+] as const;
 /** Photos: the baseline, the SSL-GAN, the strongest non-GAN term and the two together. */
 export const IMAGE_METHODS = ['supervised', 'klogit-fm', 'fixmatch', 'klogit-fm+fixmatch'] as const;
 /** What the photos view starts with: the CLI's default method for photos (docs/results.md compares them). */

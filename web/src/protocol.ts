@@ -1,7 +1,7 @@
 /** Messages between the page and the training worker. */
 export interface TrainSettings {
   dataset: 'rings' | 'moons' | 'spirals' | 'blobs';
-  method: 'supervised' | 'gan' | 'kplus1' | 'klogit' | 'klogit-fm' | 'badgan';
+  method: 'supervised' | 'gan' | 'kplus1' | 'kplus1-fm' | 'klogit' | 'klogit-fm' | 'badgan';
   labelsPerClass: number;
   noise: number;
   learningRate: number;
