@@ -16,6 +16,12 @@ describe('semigan CLI: user mistakes get one clear line, no stack trace', () => 
     [['demo', '--dataset', 'mnist'], 2, /unknown dataset 'mnist'/],
     [['demo', '--backend', 'webgl'], 1, /runs only in a browser/],
     [['frobnicate'], 2, /unknown command 'frobnicate'/],
+    // a number flag given bare takes the next flag as its value: the line says so
+    [
+      ['train', '--data', 'rings', '--epochs', '--out', 'x'],
+      2,
+      /--epochs needs a value before the next option --out/,
+    ],
     // commander's suggestion joins the error line instead of a second one
     [
       ['train', '--dta', 'rings'],

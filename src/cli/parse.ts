@@ -7,8 +7,15 @@ import { IMAGES_DEFAULTS } from '../experiments/data-defaults.js';
 import { METHOD_DESCRIPTIONS, type MethodName } from '../train/methods.js';
 
 /** Option parsers for commander: a bad value becomes one clear usage error, never NaN downstream. */
+/** A flag given bare takes the next flag as its value (`--epochs --out x`): say so rather than "got '--out'". */
+function refuseFlagAsValue(name: string, value: string): void {
+  if (/^--[a-z]/.test(value))
+    throw new InvalidArgumentError(`${name} needs a value before the next option ${value}`);
+}
+
 export function intOption(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
+    refuseFlagAsValue(name, value);
     const n = Number(value);
     if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
       throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}, got '${value}'`);
@@ -19,6 +26,7 @@ export function intOption(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) 
 
 export function floatOption(name: string, min = -Infinity, max = Infinity) {
   return (value: string): number => {
+    refuseFlagAsValue(name, value);
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
       throw new InvalidArgumentError(`${name} must be a number from ${min} to ${max}, got '${value}'`);
