@@ -91,6 +91,11 @@ describe('export and predict', () => {
     r = semigan('eval', '--model', join(dir, 'exp'));
     expect(r.code).toBe(2);
     expect(oneLineError(r.stderr)).toMatch(/is an exported model; this command needs the run directory/);
+    // another toy's classes are not the model's, though its points have the same shape: scored by index, they
+    // would print a meaningless accuracy
+    r = semigan('eval', '--model', join(dir, 'run'), '--data', 'moons');
+    expect(r.code).toBe(2);
+    expect(oneLineError(r.stderr)).toMatch(/the model's classes are inner, outer, and moons has upper, lower/);
     r = semigan('predict', '--model', join(dir, 'exp'), join(dir, 'missing.csv'));
     expect(r.code).toBe(2);
     expect(oneLineError(r.stderr)).toMatch(/missing.csv does not exist/);

@@ -57,6 +57,48 @@ describe('an --out that holds another command output is refused, never overwritt
     expect(readFileSync(join(cmp, 'result.json'), 'utf8')).toBe('{"runs":[]}');
   });
 
+  it("a folder of the user's own files is refused by demo, compare and export, and the files stay", () => {
+    const mine = join(dir, 'mine');
+    mkdirSync(mine);
+    for (const f of ['result.json', 'labels.png', 'weights.bin']) writeFileSync(join(mine, f), 'MINE');
+    writeFileSync(join(mine, 'notes.txt'), 'MINE');
+    for (const [command, r] of [
+      ['demo', tinyDemo(mine, '1')],
+      [
+        'compare',
+        semigan(
+          'compare',
+          '--data',
+          'rings',
+          '--methods',
+          'supervised',
+          '--seeds',
+          '1',
+          '--epochs',
+          '1',
+          '--out',
+          mine,
+        ),
+      ],
+      ['export', semigan('export', '--model', run, '--out', mine)],
+    ] as const) {
+      expect(r.code, command).toBe(2);
+      expect(oneLineError(r.stderr)).toMatch(
+        new RegExp(
+          `mine holds files ${command} did not write \\(\\w[^)]*\\): give --out a new or empty directory$`,
+        ),
+      );
+    }
+    for (const f of ['result.json', 'labels.png', 'weights.bin', 'notes.txt'])
+      expect(readFileSync(join(mine, f), 'utf8')).toBe('MINE');
+    // the command's own --config file may sit in its folder
+    const withConfig = join(dir, 'with-config');
+    mkdirSync(withConfig);
+    writeFileSync(join(withConfig, 'demo.json'), JSON.stringify({ steps: 5, methods: ['supervised'] }));
+    const r = semigan('demo', '--out', withConfig, '--config', join(withConfig, 'demo.json'));
+    expect(r.code, r.stderr).toBe(0);
+  });
+
   it('a file --out that names a folder is a usage error (select-labels, predict)', () => {
     for (const r of [
       semigan('select-labels', '--data', 'rings', '--n', '8', '--out', demo, '--force'),

@@ -24,7 +24,7 @@ import {
 } from './parse.js';
 import { stopOnInterrupt } from './interrupt.js';
 import { decodeProgress, fewStepsWarning, makeProgress, selectionProgress, stepBar } from './progress.js';
-import { refuseOtherOutput } from './output-dir.js';
+import { inputFiles, refuseOtherOutput, refuseUserFiles } from './output-dir.js';
 import { refuseNarrowerReport } from './compare-report-guard.js';
 
 /** --methods: the classifying methods; the plain GAN is named as what it is, not as an unknown method. */
@@ -99,6 +99,8 @@ interface CompareFlags {
   out: string;
   force?: boolean;
   backend: BackendName;
+  /** --config, which every command takes (main.ts) */
+  config?: string;
 }
 
 /** `semigan compare`: the grid of runs (resuming any that stopped), then its table, result.json and report. */
@@ -109,6 +111,7 @@ async function compare(o: CompareFlags): Promise<void> {
   if (!o.select.length || !methods.length)
     throw new UsageError('--select and --methods need at least one entry');
   refuseOtherOutput(o.out, 'compare', 'compare');
+  refuseUserFiles(o.out, 'compare', 'compare', inputFiles(o));
   const seeds = Array.from({ length: o.seeds }, (_, i) => i + 1);
   const dataset = describeDataSpec(spec);
   refuseNarrowerReport(

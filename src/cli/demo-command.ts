@@ -7,7 +7,7 @@ import { METHOD_NAMES } from '../train/methods.js';
 import { ensureWritableDir } from '../util/fs.js';
 import { choiceOption, floatOption, intOption, labelsPerClass, listOption } from './parse.js';
 import { formatDuration, makeProgress } from './progress.js';
-import { demoReplacing } from './output-dir.js';
+import { demoReplacing, inputFiles } from './output-dir.js';
 
 export function registerDemo(program: Command): void {
   program
@@ -43,7 +43,7 @@ export function registerDemo(program: Command): void {
     )
     .action(async (o) => {
       const perClass = labelsPerClass(o.labels, toyClassNames(o.dataset));
-      const replacing = demoReplacing(o.out);
+      const replacing = demoReplacing(o.out, inputFiles(o));
       ensureWritableDir(o.out);
       if (replacing) process.stderr.write(`semigan demo: ${replacing}\n`);
       const backend = await useBackend(o.backend as BackendName);

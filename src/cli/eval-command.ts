@@ -3,7 +3,7 @@ import { useBackend, type BackendName } from '../backend.js';
 import { resolve } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { loadEvalFolder } from '../data/eval-folder.js';
-import { loadData, parseDataSpec, type DataSpec } from '../data/spec.js';
+import { describeDataSpec, loadData, parseDataSpec, type DataSpec } from '../data/spec.js';
 import { SemiganError, UsageError } from '../errors.js';
 import { accuracy, argmaxRows, confusionMatrix } from '../eval/predict.js';
 import { loadModel, type LoadedModel } from '../train/load-model.js';
@@ -27,6 +27,11 @@ async function evalData(
     return { test: data, part };
   }
   const { test } = await loadData(spec, model.metrics.config.seed, undefined, hooks);
+  // scored by class index, so the classes must be the model's, in its order (moons' upper/lower are not inner/outer)
+  if (test.classNames.join('\n') !== model.classNames.join('\n'))
+    throw new UsageError(
+      `the model's classes are ${model.classNames.join(', ')}, and ${describeDataSpec(spec)} has ${test.classNames.join(', ')}: give --data with the same classes`,
+    );
   return { test, part: `${test.y.length} test examples` };
 }
 

@@ -8,7 +8,7 @@ import { loadModel } from '../train/load-model.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { choiceOption } from './parse.js';
 import { decodeProgress } from './progress.js';
-import { refuseOtherOutput, refuseOutFile } from './output-dir.js';
+import { inputFiles, refuseOtherOutput, refuseOutFile, refuseUserFiles } from './output-dir.js';
 
 const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
@@ -89,6 +89,7 @@ export function registerExport(program: Command): void {
         throw new UsageError('--out must differ from --model');
       if (refuseOtherOutput(o.out as string, 'export', 'export') === 'export' && !o.force)
         throw new UsageError(`${o.out} already holds an exported model (use --force to replace it)`);
+      refuseUserFiles(o.out as string, 'export', 'export', inputFiles(o));
       await useBackend(o.backend as BackendName);
       const m = loadModel(o.model);
       try {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { foreignEntries } from '../util/fs.js';
 import { readCheckpointFile, type DecodedCheckpoint } from './checkpoint-file.js';
 import {
   CHECKPOINT_FILE,
@@ -66,14 +67,8 @@ export function removeRunFiles(out: string): void {
  * inputs (`inputs`: its labels CSV, its config file) may sit there; --force writes beside the rest anyway.
  */
 export function refuseForeignFiles(out: string, inputs: string[] = []): void {
-  if (!existsSync(out) || !statSync(out).isDirectory()) return;
-  const own = new Set(inputs.map((f) => resolve(f)));
-  // hidden files (.DS_Store, a write's temporary) are not the user's content
-  const others = readdirSync(out)
-    .filter((f) => !isRunFile(f) && !f.startsWith('.') && !own.has(resolve(out, f)))
-    .sort();
-  if (!others.length) return;
-  const named = others.slice(0, 2).join(', ') + (others.length > 2 ? `, … ${others.length} in all` : '');
+  const named = foreignEntries(out, isRunFile, inputs);
+  if (!named) return;
   throw new UsageError(
     `${out} holds other files or folders (${named}): give --out a new or empty directory, or --force to write the run beside them`,
   );

@@ -11,7 +11,7 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { SemiganError, UsageError } from '../errors.js';
 
 /**
@@ -89,4 +89,22 @@ export function moveAside(dir: string): string {
   while (existsSync(`${dir}.replaced-${i}`)) i++;
   renameSync(dir, `${dir}.replaced-${i}`);
   return `${dir}.replaced-${i}`;
+}
+
+/**
+ * The entries of `dir` that neither `owns` claims nor are among `inputs` (files the command reads, which may sit
+ * there), hidden ones (.DS_Store, a write's temporary) left out, named for a one-line refusal; null when none.
+ */
+export function foreignEntries(
+  dir: string,
+  owns: (name: string) => boolean,
+  inputs: string[] = [],
+): string | null {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return null;
+  const given = new Set(inputs.map((f) => resolve(f)));
+  const others = readdirSync(dir)
+    .filter((f) => !f.startsWith('.') && !owns(f) && !given.has(resolve(dir, f)))
+    .sort();
+  if (!others.length) return null;
+  return others.slice(0, 2).join(', ') + (others.length > 2 ? `, … ${others.length} in all` : '');
 }
