@@ -78,7 +78,7 @@ describe('semigan CLI: user mistakes get one clear line, no stack trace', () => 
     [
       ['train', '--data', 'rings', '--method', 'gan', '--pseudo-labels', '1'],
       2,
-      /FixMatch's pseudo-labels acts on a classifier's predictions, and the plain GAN .* use --method klogit-fm\+fixmatch$/,
+      /FixMatch's pseudo-label term acts on a classifier's predictions, and the plain GAN .* use --method klogit-fm\+fixmatch$/,
     ],
     [
       ['train', '--data', 'rings', '--method', 'gan', '--consistency', '1'],
@@ -89,7 +89,7 @@ describe('semigan CLI: user mistakes get one clear line, no stack trace', () => 
     [
       ['train', '--data', 'rings', '--method', 'gan', '--pseudo-threshold', '0.5'],
       2,
-      /--pseudo-threshold tunes FixMatch's pseudo-label term, which gan does not have: add --pseudo-labels W/,
+      /--pseudo-threshold tunes FixMatch's pseudo-label term, which gan does not have: use --method fixmatch or klogit-fm\+fixmatch$/,
     ],
     [
       ['train', '--data', 'rings', '--method', 'klogit', '--pseudo-threshold', '0.5'],

@@ -226,6 +226,10 @@ describe('a resume that asks for no more', () => {
     const r = semigan('train', '--resume', gan);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/already at step 10, as far as --epochs\/--steps ask: nothing more to train/);
+    // the header says the run is done, not "resuming from step 10 of 10", and claims no labels for the plain GAN
+    expect(r.stderr).toMatch(
+      /gan on rings, no labels \+ 1000 unlabeled, .*\(at step 10, the 10 asked for are done\)/,
+    );
     expect(files()).toEqual(before);
 
     const dir = join(root, 'stopped');

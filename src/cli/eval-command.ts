@@ -83,7 +83,7 @@ export function registerEval(program: Command): void {
         const names = model.classNames.map((c) => c.slice(0, w - 1).padStart(w));
         process.stdout.write(
           [
-            `${model.metrics.config.method} on ${spec.kind === 'toy' ? spec.name : spec.dir}: test accuracy ${(acc * 100).toFixed(2)}% ` +
+            `${model.metrics.config.method} on ${data}: test accuracy ${(acc * 100).toFixed(2)}% ` +
               `(error ${((1 - acc) * 100).toFixed(2)}%, ${part})`,
             `confusion matrix (rows: true class, columns: predicted)`,
             ' '.repeat(w) + names.join(''),

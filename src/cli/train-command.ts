@@ -188,8 +188,16 @@ async function trainIn(o: Record<string, unknown>, cmd: Command): Promise<void> 
       {
         onStart: (info) => {
           bar.onStart(info);
+          // the plain GAN's batches carry labeled rows its loss never reads: it trains on no label
+          const labeled = config.method === 'gan' ? 'no labels' : `${info.labeled} labeled`;
+          const resuming =
+            start !== 'resume'
+              ? ''
+              : info.startStep < info.totalSteps
+                ? ` (resuming from step ${info.startStep} of ${info.totalSteps})`
+                : ` (at step ${info.startStep}, the ${info.totalSteps} asked for are done)`;
           process.stderr.write(
-            `semigan train: ${config.method} on ${config.data}, ${info.labeled} labeled + ${info.unlabeled} unlabeled, seed ${config.seed}, backend ${describeBackend(backend)}${start === 'resume' ? ` (resuming from step ${info.startStep} of ${info.totalSteps})` : ''}\n`,
+            `semigan train: ${config.method} on ${config.data}, ${labeled} + ${info.unlabeled} unlabeled, seed ${config.seed}, backend ${describeBackend(backend)}${resuming}\n`,
           );
           // an epoch is a pass over the unlabeled data: on a small folder the default epochs are a handful of steps
           const few = fewStepsWarning(info, '--epochs or --steps');

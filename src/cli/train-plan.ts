@@ -217,10 +217,13 @@ function pseudoLabelFlags(o: Flags, method: MethodName): Pick<RunConfig, 'pseudo
   if (weight === undefined && threshold === undefined) return {};
   const own = METHOD_TERMS[method]?.pseudoLabels;
   // a threshold alone must not switch the term on for a method that lacks it
-  if (weight === undefined && !own)
+  if (weight === undefined && !own) {
+    // the plain GAN cannot take the term at all (validateRunConfig), so adding it is no way out there
+    const add = method === 'gan' ? '' : 'add --pseudo-labels W, or ';
     throw new UsageError(
-      `--pseudo-threshold tunes FixMatch's pseudo-label term, which ${method} does not have: add --pseudo-labels W, or use --method ${PSEUDO_LABEL_METHODS.join(' or ')}`,
+      `--pseudo-threshold tunes FixMatch's pseudo-label term, which ${method} does not have: ${add}use --method ${PSEUDO_LABEL_METHODS.join(' or ')}`,
     );
+  }
   const defaults = own ?? DEFAULT_PSEUDO_LABELS;
   return {
     pseudoLabels: { weight: weight ?? defaults.weight, threshold: threshold ?? defaults.threshold },

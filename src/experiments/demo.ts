@@ -139,8 +139,13 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     'points.png',
     boundaryPng(dataPicture(data, `${o.dataset}: ${n} labeled + ${result.unlabeled} unlabeled`, true)),
   );
-  const subtitle = `${o.dataset}, ${o.labeledPerClass} labels per class, ${result.unlabeled} unlabeled, seed ${o.seed}, ${o.steps} steps`;
+  const runOf = `${result.unlabeled} unlabeled, seed ${o.seed}, ${o.steps} steps`;
   for (const method of methods) {
+    // the plain GAN reads no label: its picture does not claim any
+    const subtitle =
+      method === 'gan'
+        ? `${o.dataset}, no labels, ${runOf}`
+        : `${o.dataset}, ${o.labeledPerClass} labels per class, ${runOf}`;
     const { result: r, png } = runMethod(method, data, o, subtitle);
     write(r.picture, png);
     result.methods[method] = r;

@@ -91,7 +91,7 @@ function checkTerms(c: RunConfig): void {
     if (pl.weight > 0 && c.method === 'supervised')
       throw new UsageError('pseudo-labels need unlabeled data: use them with fixmatch or a GAN method');
     if (pl.weight > 0 && c.method === 'gan')
-      throw noClassifier("FixMatch's pseudo-labels", 'klogit-fm+fixmatch');
+      throw noClassifier("FixMatch's pseudo-label term", 'klogit-fm+fixmatch');
   }
   if (c.ganWeight !== undefined) {
     if (!(c.ganWeight >= 0 && c.ganWeight <= 1000))
