@@ -95,7 +95,9 @@ describe('export and predict', () => {
     // would print a meaningless accuracy
     r = semigan('eval', '--model', join(dir, 'run'), '--data', 'moons');
     expect(r.code).toBe(2);
-    expect(oneLineError(r.stderr)).toMatch(/the model's classes are inner, outer, and moons has upper, lower/);
+    expect(oneLineError(r.stderr)).toMatch(
+      /the model's classes are inner, outer, and moons has upper, lower/,
+    );
     r = semigan('predict', '--model', join(dir, 'exp'), join(dir, 'missing.csv'));
     expect(r.code).toBe(2);
     expect(oneLineError(r.stderr)).toMatch(/missing.csv does not exist/);
