@@ -75,7 +75,7 @@ export function refuseOutFile(path: string, force: boolean): void {
 
 /**
  * The demo is cheap to recompute, so it replaces its own earlier output, but says so first, naming what the
- * earlier one was; another command's output it refuses.
+ * earlier one was; another command's output, or files it did not write, it refuses.
  */
 export function demoReplacing(dir: string, inputs: string[] = []): string | null {
   const kind = refuseOtherOutput(dir, 'demo', 'demo');
