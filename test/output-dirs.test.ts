@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { oneLineError, semigan, tempDir } from './helpers.js';
@@ -97,6 +97,77 @@ describe('an --out that holds another command output is refused, never overwritt
     writeFileSync(join(withConfig, 'demo.json'), JSON.stringify({ steps: 5, methods: ['supervised'] }));
     const r = semigan('demo', '--out', withConfig, '--config', join(withConfig, 'demo.json'));
     expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('a user file with a name the command writes is refused too: only its own earlier output may be replaced', () => {
+    const cases: [string, string[], (out: string) => ReturnType<typeof semigan>][] = [
+      ['demo', ['result.json', 'story.html'], (out) => tinyDemo(out, '1')],
+      ['demo', ['labels.png'], (out) => tinyDemo(out, '1')],
+      ['export', ['weights.bin'], (out) => semigan('export', '--model', run, '--out', out)],
+      ['export', ['model.json'], (out) => semigan('export', '--model', run, '--out', out)],
+      [
+        'compare',
+        ['report.html'],
+        (out) =>
+          semigan(
+            'compare',
+            '--data',
+            'rings',
+            '--methods',
+            'supervised',
+            '--select',
+            'random',
+            '--seeds',
+            '1',
+            '--epochs',
+            '1',
+            '--out',
+            out,
+          ),
+      ],
+    ];
+    for (const [command, files, call] of cases) {
+      const out = join(dir, `named-${command}-${files[0]}`);
+      mkdirSync(out);
+      for (const f of files) writeFileSync(join(out, f), 'MINE');
+      const r = call(out);
+      expect(r.code, `${command} ${files}`).toBe(2);
+      expect(oneLineError(r.stderr)).toMatch(`holds files ${command} did not write`);
+      for (const f of files) expect(readFileSync(join(out, f), 'utf8')).toBe('MINE');
+    }
+  });
+
+  it('a demo replacing one of other methods leaves none of its pictures; a compare stopped early resumes', () => {
+    const d = join(dir, 'demo-methods');
+    expect(semigan('demo', '--out', d, '--steps', '5', '--methods', 'supervised,klogit').code).toBe(0);
+    expect(existsSync(join(d, 'boundary-klogit.png'))).toBe(true);
+    const r = semigan('demo', '--out', d, '--steps', '5', '--methods', 'supervised');
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(d, 'boundary-klogit.png'))).toBe(false);
+    expect(existsSync(join(d, 'boundary-supervised.png'))).toBe(true);
+    // a compare stopped after choosing its labels holds labels/ only: its mark still says whose folder it is
+    const c = join(dir, 'cmp-early');
+    const args = [
+      'compare',
+      '--data',
+      'rings',
+      '--methods',
+      'supervised',
+      '--select',
+      'random',
+      '--seeds',
+      '1',
+      '--epochs',
+      '1',
+      '--out',
+      c,
+    ];
+    expect(semigan(...args).code).toBe(0);
+    rmSync(join(c, 'runs'), { recursive: true });
+    for (const f of ['result.json', 'report.html']) rmSync(join(c, f));
+    const again = semigan(...args);
+    expect(again.code, again.stderr).toBe(0);
+    expect(existsSync(join(c, 'result.json'))).toBe(true);
   });
 
   it('a file --out that names a folder is a usage error (select-labels, predict)', () => {

@@ -48,4 +48,12 @@ describe('semigan train --method gan: the plain GAN from the CLI', () => {
     }
     expect(existsSync(exported)).toBe(false);
   });
+
+  it('with --steps, the pictures follow the epochs the run reaches, not the default --epochs', () => {
+    const out = join(tempDir(), 'gan-steps');
+    const r = semigan('train', '--data', 'rings', '--method', 'gan', '--steps', '30', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    // 30 steps of 100 over 1000 unlabeled points: 3 epochs, a picture each, the last one included
+    for (const e of [1, 2, 3]) expect(existsSync(join(out, `realfake-${e}.png`)), `epoch ${e}`).toBe(true);
+  });
 });

@@ -24,7 +24,7 @@ import {
 } from './parse.js';
 import { stopOnInterrupt } from './interrupt.js';
 import { decodeProgress, fewStepsWarning, makeProgress, selectionProgress, stepBar } from './progress.js';
-import { inputFiles, refuseOtherOutput, refuseUserFiles } from './output-dir.js';
+import { inputFiles, markOutput, refuseOtherOutput, refuseUserFiles } from './output-dir.js';
 import { refuseNarrowerReport } from './compare-report-guard.js';
 
 /** --methods: the classifying methods; the plain GAN is named as what it is, not as an unknown method. */
@@ -128,6 +128,8 @@ async function compare(o: CompareFlags): Promise<void> {
   const onDecode = decodeProgress();
   // Ctrl-C: the running run saves a checkpoint and the same command continues the grid
   const interrupt = stopOnInterrupt();
+  // marked before its first file: a compare stopped early is still recognised as one and resumed
+  const unmark = markOutput(o.out, 'compare');
   const result = await runCompare(
     {
       data: dataset,
@@ -168,7 +170,10 @@ async function compare(o: CompareFlags): Promise<void> {
     },
   )
     .catch((e: unknown) => {
-      if (!(e instanceof Stopped)) throw e;
+      if (!(e instanceof Stopped)) {
+        unmark();
+        throw e;
+      }
       bar.line(`${e.message}; run the same command again to continue`);
       process.exitCode = 130;
     })

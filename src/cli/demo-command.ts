@@ -7,7 +7,7 @@ import { METHOD_NAMES } from '../train/methods.js';
 import { ensureWritableDir } from '../util/fs.js';
 import { choiceOption, floatOption, intOption, labelsPerClass, listOption } from './parse.js';
 import { formatDuration, makeProgress } from './progress.js';
-import { demoReplacing, inputFiles } from './output-dir.js';
+import { clearOwnFiles, demoReplacing, inputFiles, markOutput } from './output-dir.js';
 
 export function registerDemo(program: Command): void {
   program
@@ -44,9 +44,15 @@ export function registerDemo(program: Command): void {
     .action(async (o) => {
       const perClass = labelsPerClass(o.labels, toyClassNames(o.dataset));
       const replacing = demoReplacing(o.out, inputFiles(o));
-      ensureWritableDir(o.out);
-      if (replacing) process.stderr.write(`semigan demo: ${replacing}\n`);
+      // a backend that cannot start leaves no folder behind
       const backend = await useBackend(o.backend as BackendName);
+      ensureWritableDir(o.out);
+      if (replacing) {
+        process.stderr.write(`semigan demo: ${replacing}\n`);
+        // pictures of methods this demo does not run must not outlive the story that showed them
+        clearOwnFiles(o.out, 'demo');
+      }
+      markOutput(o.out, 'demo');
       const progress = makeProgress();
       process.stderr.write(
         `semigan demo: ${o.dataset}, ${o.labels} labels (${perClass} per class), backend ${describeBackend(backend)}\n`,

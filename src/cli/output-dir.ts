@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { foreignEntries } from '../util/fs.js';
+import { foreignEntries, removeIfEmpty, writeFileAtomic } from '../util/fs.js';
 import { CHECKPOINT_FILE } from '../train/run-config.js';
 
 /** What an output folder already holds, told by the files each command writes (null: none of them). */
@@ -14,15 +14,52 @@ const HOLDS: Record<OutputKind, string> = {
   export: 'an exported model (model.json)',
 };
 
+/**
+ * A hidden file naming the command whose output the folder is, written before its first output file: an
+ * interrupted demo or compare is still recognised as one, and a user's own file of the same name never is.
+ */
+const MARKER = '.semigan-output';
+const KINDS: readonly OutputKind[] = ['demo', 'compare', 'run', 'export'];
+
+/**
+ * Marks `dir` (made if missing) as `kind`'s output. The function it returns takes the mark back when the
+ * command fails before writing anything, and the folder too if this call made it.
+ */
+export function markOutput(dir: string, kind: Exclude<OutputKind, 'run'>): () => void {
+  const made = !existsSync(dir);
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(join(dir, MARKER), `${kind}\n`);
+  return () => {
+    if (readdirSync(dir).some((f) => f !== MARKER)) return;
+    rmSync(join(dir, MARKER), { force: true });
+    if (made) removeIfEmpty(dir);
+  };
+}
+
 export function outputKind(dir: string): OutputKind | null {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return null;
   if (existsSync(join(dir, CHECKPOINT_FILE))) return 'run';
-  if (existsSync(join(dir, 'model.json'))) return 'export';
-  if (existsSync(join(dir, 'story.html'))) return 'demo';
+  const marked = readIfFile(join(dir, MARKER))?.trim();
+  if (KINDS.includes(marked as OutputKind)) return marked as OutputKind;
+  // output written before the marker: told by content, so a user's own model.json or story.html is not ours
+  if (isSemiganExport(readIfFile(join(dir, 'model.json')))) return 'export';
+  if (readIfFile(join(dir, 'story.html'))?.includes('Written by semigan demo')) return 'demo';
   const has = (f: string) => existsSync(join(dir, f));
   // runs/ alone could be a user's own folder of train runs; compare also keeps its labeled sets or result
   if (has('runs') && (has('labels') || has('result.json') || has('report.html'))) return 'compare';
   return null;
+}
+
+function readIfFile(path: string): string | undefined {
+  return existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
+}
+
+function isSemiganExport(json: string | undefined): boolean {
+  try {
+    return json !== undefined && Boolean(JSON.parse(json)?.userDefinedMetadata?.semigan);
+  } catch {
+    return false;
+  }
 }
 
 /** The names each command writes at the top of its --out (train's are checked by its own run-dir rules). */
@@ -54,11 +91,18 @@ export function refuseUserFiles(
   own: Exclude<OutputKind, 'run'>,
   inputs: string[] = [],
 ): void {
-  const named = foreignEntries(dir, WRITES[own], inputs);
+  // only in the command's own earlier output do its file names mean its files
+  const ours = outputKind(dir) === own;
+  const named = foreignEntries(dir, ours ? WRITES[own] : () => false, inputs);
   if (named)
     throw new UsageError(
       `${dir} holds files ${command} did not write (${named}): give --out a new or empty directory`,
     );
+}
+
+/** Removes the files of `kind`'s earlier output from `dir` (a demo replaced by one of other methods). */
+export function clearOwnFiles(dir: string, kind: 'demo'): void {
+  for (const f of readdirSync(dir)) if (WRITES[kind](f)) rmSync(join(dir, f), { force: true });
 }
 
 /** The files a command's flags name as its inputs (a --config file), which may sit in its --out. */
@@ -86,8 +130,10 @@ export function demoReplacing(dir: string, inputs: string[] = []): string | null
       dataset?: string;
       seed?: number;
     };
-    return `replacing the earlier demo in ${dir} (${r.dataset}, seed ${r.seed}); give --out another folder to keep both`;
+    if (r.dataset !== undefined && r.seed !== undefined)
+      return `replacing the earlier demo in ${dir} (${r.dataset}, seed ${r.seed}); give --out another folder to keep both`;
   } catch {
-    return `replacing the earlier (unfinished) demo in ${dir}`;
+    // no result.json: the earlier demo stopped before its end
   }
+  return `replacing the earlier (unfinished) demo in ${dir}`;
 }

@@ -124,7 +124,9 @@ function endEpoch(run: RunState, sums: EpochSums, hooks: RunHooks): void {
   } else {
     (metrics.ganEpochs ??= []).push({ ...losses, learningRate: trainer.optD.learningRate, seconds });
   }
-  writeGeneratorPictures(trainer, run.spec, split, run.out, epoch, config.epochs);
+  // the epochs this run reaches (--steps may stop it before --epochs): the pictures' cadence and last one
+  const lastEpoch = Math.max(1, Math.floor(run.totalSteps / run.stepsPerEpoch));
+  writeGeneratorPictures(trainer, run.spec, split, run.out, epoch, lastEpoch);
   metrics.step = s;
   writeFileAtomic(join(run.out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
 }
