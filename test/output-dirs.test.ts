@@ -6,6 +6,20 @@ import { oneLineError, semigan, tempDir } from './helpers.js';
 /** A demo of a few steps, one method: the files a full demo writes, in seconds. */
 const tinyDemo = (out: string, seed: string) =>
   semigan('demo', '--out', out, '--seed', seed, '--steps', '5', '--methods', 'supervised');
+/** A compare of one run of one epoch. */
+const TINY_COMPARE = [
+  '--data',
+  'rings',
+  '--methods',
+  'supervised',
+  '--select',
+  'random',
+  '--seeds',
+  '1',
+  '--epochs',
+  '1',
+];
+const tinyCompare = (out: string) => semigan('compare', ...TINY_COMPARE, '--out', out);
 
 describe('an --out that holds another command output is refused, never overwritten', () => {
   const dir = tempDir();
@@ -64,22 +78,7 @@ describe('an --out that holds another command output is refused, never overwritt
     writeFileSync(join(mine, 'notes.txt'), 'MINE');
     for (const [command, r] of [
       ['demo', tinyDemo(mine, '1')],
-      [
-        'compare',
-        semigan(
-          'compare',
-          '--data',
-          'rings',
-          '--methods',
-          'supervised',
-          '--seeds',
-          '1',
-          '--epochs',
-          '1',
-          '--out',
-          mine,
-        ),
-      ],
+      ['compare', tinyCompare(mine)],
       ['export', semigan('export', '--model', run, '--out', mine)],
     ] as const) {
       expect(r.code, command).toBe(2);
@@ -105,26 +104,7 @@ describe('an --out that holds another command output is refused, never overwritt
       ['demo', ['labels.png'], (out) => tinyDemo(out, '1')],
       ['export', ['weights.bin'], (out) => semigan('export', '--model', run, '--out', out)],
       ['export', ['model.json'], (out) => semigan('export', '--model', run, '--out', out)],
-      [
-        'compare',
-        ['report.html'],
-        (out) =>
-          semigan(
-            'compare',
-            '--data',
-            'rings',
-            '--methods',
-            'supervised',
-            '--select',
-            'random',
-            '--seeds',
-            '1',
-            '--epochs',
-            '1',
-            '--out',
-            out,
-          ),
-      ],
+      ['compare', ['report.html'], (out) => tinyCompare(out)],
     ];
     for (const [command, files, call] of cases) {
       const out = join(dir, `named-${command}-${files[0]}`);
@@ -147,25 +127,10 @@ describe('an --out that holds another command output is refused, never overwritt
     expect(existsSync(join(d, 'boundary-supervised.png'))).toBe(true);
     // a compare stopped after choosing its labels holds labels/ only: its mark still says whose folder it is
     const c = join(dir, 'cmp-early');
-    const args = [
-      'compare',
-      '--data',
-      'rings',
-      '--methods',
-      'supervised',
-      '--select',
-      'random',
-      '--seeds',
-      '1',
-      '--epochs',
-      '1',
-      '--out',
-      c,
-    ];
-    expect(semigan(...args).code).toBe(0);
+    expect(tinyCompare(c).code).toBe(0);
     rmSync(join(c, 'runs'), { recursive: true });
     for (const f of ['result.json', 'report.html']) rmSync(join(c, f));
-    const again = semigan(...args);
+    const again = tinyCompare(c);
     expect(again.code, again.stderr).toBe(0);
     expect(existsSync(join(c, 'result.json'))).toBe(true);
   });
