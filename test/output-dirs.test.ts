@@ -7,18 +7,7 @@ import { oneLineError, semigan, tempDir } from './helpers.js';
 const tinyDemo = (out: string, seed: string) =>
   semigan('demo', '--out', out, '--seed', seed, '--steps', '5', '--methods', 'supervised');
 /** A compare of one run of one epoch. */
-const TINY_COMPARE = [
-  '--data',
-  'rings',
-  '--methods',
-  'supervised',
-  '--select',
-  'random',
-  '--seeds',
-  '1',
-  '--epochs',
-  '1',
-];
+const TINY_COMPARE = '--data rings --methods supervised --select random --seeds 1 --epochs 1'.split(' ');
 const tinyCompare = (out: string) => semigan('compare', ...TINY_COMPARE, '--out', out);
 
 describe('an --out that holds another command output is refused, never overwritten', () => {
