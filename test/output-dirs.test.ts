@@ -85,6 +85,11 @@ describe('an --out that holds another command output is refused, never overwritt
     writeFileSync(join(withConfig, 'demo.json'), JSON.stringify({ steps: 5, methods: ['supervised'] }));
     const r = semigan('demo', '--out', withConfig, '--config', join(withConfig, 'demo.json'));
     expect(r.code, r.stderr).toBe(0);
+    // run again without --config, the file reads as the user's, and the line says how to keep it
+    const bare = semigan('demo', '--out', withConfig, '--steps', '5', '--methods', 'supervised');
+    expect(oneLineError(bare.stderr)).toMatch(
+      /holds files demo did not write \(demo\.json\): .* \(a config file may stay there when given as --config\)$/,
+    );
   });
 
   it('a user file with a name the command writes is refused too: only its own earlier output may be replaced', () => {

@@ -94,9 +94,11 @@ export function refuseUserFiles(
   // only in the command's own earlier output do its file names mean its files
   const ours = outputKind(dir) === own;
   const named = foreignEntries(dir, ours ? WRITES[own] : () => false, inputs);
+  // a config file kept beside the output it made is its input again once named
+  const hint = /\.json\b/.test(named ?? '') ? ' (a config file may stay there when given as --config)' : '';
   if (named)
     throw new UsageError(
-      `${dir} holds files ${command} did not write (${named}): give --out a new or empty directory`,
+      `${dir} holds files ${command} did not write (${named}): give --out a new or empty directory${hint}`,
     );
 }
 
