@@ -24,7 +24,7 @@ import {
 } from './parse.js';
 import { stopOnInterrupt } from './interrupt.js';
 import { decodeProgress, fewStepsWarning, makeProgress, selectionProgress, stepBar } from './progress.js';
-import { inputFiles, markOutput, refuseOtherOutput, refuseUserFiles } from './output-dir.js';
+import { inputFiles, markOutput, refuseUserFiles } from './output-dir.js';
 import { refuseNarrowerReport } from './compare-report-guard.js';
 
 /** --methods: the classifying methods; the plain GAN is named as what it is, not as an unknown method. */
@@ -110,7 +110,6 @@ async function compare(o: CompareFlags): Promise<void> {
   const methods = o.methods ?? defaults.compareMethods;
   if (!o.select.length || !methods.length)
     throw new UsageError('--select and --methods need at least one entry');
-  refuseOtherOutput(o.out, 'compare', 'compare');
   refuseUserFiles(o.out, 'compare', 'compare', inputFiles(o));
   const seeds = Array.from({ length: o.seeds }, (_, i) => i + 1);
   const dataset = describeDataSpec(spec);

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { foreignEntries, removeIfEmpty, writeFileAtomic } from '../util/fs.js';
 import { CHECKPOINT_FILE } from '../train/run-config.js';
+import type { ModelJson } from '../export/format.js';
+import { STORY_SIGNATURE } from '../report/story-html.js';
 
 /** What an output folder already holds, told by the files each command writes (null: none of them). */
 export type OutputKind = 'demo' | 'compare' | 'run' | 'export';
@@ -43,7 +45,7 @@ export function outputKind(dir: string): OutputKind | null {
   if (KINDS.includes(marked as OutputKind)) return marked as OutputKind;
   // output written before the marker: told by content, so a user's own model.json or story.html is not ours
   if (isSemiganExport(readIfFile(join(dir, 'model.json')))) return 'export';
-  if (readIfFile(join(dir, 'story.html'))?.includes('Written by semigan demo')) return 'demo';
+  if (readIfFile(join(dir, 'story.html'))?.includes(STORY_SIGNATURE)) return 'demo';
   const has = (f: string) => existsSync(join(dir, f));
   // runs/ alone could be a user's own folder of train runs; compare also keeps its labeled sets or result
   if (has('runs') && (has('labels') || has('result.json') || has('report.html'))) return 'compare';
@@ -56,7 +58,9 @@ function readIfFile(path: string): string | undefined {
 
 function isSemiganExport(json: string | undefined): boolean {
   try {
-    return json !== undefined && Boolean(JSON.parse(json)?.userDefinedMetadata?.semigan);
+    return (
+      json !== undefined && Boolean((JSON.parse(json) as ModelJson | null)?.userDefinedMetadata?.semigan)
+    );
   } catch {
     return false;
   }
@@ -81,25 +85,27 @@ export function refuseOtherOutput(dir: string, command: string, own: OutputKind)
 }
 
 /**
- * Refuses an --out holding files the command did not write there (a user's own result.json or pictures would be
- * replaced, or mixed with the output): it takes a new or empty folder, or its own earlier output. Hidden files
- * and the command's own inputs (`inputs`: a --config file) may sit there.
+ * Refuses an --out holding another command's output (refuseOtherOutput) or files the command did not write there
+ * (a user's own result.json or pictures would be replaced, or mixed with the output): it takes a new or empty
+ * folder, or its own earlier output. Hidden files and the command's own inputs (`inputs`: a --config file) may
+ * sit there. Returns what the folder holds (own kind or null).
  */
 export function refuseUserFiles(
   dir: string,
   command: string,
   own: Exclude<OutputKind, 'run'>,
   inputs: string[] = [],
-): void {
+): OutputKind | null {
+  const kind = refuseOtherOutput(dir, command, own);
   // only in the command's own earlier output do its file names mean its files
-  const ours = outputKind(dir) === own;
-  const named = foreignEntries(dir, ours ? WRITES[own] : () => false, inputs);
+  const named = foreignEntries(dir, kind === own ? WRITES[own] : () => false, inputs);
   // a config file kept beside the output it made is its input again once named
   const hint = /\.json\b/.test(named ?? '') ? ' (a config file may stay there when given as --config)' : '';
   if (named)
     throw new UsageError(
       `${dir} holds files ${command} did not write (${named}): give --out a new or empty directory${hint}`,
     );
+  return kind;
 }
 
 /** Removes the files of `kind`'s earlier output from `dir` (a demo replaced by one of other methods). */
@@ -124,9 +130,7 @@ export function refuseOutFile(path: string, force: boolean): void {
  * earlier one was; another command's output, or files it did not write, it refuses.
  */
 export function demoReplacing(dir: string, inputs: string[] = []): string | null {
-  const kind = refuseOtherOutput(dir, 'demo', 'demo');
-  refuseUserFiles(dir, 'demo', 'demo', inputs);
-  if (kind !== 'demo') return null;
+  if (refuseUserFiles(dir, 'demo', 'demo', inputs) !== 'demo') return null;
   try {
     const r = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as {
       dataset?: string;

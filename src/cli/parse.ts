@@ -6,13 +6,13 @@ import { augmentationProblem, type Augmentation } from '../train/augment.js';
 import { IMAGES_DEFAULTS } from '../experiments/data-defaults.js';
 import { METHOD_DESCRIPTIONS, type MethodName } from '../train/methods.js';
 
-/** Option parsers for commander: a bad value becomes one clear usage error, never NaN downstream. */
 /** A flag given bare takes the next flag as its value (`--epochs --out x`): say so rather than "got '--out'". */
 function refuseFlagAsValue(name: string, value: string): void {
   if (/^--[a-z]/.test(value))
     throw new InvalidArgumentError(`${name} needs a value before the next option ${value}`);
 }
 
+/** Option parsers for commander: a bad value becomes one clear usage error, never NaN downstream. */
 export function intOption(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     refuseFlagAsValue(name, value);

@@ -8,7 +8,7 @@ import { loadModel } from '../train/load-model.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { choiceOption } from './parse.js';
 import { decodeProgress } from './progress.js';
-import { inputFiles, refuseOtherOutput, refuseOutFile, refuseUserFiles } from './output-dir.js';
+import { inputFiles, refuseOutFile, refuseUserFiles } from './output-dir.js';
 
 const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
@@ -87,9 +87,8 @@ export function registerExport(program: Command): void {
     .action(async (o) => {
       if (resolve(o.out as string) === resolve(o.model as string))
         throw new UsageError('--out must differ from --model');
-      if (refuseOtherOutput(o.out as string, 'export', 'export') === 'export' && !o.force)
+      if (refuseUserFiles(o.out as string, 'export', 'export', inputFiles(o)) === 'export' && !o.force)
         throw new UsageError(`${o.out} already holds an exported model (use --force to replace it)`);
-      refuseUserFiles(o.out as string, 'export', 'export', inputFiles(o));
       await useBackend(o.backend as BackendName);
       const m = loadModel(o.model);
       try {

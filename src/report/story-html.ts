@@ -3,6 +3,9 @@ import { fileURLToPath } from 'node:url';
 import type { DemoResult, MethodResult } from '../experiments/demo.js';
 import type { MethodName } from '../train/methods.js';
 
+/** The words that mark a story page as the demo's own (output-dir tells a demo folder by them). */
+export const STORY_SIGNATURE = 'Written by semigan demo';
+
 /**
  * A link to one of semigan's docs: from a checkout, the file beside dist/; an installed package ships no docs, so
  * there the page names the file in semigan's sources instead of linking to nothing.
@@ -110,7 +113,7 @@ section{margin-bottom:2em}footer{color:#555;font-size:14px}
 <p>One run of <code>semigan demo</code>: ${esc(r.dataset)}, seed ${r.seed}, ${r.steps} steps per method, backend ${esc(r.backend)}. The figures are this seed's; they can differ by a few points on another CPU or kernel set. Means over seeds are in ${docsLink('the-talk.md')}.</p>
 ${body}
 <section><h2>Beyond the plane</h2><p>The same methods on MNIST with 100 labels (${docsLink('results.md', { title: 'MNIST, 100 labels', anchor: 'mnist-100-labels-10-per-class' })}) and on cats vs dogs photos with 100 labels (${docsLink('results.md', { title: 'Photos: cats vs dogs, 100 labels', anchor: 'photos-cats-vs-dogs-100-labels' })}).</p></section>
-<footer>Written by semigan demo; the pictures are embedded, so this page needs no server.</footer>
+<footer>${STORY_SIGNATURE}; the pictures are embedded, so this page needs no server.</footer>
 </body></html>
 `;
 }
