@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { drawBoundary, type BoundaryPicture, type Ctx2D } from '../src/report/boundary-plot.js';
+import { recordingContext } from './helpers.js';
 
 /** A 2-D context that records the text drawn. */
 function recording(): { ctx: Ctx2D; texts: string[] } {
-  const texts: string[] = [];
-  const ctx = new Proxy({} as Record<string | symbol, unknown>, {
-    get: (target, key) =>
-      key in target ? target[key] : key === 'fillText' ? (t: string) => texts.push(t) : () => {},
-    set: (target, key, v) => ((target[key] = v), true),
-  });
+  const { ctx, texts } = recordingContext();
   return { ctx: ctx as unknown as Ctx2D, texts };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { drawCurves, label, ticks } from '../web/src/curves.js';
+import { recordingContext } from './helpers.js';
 
 describe("the playground's loss chart axes", () => {
   it('tick labels fit the margin: thousands as k, tiny losses in exponent form, none as a long decimal', () => {
@@ -19,21 +20,9 @@ describe("the playground's loss chart axes", () => {
 describe("the playground's loss chart legend", () => {
   /** A canvas whose 2-D context records the text drawn and how many strokes. */
   const recording = () => {
-    const texts: string[] = [];
-    let strokes = 0;
-    const ctx = new Proxy({} as Record<string | symbol, unknown>, {
-      get: (target, key) =>
-        key in target
-          ? target[key]
-          : key === 'fillText'
-            ? (t: string) => texts.push(t)
-            : key === 'stroke'
-              ? () => strokes++
-              : () => {},
-      set: (target, key, v) => ((target[key] = v), true),
-    });
+    const { ctx, texts, strokes } = recordingContext();
     const canvas = { width: 360, height: 220, getContext: () => ctx } as unknown as HTMLCanvasElement;
-    return { canvas, texts, strokes: () => strokes };
+    return { canvas, texts, strokes };
   };
   const history = [
     { step: 1, d: 1.2, g: 0, acc: 0.5 },

@@ -83,3 +83,25 @@ export function fillingPrefix(order: ArrayLike<number>, y: ArrayLike<number>, pe
   }
   return prefix.sort((a, b) => a - b);
 }
+
+/** A 2-D canvas context that records the text drawn and counts strokes; every other call does nothing. */
+export function recordingContext(): {
+  ctx: Record<string | symbol, unknown>;
+  texts: string[];
+  strokes: () => number;
+} {
+  const texts: string[] = [];
+  let strokes = 0;
+  const ctx = new Proxy({} as Record<string | symbol, unknown>, {
+    get: (target, key) =>
+      key in target
+        ? target[key]
+        : key === 'fillText'
+          ? (t: string) => texts.push(t)
+          : key === 'stroke'
+            ? () => strokes++
+            : () => {},
+    set: (target, key, v) => ((target[key] = v), true),
+  });
+  return { ctx, texts, strokes: () => strokes };
+}
